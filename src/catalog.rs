@@ -1,0 +1,238 @@
+//! The function-classification catalogue: versioned CSV in `config/classification/`,
+//! loaded once per run and shared read-only by every extractor.
+//!
+//! Files (one row per code per validity period, each with its evidence):
+//! - `functions.csv`: 支出功能分类 类/款/项 (`code,level,parent,name,valid_from,valid_to,evidence,source`)
+//! - `aliases.csv`: other names of a code (`code,alias,kind,valid_from,valid_to,evidence,source`)
+//! - `cofog.csv`: 类 → COFOG division (proposed mapping)
+//! - `economic.csv`: 部门预算支出经济分类, matched by code only
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::model::Level;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeRow {
+    pub code: String,
+    pub level: String,
+    pub parent: String,
+    pub name: String,
+    pub valid_from: Option<i32>,
+    pub valid_to: Option<i32>,
+    pub evidence: String,
+    pub source: String,
+}
+
+impl CodeRow {
+    fn valid_in(&self, year: i32) -> bool {
+        self.valid_from.is_none_or(|from| from <= year) && self.valid_to.is_none_or(|to| year <= to)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AliasRow {
+    pub code: String,
+    pub alias: String,
+    pub kind: String,
+    pub valid_from: Option<i32>,
+    pub valid_to: Option<i32>,
+    pub evidence: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CofogRow {
+    pub category_code: String,
+    pub cofog_division: String,
+    pub evidence: String,
+    pub note: String,
+}
+
+/// The loaded catalogue. Lookups are hash-map hits; nothing scans the rows per cell.
+#[derive(Debug)]
+pub struct Catalog {
+    functions: HashMap<String, Vec<CodeRow>>,
+    aliases: HashMap<String, Vec<AliasRow>>,
+    cofog: HashMap<String, String>,
+    economic: HashMap<String, Vec<CodeRow>>,
+    /// `sha256:` of the catalogue files' bytes, first 16 hex digits: changes when any row does.
+    pub version: String,
+    pub dir: PathBuf,
+}
+
+const EVIDENCE: [&str; 3] = ["observed", "official", "proposed"];
+
+impl Catalog {
+    pub fn load(dir: &Path) -> Result<Catalog> {
+        let mut hasher = Sha256::new();
+        let functions: Vec<CodeRow> = read_csv(&dir.join("functions.csv"), &mut hasher)?;
+        let aliases: Vec<AliasRow> = read_csv(&dir.join("aliases.csv"), &mut hasher)?;
+        let cofog: Vec<CofogRow> = read_csv(&dir.join("cofog.csv"), &mut hasher)?;
+        let economic: Vec<CodeRow> = read_csv(&dir.join("economic.csv"), &mut hasher)?;
+        let digest = hasher.finalize();
+        let version = format!("sha256:{}", &hex(&digest)[..16]);
+
+        let mut catalog = Catalog {
+            functions: HashMap::new(),
+            aliases: HashMap::new(),
+            cofog: cofog
+                .into_iter()
+                .filter(|r| !r.cofog_division.is_empty())
+                .map(|r| (r.category_code, r.cofog_division))
+                .collect(),
+            economic: HashMap::new(),
+            version,
+            dir: dir.to_path_buf(),
+        };
+        for row in functions {
+            catalog.functions.entry(row.code.clone()).or_default().push(row);
+        }
+        for row in aliases {
+            catalog.aliases.entry(row.code.clone()).or_default().push(row);
+        }
+        for row in economic {
+            catalog.economic.entry(row.code.clone()).or_default().push(row);
+        }
+        Ok(catalog)
+    }
+
+    /// The catalogue row of a function code valid in `year`.
+    pub fn function(&self, code: &str, year: i32) -> Option<&CodeRow> {
+        self.functions.get(code)?.iter().find(|r| r.valid_in(year))
+    }
+
+    /// Every name the code is known by in `year` besides its canonical one.
+    pub fn aliases(&self, code: &str, year: i32) -> impl Iterator<Item = &AliasRow> {
+        self.aliases
+            .get(code)
+            .into_iter()
+            .flatten()
+            .filter(move |a| {
+                a.valid_from.is_none_or(|f| f <= year) && a.valid_to.is_none_or(|t| year <= t)
+            })
+    }
+
+    /// Rows of this code valid in other years (renamed codes).
+    pub fn other_periods(&self, code: &str, year: i32) -> impl Iterator<Item = &CodeRow> {
+        self.functions
+            .get(code)
+            .into_iter()
+            .flatten()
+            .filter(move |r| !r.valid_in(year))
+    }
+
+    pub fn cofog(&self, category_code: &str) -> Option<&str> {
+        self.cofog.get(category_code).map(String::as_str)
+    }
+
+    pub fn economic(&self, code: &str, year: i32) -> Option<&CodeRow> {
+        self.economic.get(code)?.iter().find(|r| r.valid_in(year))
+    }
+
+    /// Function codes valid in `year`, sorted: the generator draws from these.
+    pub fn functions_in(&self, year: i32) -> Vec<&CodeRow> {
+        let mut rows: Vec<&CodeRow> = self
+            .functions
+            .values()
+            .filter_map(|periods| periods.iter().find(|r| r.valid_in(year)))
+            .collect();
+        rows.sort_by(|a, b| a.code.cmp(&b.code));
+        rows
+    }
+
+    /// Children of a code valid in `year`, sorted by code.
+    pub fn children(&self, parent: &str, year: i32) -> Vec<&CodeRow> {
+        self.functions_in(year)
+            .into_iter()
+            .filter(|r| r.parent == parent)
+            .collect()
+    }
+
+    /// All problems in the catalogue: bad levels, missing parents, overlapping periods,
+    /// aliases of unknown codes, unknown evidence kinds. Empty means valid.
+    pub fn check(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut codes: Vec<&String> = self.functions.keys().collect();
+        codes.sort();
+        for code in codes {
+            let periods = &self.functions[code];
+            for row in periods {
+                let expected = Level::from_len(row.code.len()).map(Level::chinese);
+                if !row.code.bytes().all(|b| b.is_ascii_digit()) || expected != Some(row.level.as_str()) {
+                    problems.push(format!("functions.csv: {code}: level {} does not fit a code of {} digits", row.level, row.code.len()));
+                }
+                let parent = if row.code.len() > 3 { &row.code[..row.code.len() - 2] } else { "" };
+                if row.parent != parent {
+                    problems.push(format!("functions.csv: {code}: parent {:?}, expected {parent:?}", row.parent));
+                } else if !parent.is_empty() && !self.functions.contains_key(parent) {
+                    problems.push(format!("functions.csv: {code}: parent {parent} is not in the catalogue"));
+                }
+                if !EVIDENCE.contains(&row.evidence.as_str()) {
+                    problems.push(format!("functions.csv: {code}: evidence {:?} is not one of {EVIDENCE:?}", row.evidence));
+                }
+            }
+            for (i, a) in periods.iter().enumerate() {
+                for b in &periods[i + 1..] {
+                    let a_from = a.valid_from.unwrap_or(i32::MIN);
+                    let a_to = a.valid_to.unwrap_or(i32::MAX);
+                    let b_from = b.valid_from.unwrap_or(i32::MIN);
+                    let b_to = b.valid_to.unwrap_or(i32::MAX);
+                    if a_from <= b_to && b_from <= a_to {
+                        problems.push(format!("functions.csv: {code}: periods of {:?} and {:?} overlap", a.name, b.name));
+                    }
+                }
+            }
+        }
+        let mut alias_codes: Vec<&String> = self.aliases.keys().collect();
+        alias_codes.sort();
+        for code in alias_codes {
+            if !self.functions.contains_key(code) {
+                problems.push(format!("aliases.csv: alias of {code}, which is not in functions.csv"));
+            }
+        }
+        let mut cofog: Vec<(&String, &String)> = self.cofog.iter().collect();
+        cofog.sort();
+        for (category, division) in cofog {
+            if category.len() != 3 || !self.functions.contains_key(category) {
+                problems.push(format!("cofog.csv: {category} is not a 类 of functions.csv"));
+            }
+            if !matches!(division.parse::<u8>(), Ok(1..=10)) || division.len() != 2 {
+                problems.push(format!("cofog.csv: {category}: division {division:?} is not 01..10"));
+            }
+        }
+        problems
+    }
+}
+
+fn read_csv<T: for<'de> Deserialize<'de>>(path: &Path, hasher: &mut Sha256) -> Result<Vec<T>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    hasher.update(&bytes);
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
+    let mut rows = Vec::new();
+    for (i, record) in reader.deserialize().enumerate() {
+        rows.push(record.map_err(|e| Error::Catalog {
+            path: path.to_path_buf(),
+            line: i + 2,
+            reason: e.to_string(),
+        })?);
+    }
+    Ok(rows)
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
+}

@@ -1,0 +1,92 @@
+//! The pipeline configuration (`config/juesuan.toml`). Relative paths are resolved against
+//! the directory of the config file, so a run does not depend on the working directory.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Input directories, scanned recursively.
+    pub inputs: Vec<PathBuf>,
+    /// The warehouse directory.
+    pub warehouse: PathBuf,
+    /// Directory of the classification catalogue CSVs.
+    pub catalog: PathBuf,
+    /// The units registry (TOML).
+    pub units: PathBuf,
+    /// Worker threads for extraction; 0 = one per core.
+    #[serde(default)]
+    pub jobs: usize,
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Inputs larger than this are rejected without being read.
+    #[serde(default = "default_max_file_bytes")]
+    pub max_file_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_file_bytes: default_max_file_bytes() }
+    }
+}
+
+fn default_max_file_bytes() -> u64 {
+    200 * 1024 * 1024
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+            problems: vec![format!("{}: {e}", path.display())],
+        })?;
+        let mut config: Config = toml::from_str(&text).map_err(|e| Error::Config {
+            problems: vec![format!("{}: {e}", path.display())],
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let resolve = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        config.inputs.iter_mut().for_each(resolve);
+        resolve(&mut config.warehouse);
+        resolve(&mut config.catalog);
+        resolve(&mut config.units);
+        Ok(config)
+    }
+
+    /// Every problem with this configuration, not just the first.
+    pub fn validate(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.inputs.is_empty() {
+            problems.push("inputs: no input directory configured".to_string());
+        }
+        for input in &self.inputs {
+            if !input.is_dir() {
+                problems.push(format!("inputs: {} is not a directory", input.display()));
+            }
+        }
+        if !self.catalog.join("functions.csv").is_file() {
+            problems.push(format!("catalog: {} has no functions.csv", self.catalog.display()));
+        }
+        if !self.units.is_file() {
+            problems.push(format!("units: {} does not exist", self.units.display()));
+        }
+        if self.jobs > 1024 {
+            problems.push(format!("jobs: {} is more threads than makes sense", self.jobs));
+        }
+        if self.warehouse.as_os_str().is_empty() {
+            problems.push("warehouse: empty path".to_string());
+        }
+        problems
+    }
+}

@@ -1,0 +1,52 @@
+//! One error enum for the library. Variants carry where it happened (path, sheet, row) as
+//! data so that callers can turn them into reject rows or log fields without parsing text.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or directory could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The configuration (juesuan.toml, units.toml) is unusable; every problem is listed.
+    #[error("invalid configuration:\n  - {}", .problems.join("\n  - "))]
+    Config { problems: Vec<String> },
+    /// The classification catalogue CSVs are unusable.
+    #[error("{path}: line {line}: {reason}")]
+    Catalog {
+        path: PathBuf,
+        line: usize,
+        reason: String,
+    },
+    /// A workbook could not be opened or a sheet could not be read.
+    #[error("{path}{}: {reason}", .sheet.as_deref().map(|s| format!(" [sheet {s}]")).unwrap_or_default())]
+    Workbook {
+        path: PathBuf,
+        sheet: Option<String>,
+        reason: String,
+    },
+    /// Writing Parquet failed.
+    #[error("{path}: writing parquet: {reason}")]
+    Parquet { path: PathBuf, reason: String },
+    /// The synthetic generator failed (writing a workbook).
+    #[error("{path}: writing workbook: {reason}")]
+    Synth { path: PathBuf, reason: String },
+    /// Another run holds the warehouse lock.
+    #[error("{0}")]
+    Locked(String),
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

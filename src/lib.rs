@@ -1,0 +1,24 @@
+//! juesuan (决算): a batch ETL that turns Chinese sub-district 部门决算 disclosures
+//! (narrative reports and workbooks of standard tables) into an exact, sourced Parquet
+//! warehouse.
+//!
+//! Data flows one way: files → records ([`model`]) → normalised records → Parquet.
+//! [`pipeline::run`] is the whole batch in one readable function; each stage lives in its
+//! own module: [`extract`] (sources), [`transform`] (verbs), [`load`] (sinks).
+
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod load;
+pub mod model;
+pub mod pipeline;
+pub mod synth;
+pub mod transform;
+pub mod units;
+
+pub use error::{Error, Result};
+
+/// The version written into every manifest and Parquet footer.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,357 @@
+//! The typed records passed between stages: amounts, codes, provenance, identities and
+//! the rows of each warehouse dataset. Nothing here does I/O.
+
+use std::fmt;
+use std::sync::Arc;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// Money in 元 with exactly two decimals (fen). Built only through [`MoneyUnit`], so the
+/// scale is always 2 and the value is exact.
+pub type Yuan = Decimal;
+
+/// The unit a table or sentence prints its amounts in ("单位：万元").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MoneyUnit {
+    Yuan,
+    Qianyuan,
+    Wanyuan,
+    Yiyuan,
+}
+
+impl MoneyUnit {
+    /// Finds the unit named in a label such as "单位：万元" or "金额单位:元".
+    pub fn from_label(text: &str) -> Option<MoneyUnit> {
+        // "编制单位：某街道 单位：万元": every occurrence of 单位 is tried, the first one
+        // followed by a unit name wins.
+        text.match_indices("单位").find_map(|(pos, _)| {
+            let rest = text[pos + "单位".len()..].trim_start_matches([':', '：', ' ', '\u{3000}', '(', '（']);
+            [
+                ("亿元", MoneyUnit::Yiyuan),
+                ("万元", MoneyUnit::Wanyuan),
+                ("千元", MoneyUnit::Qianyuan),
+                ("元", MoneyUnit::Yuan),
+            ]
+            .into_iter()
+            .find(|(label, _)| rest.starts_with(label))
+            .map(|(_, unit)| unit)
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MoneyUnit::Yuan => "元",
+            MoneyUnit::Qianyuan => "千元",
+            MoneyUnit::Wanyuan => "万元",
+            MoneyUnit::Yiyuan => "亿元",
+        }
+    }
+
+    /// Power of ten from this unit to 元.
+    fn exponent(self) -> u32 {
+        match self {
+            MoneyUnit::Yuan => 0,
+            MoneyUnit::Qianyuan => 3,
+            MoneyUnit::Wanyuan => 4,
+            MoneyUnit::Yiyuan => 8,
+        }
+    }
+
+    /// Converts an exact decimal printed in this unit to 元 with two decimals.
+    /// Multiplying by a power of ten is exact; the only rounding is to the fen.
+    pub fn to_yuan(self, printed: Decimal) -> Yuan {
+        let factor = Decimal::from(10u64.pow(self.exponent()));
+        let mut value = (printed * factor)
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        value.rescale(2);
+        value
+    }
+
+    /// Converts a spreadsheet number (f64) printed in this unit to 元.
+    ///
+    /// The f64 is first read as the shortest decimal that round-trips (what the writer
+    /// typed: 11724.11, not 11724.110000000000582), then scaled exactly. This is the one
+    /// place where a float becomes money.
+    pub fn f64_to_yuan(self, value: f64) -> Option<Yuan> {
+        if !value.is_finite() {
+            return None;
+        }
+        let mut buf = ryu::Buffer::new();
+        let text = buf.format_finite(value);
+        let printed = parse_decimal_text(text)?;
+        Some(self.to_yuan(printed))
+    }
+}
+
+/// Parses decimal text as printed ("1,234.56", "1e-7" from ryu, "−3.5", "40775.5299").
+pub fn parse_decimal_text(text: &str) -> Option<Decimal> {
+    let cleaned: String;
+    let s = if text.contains([',', '，', ' ', '−']) {
+        cleaned = text
+            .chars()
+            .filter(|c| !matches!(c, ',' | '，' | ' '))
+            .map(|c| if c == '−' { '-' } else { c })
+            .collect();
+        cleaned.as_str()
+    } else {
+        text
+    };
+    if s.contains(['e', 'E']) {
+        Decimal::from_scientific(s).ok()
+    } else {
+        s.parse::<Decimal>().ok()
+    }
+}
+
+/// Which budget a figure belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fund {
+    /// 支出决算表: all funds together.
+    All,
+    /// 一般公共预算.
+    GeneralPublic,
+    /// 政府性基金预算.
+    GovernmentFund,
+    /// 国有资本经营预算.
+    StateCapital,
+}
+
+impl Fund {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fund::All => "all",
+            Fund::GeneralPublic => "general_public",
+            Fund::GovernmentFund => "government_fund",
+            Fund::StateCapital => "state_capital",
+        }
+    }
+}
+
+/// Level of a function code: 类 (3 digits), 款 (5) or 项 (7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum Level {
+    Category = 1,
+    Section = 2,
+    Item = 3,
+}
+
+impl Level {
+    pub fn from_len(len: usize) -> Option<Level> {
+        match len {
+            3 => Some(Level::Category),
+            5 => Some(Level::Section),
+            7 => Some(Level::Item),
+            _ => None,
+        }
+    }
+
+    pub fn as_i8(self) -> i8 {
+        self as i8
+    }
+
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Level::Category => "类",
+            Level::Section => "款",
+            Level::Item => "项",
+        }
+    }
+}
+
+/// Where one input file lives and what it is. Shared by every record read from it.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path as discovered, relative to its input root when possible (stable across machines).
+    pub display_path: Arc<str>,
+    pub sha256: Arc<str>,
+    pub bytes: u64,
+}
+
+/// Where one figure came from.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    pub file: Arc<SourceFile>,
+    pub sheet: Option<Arc<str>>,
+    /// 1-based row in the sheet, or paragraph number in a report.
+    pub row: Option<u32>,
+}
+
+/// Who published a document, for which year.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnitIdentity {
+    pub year: i32,
+    pub city: String,
+    pub district: String,
+    pub district_code: String,
+    pub unit_id: String,
+    pub unit_name: String,
+}
+
+/// A function-classification code after normalisation against the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassifiedCode {
+    /// Canonical digits (3, 5 or 7), or the code as printed when `status` is unknown.
+    pub code: String,
+    pub level: Level,
+    pub category_code: String,
+    pub category_name: String,
+    pub section_code: Option<String>,
+    pub section_name: Option<String>,
+    pub item_code: Option<String>,
+    pub item_name: Option<String>,
+    /// Canonical name for `code` in the report's year (the printed name when unknown).
+    pub name: String,
+    pub status: ClassificationStatus,
+    pub cofog: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassificationStatus {
+    Exact,
+    NameVariant,
+    Crosswalked,
+    ResolvedByName,
+    Unknown,
+}
+
+impl ClassificationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClassificationStatus::Exact => "exact",
+            ClassificationStatus::NameVariant => "name_variant",
+            ClassificationStatus::Crosswalked => "crosswalked",
+            ClassificationStatus::ResolvedByName => "resolved_by_name",
+            ClassificationStatus::Unknown => "unknown",
+        }
+    }
+}
+
+/// One row of the `expenditure` dataset.
+#[derive(Debug, Clone)]
+pub struct ExpenditureRow {
+    pub unit: Arc<UnitIdentity>,
+    pub fund: Fund,
+    /// Source table id (`table03`, `table05` …) or `report`.
+    pub source: &'static str,
+    pub code: ClassifiedCode,
+    pub name_printed: String,
+    pub actual: Yuan,
+    pub basic: Option<Yuan>,
+    pub project: Option<Yuan>,
+    pub budget_initial: Option<Yuan>,
+    pub budget_final: Option<Yuan>,
+    pub provenance: Provenance,
+}
+
+/// A 合计/总计/小计 row: kept for validation, never loaded as a code.
+#[derive(Debug, Clone)]
+pub struct TotalRow {
+    pub fund: Fund,
+    pub source: &'static str,
+    pub label: String,
+    pub actual: Option<Yuan>,
+    pub basic: Option<Yuan>,
+    pub project: Option<Yuan>,
+    pub provenance: Provenance,
+}
+
+/// The pipeline stage at which something was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Discover,
+    Identify,
+    Extract,
+    Classify,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Discover => "discover",
+            Stage::Identify => "identify",
+            Stage::Extract => "extract",
+            Stage::Classify => "classify",
+        }
+    }
+}
+
+/// One row of the `rejects` dataset: an input file, table or row that could not be used.
+#[derive(Debug, Clone)]
+pub struct Reject {
+    pub file: Arc<SourceFile>,
+    pub sheet: Option<Arc<str>>,
+    pub row: Option<u32>,
+    pub stage: Stage,
+    pub reason: String,
+    pub raw_text: Option<String>,
+}
+
+impl fmt::Display for Reject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display_path)?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, " [sheet {sheet}]")?;
+        }
+        if let Some(row) = self.row {
+            write!(f, " row {row}")?;
+        }
+        write!(f, " ({}): {}", self.stage.as_str(), self.reason)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn wanyuan_cell_becomes_exact_yuan() {
+        let y = MoneyUnit::Wanyuan.f64_to_yuan(11724.11).unwrap();
+        assert_eq!(y.to_string(), "117241100.00");
+        assert_eq!(
+            MoneyUnit::Wanyuan.to_yuan(d("40775.5299")).to_string(),
+            "407755299.00"
+        );
+        assert_eq!(MoneyUnit::Yuan.f64_to_yuan(0.1 + 0.2).unwrap(), d("0.30"));
+        assert_eq!(MoneyUnit::Yiyuan.to_yuan(d("1.5")).to_string(), "150000000.00");
+    }
+
+    #[test]
+    fn every_two_decimal_wanyuan_value_round_trips_through_f64() {
+        // Exhaustive over 0.00 ..= 99999.99 万元 in steps of 0.01 would be 10^7 values;
+        // a stride keeps the unit test quick while crossing every fractional pattern.
+        for fen in (0u64..10_000_000).step_by(7) {
+            let printed = Decimal::new(fen as i64, 2);
+            let as_f64 = fen as f64 / 100.0;
+            let yuan = MoneyUnit::Wanyuan.f64_to_yuan(as_f64).unwrap();
+            assert_eq!(yuan, MoneyUnit::Wanyuan.to_yuan(printed), "{printed}");
+        }
+    }
+
+    #[test]
+    fn unit_labels() {
+        assert_eq!(MoneyUnit::from_label("单位：万元"), Some(MoneyUnit::Wanyuan));
+        assert_eq!(MoneyUnit::from_label("金额单位:元"), Some(MoneyUnit::Yuan));
+        assert_eq!(MoneyUnit::from_label("单位： 千元"), Some(MoneyUnit::Qianyuan));
+        assert_eq!(MoneyUnit::from_label("编制单位：某街道"), None);
+        assert_eq!(
+            MoneyUnit::from_label("编制单位：新街口街道办事处　　单位：万元"),
+            Some(MoneyUnit::Wanyuan)
+        );
+    }
+
+    #[test]
+    fn decimal_text() {
+        assert_eq!(parse_decimal_text("19,044.27"), Some(d("19044.27")));
+        assert_eq!(parse_decimal_text("−3.5"), Some(d("-3.5")));
+        assert_eq!(parse_decimal_text("1e-7"), Some(d("0.0000001")));
+        assert_eq!(parse_decimal_text("abc"), None);
+    }
+}
