@@ -93,13 +93,25 @@ impl Catalog {
             dir: dir.to_path_buf(),
         };
         for row in functions {
-            catalog.functions.entry(row.code.clone()).or_default().push(row);
+            catalog
+                .functions
+                .entry(row.code.clone())
+                .or_default()
+                .push(row);
         }
         for row in aliases {
-            catalog.aliases.entry(row.code.clone()).or_default().push(row);
+            catalog
+                .aliases
+                .entry(row.code.clone())
+                .or_default()
+                .push(row);
         }
         for row in economic {
-            catalog.economic.entry(row.code.clone()).or_default().push(row);
+            catalog
+                .economic
+                .entry(row.code.clone())
+                .or_default()
+                .push(row);
         }
         Ok(catalog)
     }
@@ -166,17 +178,35 @@ impl Catalog {
             let periods = &self.functions[code];
             for row in periods {
                 let expected = Level::from_len(row.code.len()).map(Level::chinese);
-                if !row.code.bytes().all(|b| b.is_ascii_digit()) || expected != Some(row.level.as_str()) {
-                    problems.push(format!("functions.csv: {code}: level {} does not fit a code of {} digits", row.level, row.code.len()));
+                if !row.code.bytes().all(|b| b.is_ascii_digit())
+                    || expected != Some(row.level.as_str())
+                {
+                    problems.push(format!(
+                        "functions.csv: {code}: level {} does not fit a code of {} digits",
+                        row.level,
+                        row.code.len()
+                    ));
                 }
-                let parent = if row.code.len() > 3 { &row.code[..row.code.len() - 2] } else { "" };
+                let parent = if row.code.len() > 3 {
+                    &row.code[..row.code.len() - 2]
+                } else {
+                    ""
+                };
                 if row.parent != parent {
-                    problems.push(format!("functions.csv: {code}: parent {:?}, expected {parent:?}", row.parent));
+                    problems.push(format!(
+                        "functions.csv: {code}: parent {:?}, expected {parent:?}",
+                        row.parent
+                    ));
                 } else if !parent.is_empty() && !self.functions.contains_key(parent) {
-                    problems.push(format!("functions.csv: {code}: parent {parent} is not in the catalogue"));
+                    problems.push(format!(
+                        "functions.csv: {code}: parent {parent} is not in the catalogue"
+                    ));
                 }
                 if !EVIDENCE.contains(&row.evidence.as_str()) {
-                    problems.push(format!("functions.csv: {code}: evidence {:?} is not one of {EVIDENCE:?}", row.evidence));
+                    problems.push(format!(
+                        "functions.csv: {code}: evidence {:?} is not one of {EVIDENCE:?}",
+                        row.evidence
+                    ));
                 }
             }
             for (i, a) in periods.iter().enumerate() {
@@ -186,7 +216,10 @@ impl Catalog {
                     let b_from = b.valid_from.unwrap_or(i32::MIN);
                     let b_to = b.valid_to.unwrap_or(i32::MAX);
                     if a_from <= b_to && b_from <= a_to {
-                        problems.push(format!("functions.csv: {code}: periods of {:?} and {:?} overlap", a.name, b.name));
+                        problems.push(format!(
+                            "functions.csv: {code}: periods of {:?} and {:?} overlap",
+                            a.name, b.name
+                        ));
                     }
                 }
             }
@@ -195,17 +228,23 @@ impl Catalog {
         alias_codes.sort();
         for code in alias_codes {
             if !self.functions.contains_key(code) {
-                problems.push(format!("aliases.csv: alias of {code}, which is not in functions.csv"));
+                problems.push(format!(
+                    "aliases.csv: alias of {code}, which is not in functions.csv"
+                ));
             }
         }
         let mut cofog: Vec<(&String, &String)> = self.cofog.iter().collect();
         cofog.sort();
         for (category, division) in cofog {
             if category.len() != 3 || !self.functions.contains_key(category) {
-                problems.push(format!("cofog.csv: {category} is not a 类 of functions.csv"));
+                problems.push(format!(
+                    "cofog.csv: {category} is not a 类 of functions.csv"
+                ));
             }
             if !matches!(division.parse::<u8>(), Ok(1..=10)) || division.len() != 2 {
-                problems.push(format!("cofog.csv: {category}: division {division:?} is not 01..10"));
+                problems.push(format!(
+                    "cofog.csv: {category}: division {division:?} is not 01..10"
+                ));
             }
         }
         problems

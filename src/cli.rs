@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "juesuan", version, about = "部门决算 disclosures → exact, sourced Parquet warehouse")]
+#[command(
+    name = "juesuan",
+    version,
+    about = "部门决算 disclosures → exact, sourced Parquet warehouse"
+)]
 pub struct Cli {
     /// Log format on stderr.
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]

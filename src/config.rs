@@ -35,7 +35,9 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_file_bytes: default_max_file_bytes() }
+        Limits {
+            max_file_bytes: default_max_file_bytes(),
+        }
     }
 }
 
@@ -76,13 +78,19 @@ impl Config {
             }
         }
         if !self.catalog.join("functions.csv").is_file() {
-            problems.push(format!("catalog: {} has no functions.csv", self.catalog.display()));
+            problems.push(format!(
+                "catalog: {} has no functions.csv",
+                self.catalog.display()
+            ));
         }
         if !self.units.is_file() {
             problems.push(format!("units: {} does not exist", self.units.display()));
         }
         if self.jobs > 1024 {
-            problems.push(format!("jobs: {} is more threads than makes sense", self.jobs));
+            problems.push(format!(
+                "jobs: {} is more threads than makes sense",
+                self.jobs
+            ));
         }
         if self.warehouse.as_os_str().is_empty() {
             problems.push("warehouse: empty path".to_string());

@@ -11,18 +11,28 @@ use tracing_subscriber::EnvFilter;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.log_format);
+    let json_logs = cli.log_format == LogFormat::Json;
     let result = match cli.command {
         Command::Run(args) => juesuan::pipeline::run(&args).map(|outcome| outcome.exit_code()),
         Command::Validate(args) => juesuan::pipeline::validate(&args),
         Command::Synth(args) => juesuan::synth::run(&args).map(|_| 0),
-        Command::Catalog(CatalogCommand::Lookup { query, year, config }) => juesuan::pipeline::catalog_lookup(&config, &query, year),
-        Command::Catalog(CatalogCommand::Check { config }) => juesuan::pipeline::catalog_check(&config),
+        Command::Catalog(CatalogCommand::Lookup {
+            query,
+            year,
+            config,
+        }) => juesuan::pipeline::catalog_lookup(&config, &query, year),
+        Command::Catalog(CatalogCommand::Check { config }) => {
+            juesuan::pipeline::catalog_check(&config)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            tracing::error!("{error}");
-            eprintln!("juesuan: {error}");
+            if json_logs {
+                tracing::error!(exit_code = 2, "{error}");
+            } else {
+                eprintln!("juesuan: {error}");
+            }
             ExitCode::from(2)
         }
     }
@@ -30,9 +40,14 @@ fn main() -> ExitCode {
 
 fn init_tracing(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Json => builder.json().with_current_span(false).init(),
-        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).with_target(false).init(),
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_target(false)
+            .init(),
     }
 }

@@ -26,7 +26,8 @@ impl MoneyUnit {
         // "编制单位：某街道 单位：万元": every occurrence of 单位 is tried, the first one
         // followed by a unit name wins.
         text.match_indices("单位").find_map(|(pos, _)| {
-            let rest = text[pos + "单位".len()..].trim_start_matches([':', '：', ' ', '\u{3000}', '(', '（']);
+            let rest = text[pos + "单位".len()..]
+                .trim_start_matches([':', '：', ' ', '\u{3000}', '(', '（']);
             [
                 ("亿元", MoneyUnit::Yiyuan),
                 ("万元", MoneyUnit::Wanyuan),
@@ -62,8 +63,8 @@ impl MoneyUnit {
     /// Multiplying by a power of ten is exact; the only rounding is to the fen.
     pub fn to_yuan(self, printed: Decimal) -> Yuan {
         let factor = Decimal::from(10u64.pow(self.exponent()));
-        let mut value = (printed * factor)
-            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        let mut value =
+            (printed * factor).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
         value.rescale(2);
         value
     }
@@ -320,7 +321,10 @@ mod tests {
             "407755299.00"
         );
         assert_eq!(MoneyUnit::Yuan.f64_to_yuan(0.1 + 0.2).unwrap(), d("0.30"));
-        assert_eq!(MoneyUnit::Yiyuan.to_yuan(d("1.5")).to_string(), "150000000.00");
+        assert_eq!(
+            MoneyUnit::Yiyuan.to_yuan(d("1.5")).to_string(),
+            "150000000.00"
+        );
     }
 
     #[test]
@@ -337,9 +341,15 @@ mod tests {
 
     #[test]
     fn unit_labels() {
-        assert_eq!(MoneyUnit::from_label("单位：万元"), Some(MoneyUnit::Wanyuan));
+        assert_eq!(
+            MoneyUnit::from_label("单位：万元"),
+            Some(MoneyUnit::Wanyuan)
+        );
         assert_eq!(MoneyUnit::from_label("金额单位:元"), Some(MoneyUnit::Yuan));
-        assert_eq!(MoneyUnit::from_label("单位： 千元"), Some(MoneyUnit::Qianyuan));
+        assert_eq!(
+            MoneyUnit::from_label("单位： 千元"),
+            Some(MoneyUnit::Qianyuan)
+        );
         assert_eq!(MoneyUnit::from_label("编制单位：某街道"), None);
         assert_eq!(
             MoneyUnit::from_label("编制单位：新街口街道办事处　　单位：万元"),

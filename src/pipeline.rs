@@ -63,13 +63,21 @@ fn setup(args: &ConfigArgs) -> Result<Setup> {
     if !problems.is_empty() {
         return Err(Error::Config { problems });
     }
-    Ok(Setup { config, catalog, units })
+    Ok(Setup {
+        config,
+        catalog,
+        units,
+    })
 }
 
 pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     let started_at = SystemTime::now();
     let clock = Instant::now();
-    let Setup { mut config, catalog, units } = setup(&args.config)?;
+    let Setup {
+        mut config,
+        catalog,
+        units,
+    } = setup(&args.config)?;
     if let Some(out) = &args.output {
         config.warehouse = out.clone();
     }
@@ -78,7 +86,9 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     }
     let run_id = format!(
         "{}-{}",
-        humantime::format_rfc3339_seconds(started_at).to_string().replace([':', '-'], ""),
+        humantime::format_rfc3339_seconds(started_at)
+            .to_string()
+            .replace([':', '-'], ""),
         std::process::id()
     );
     tracing::info!(run_id, warehouse = %config.warehouse.display(), catalog = catalog.version, "run started");
@@ -95,22 +105,36 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     let manifest = manifest(&run_id, started_at, &catalog, &results, &datasets);
     warehouse.commit(&run_id, &catalog.version, &datasets, &manifest)?;
 
-    let outcome = RunOutcome { run_id, inputs: inputs.len(), expenditure_rows, rejects: reject_count };
+    let outcome = RunOutcome {
+        run_id,
+        inputs: inputs.len(),
+        expenditure_rows,
+        rejects: reject_count,
+    };
     print_summary(&outcome, &results, &config, clock.elapsed().as_secs_f64());
     Ok(outcome)
 }
 
-fn extract_all(config: &Config, catalog: &Catalog, units: &UnitRegistry, inputs: &[Input]) -> Result<Vec<FileResult>> {
+fn extract_all(
+    config: &Config,
+    catalog: &Catalog,
+    units: &UnitRegistry,
+    inputs: &[Input],
+) -> Result<Vec<FileResult>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.jobs)
         .thread_name(|i| format!("juesuan-extract-{i}"))
         .build()
-        .map_err(|e| Error::Config { problems: vec![format!("jobs: cannot start {} threads: {e}", config.jobs)] })?;
+        .map_err(|e| Error::Config {
+            problems: vec![format!("jobs: cannot start {} threads: {e}", config.jobs)],
+        })?;
     let progress = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(inputs.len() as u64);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} extracting [{bar:30}] {pos}/{len} {wide_msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} extracting [{bar:30}] {pos}/{len} {wide_msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         Some(bar)
     } else {
@@ -132,7 +156,11 @@ fn extract_all(config: &Config, catalog: &Catalog, units: &UnitRegistry, inputs:
                 for reject in &x.rejects {
                     tracing::warn!("rejected: {reject}");
                 }
-                tracing::debug!(rows = x.expenditure.len(), rejects = x.rejects.len(), "extracted");
+                tracing::debug!(
+                    rows = x.expenditure.len(),
+                    rejects = x.rejects.len(),
+                    "extracted"
+                );
                 if let Some(bar) = &progress {
                     bar.inc(1);
                     bar.set_message(input.relative.clone());
@@ -151,7 +179,10 @@ fn extract_all(config: &Config, catalog: &Catalog, units: &UnitRegistry, inputs:
 fn build_datasets(units: &UnitRegistry, results: &[FileResult]) -> Result<(Vec<Dataset>, usize)> {
     let mut expenditure: BTreeMap<PartitionKey, Vec<&ExpenditureRow>> = BTreeMap::new();
     for row in results.iter().flat_map(|r| &r.extraction.expenditure) {
-        expenditure.entry((row.unit.year, row.unit.district_code.clone())).or_default().push(row);
+        expenditure
+            .entry((row.unit.year, row.unit.district_code.clone()))
+            .or_default()
+            .push(row);
     }
     let mut rejects: BTreeMap<PartitionKey, Vec<RejectRow>> = BTreeMap::new();
     let mut reject_count = 0;
@@ -159,14 +190,21 @@ fn build_datasets(units: &UnitRegistry, results: &[FileResult]) -> Result<(Vec<D
         .iter()
         .map(|r| match &r.extraction.identity {
             Some(_) => None,
-            None => resolve(units, &ContentHints::default(), &r.input.hints).ok().map(|res| res.identity),
+            None => resolve(units, &ContentHints::default(), &r.input.hints)
+                .ok()
+                .map(|res| res.identity),
         })
         .collect();
     for (result, fallback) in results.iter().zip(&fallback) {
         let unit = result.extraction.identity.as_deref().or(fallback.as_ref());
-        let key = unit.map(|u| (u.year, u.district_code.clone())).unwrap_or((0, "000000".to_string()));
+        let key = unit
+            .map(|u| (u.year, u.district_code.clone()))
+            .unwrap_or((0, "000000".to_string()));
         for reject in &result.extraction.rejects {
-            rejects.entry(key.clone()).or_default().push(RejectRow { unit, reject });
+            rejects
+                .entry(key.clone())
+                .or_default()
+                .push(RejectRow { unit, reject });
             reject_count += 1;
         }
     }
@@ -178,7 +216,12 @@ fn build_datasets(units: &UnitRegistry, results: &[FileResult]) -> Result<(Vec<D
     let mut expenditure_parts = BTreeMap::new();
     for (key, mut rows) in expenditure {
         rows.sort_by(|a, b| {
-            (&a.unit.unit_id, a.fund, a.source, &a.code.code).cmp(&(&b.unit.unit_id, b.fund, b.source, &b.code.code))
+            (&a.unit.unit_id, a.fund, a.source, &a.code.code).cmp(&(
+                &b.unit.unit_id,
+                b.fund,
+                b.source,
+                &b.code.code,
+            ))
         });
         let batch = expenditure_batch(&rows).map_err(|e| parquet_error("expenditure", &key, e))?;
         expenditure_parts.insert(key, batch);
@@ -190,8 +233,14 @@ fn build_datasets(units: &UnitRegistry, results: &[FileResult]) -> Result<(Vec<D
     }
     Ok((
         vec![
-            Dataset { name: "expenditure", partitions: expenditure_parts },
-            Dataset { name: "rejects", partitions: reject_parts },
+            Dataset {
+                name: "expenditure",
+                partitions: expenditure_parts,
+            },
+            Dataset {
+                name: "rejects",
+                partitions: reject_parts,
+            },
         ],
         reject_count,
     ))
@@ -199,14 +248,26 @@ fn build_datasets(units: &UnitRegistry, results: &[FileResult]) -> Result<(Vec<D
 
 fn input_status(result: &FileResult) -> &'static str {
     let x = &result.extraction;
-    match (x.rejects.is_empty(), x.expenditure.is_empty() && x.tables.iter().all(|t| t.status != TableStatus::Loaded && t.status != TableStatus::Empty)) {
+    match (
+        x.rejects.is_empty(),
+        x.expenditure.is_empty()
+            && x.tables
+                .iter()
+                .all(|t| t.status != TableStatus::Loaded && t.status != TableStatus::Empty),
+    ) {
         (true, _) => "loaded",
         (false, true) => "rejected",
         (false, false) => "partial",
     }
 }
 
-fn manifest(run_id: &str, started_at: SystemTime, catalog: &Catalog, results: &[FileResult], datasets: &[Dataset]) -> serde_json::Value {
+fn manifest(
+    run_id: &str,
+    started_at: SystemTime,
+    catalog: &Catalog,
+    results: &[FileResult],
+    datasets: &[Dataset],
+) -> serde_json::Value {
     let inputs: Vec<serde_json::Value> = results
         .iter()
         .map(|r| {
@@ -229,8 +290,15 @@ fn manifest(run_id: &str, started_at: SystemTime, catalog: &Catalog, results: &[
     let datasets: serde_json::Map<String, serde_json::Value> = datasets
         .iter()
         .map(|d| {
-            let files: Vec<String> = d.partitions.keys().map(|(y, c)| format!("{}/year={y}/{c}.parquet", d.name)).collect();
-            (d.name.to_string(), json!({"rows": d.rows(), "files": files}))
+            let files: Vec<String> = d
+                .partitions
+                .keys()
+                .map(|(y, c)| format!("{}/year={y}/{c}.parquet", d.name))
+                .collect();
+            (
+                d.name.to_string(),
+                json!({"rows": d.rows(), "files": files}),
+            )
         })
         .collect();
     json!({
@@ -247,7 +315,13 @@ fn manifest(run_id: &str, started_at: SystemTime, catalog: &Catalog, results: &[
 fn print_summary(outcome: &RunOutcome, results: &[FileResult], config: &Config, seconds: f64) {
     let count = |kind: InputKind| results.iter().filter(|r| r.input.kind == kind).count();
     let status = |s: &str| results.iter().filter(|r| input_status(r) == s).count();
-    let tables = |s: TableStatus| results.iter().flat_map(|r| &r.extraction.tables).filter(|t| t.status == s).count();
+    let tables = |s: TableStatus| {
+        results
+            .iter()
+            .flat_map(|r| &r.extraction.tables)
+            .filter(|t| t.status == s)
+            .count()
+    };
     println!("juesuan run {} finished in {seconds:.2} s", outcome.run_id);
     println!(
         "  inputs    {:>6}  (workbooks {}, reports {}, other {})",
@@ -256,7 +330,12 @@ fn print_summary(outcome: &RunOutcome, results: &[FileResult], config: &Config, 
         count(InputKind::Report),
         count(InputKind::Unsupported)
     );
-    println!("            loaded {}, partial {}, rejected {}", status("loaded"), status("partial"), status("rejected"));
+    println!(
+        "            loaded {}, partial {}, rejected {}",
+        status("loaded"),
+        status("partial"),
+        status("rejected")
+    );
     println!(
         "  tables    loaded {}, empty {}, not extracted yet {}, rejected {}, unrecognised {}",
         tables(TableStatus::Loaded),
@@ -265,11 +344,22 @@ fn print_summary(outcome: &RunOutcome, results: &[FileResult], config: &Config, 
         tables(TableStatus::Rejected),
         tables(TableStatus::Unrecognised)
     );
-    println!("  rows      expenditure {}, rejects {}", outcome.expenditure_rows, outcome.rejects);
+    println!(
+        "  rows      expenditure {}, rejects {}",
+        outcome.expenditure_rows, outcome.rejects
+    );
     println!("  warehouse {}", config.warehouse.display());
-    let rejected: Vec<_> = results.iter().flat_map(|r| &r.extraction.rejects).take(10).collect();
+    let rejected: Vec<_> = results
+        .iter()
+        .flat_map(|r| &r.extraction.rejects)
+        .take(10)
+        .collect();
     if !rejected.is_empty() {
-        println!("  rejects (first {} of {}):", rejected.len(), outcome.rejects);
+        println!(
+            "  rejects (first {} of {}):",
+            rejected.len(),
+            outcome.rejects
+        );
         for reject in rejected {
             println!("    {reject}");
         }
@@ -286,12 +376,29 @@ pub fn validate(args: &ConfigArgs) -> Result<u8> {
     let setup = setup(args)?;
     let inputs = discover(&setup.config.inputs)?;
     let results = extract_all(&setup.config, &setup.catalog, &setup.units, &inputs)?;
-    let problems: Vec<String> = results.iter().flat_map(|r| r.extraction.rejects.iter().map(|j| j.to_string())).collect();
+    let problems: Vec<String> = results
+        .iter()
+        .flat_map(|r| r.extraction.rejects.iter().map(|j| j.to_string()))
+        .collect();
     let warnings: usize = results.iter().map(|r| r.extraction.warnings.len()).sum();
     println!("config {}: ok", args.config.display());
-    println!("catalogue {} ({}): ok", setup.catalog.dir.display(), setup.catalog.version);
-    println!("units {}: ok ({} units, {} districts)", setup.config.units.display(), setup.units.units.len(), setup.units.districts.len());
-    println!("inputs: {} files, {} problems, {} warnings", inputs.len(), problems.len(), warnings);
+    println!(
+        "catalogue {} ({}): ok",
+        setup.catalog.dir.display(),
+        setup.catalog.version
+    );
+    println!(
+        "units {}: ok ({} units, {} districts)",
+        setup.config.units.display(),
+        setup.units.units.len(),
+        setup.units.districts.len()
+    );
+    println!(
+        "inputs: {} files, {} problems, {} warnings",
+        inputs.len(),
+        problems.len(),
+        warnings
+    );
     for p in &problems {
         println!("  - {p}");
     }
@@ -313,16 +420,35 @@ pub fn catalog_lookup(config: &Path, query: &str, year: i32) -> Result<u8> {
         };
         for len in [3, 5, 7].into_iter().filter(|&l| l < code.len()) {
             if let Some(parent) = catalog.function(&code[..len], year) {
-                println!("{}{} {}", "  ".repeat(len / 2 - 1), parent.code, parent.name);
+                println!(
+                    "{}{} {}",
+                    "  ".repeat(len / 2 - 1),
+                    parent.code,
+                    parent.name
+                );
             }
         }
-        println!("{}{} {}  [{}]", "  ".repeat(code.len() / 2 - 1), row.code, row.name, row.level);
+        println!(
+            "{}{} {}  [{}]",
+            "  ".repeat(code.len() / 2 - 1),
+            row.code,
+            row.name,
+            row.level
+        );
         println!("  evidence: {} — {}", row.evidence, row.source);
         for alias in catalog.aliases(&code, year) {
-            println!("  also printed as {:?} ({}, {})", alias.alias, alias.kind, alias.source);
+            println!(
+                "  also printed as {:?} ({}, {})",
+                alias.alias, alias.kind, alias.source
+            );
         }
         for other in catalog.other_periods(&code, year) {
-            println!("  in {}–{}: {:?}", other.valid_from.map_or("…".into(), |y| y.to_string()), other.valid_to.map_or("…".into(), |y| y.to_string()), other.name);
+            println!(
+                "  in {}–{}: {:?}",
+                other.valid_from.map_or("…".into(), |y| y.to_string()),
+                other.valid_to.map_or("…".into(), |y| y.to_string()),
+                other.name
+            );
         }
         if let Some(cofog) = catalog.cofog(&code[..3]) {
             println!("  COFOG {cofog} (proposed mapping)");
@@ -330,7 +456,11 @@ pub fn catalog_lookup(config: &Path, query: &str, year: i32) -> Result<u8> {
         return Ok(0);
     }
     let key = crate::transform::text::name_key(query);
-    let hits: Vec<_> = catalog.functions_in(year).into_iter().filter(|r| crate::transform::text::name_key(&r.name).contains(&key)).collect();
+    let hits: Vec<_> = catalog
+        .functions_in(year)
+        .into_iter()
+        .filter(|r| crate::transform::text::name_key(&r.name).contains(&key))
+        .collect();
     for row in &hits {
         println!("{} {}  [{}]", row.code, row.name, row.level);
     }
@@ -348,6 +478,11 @@ pub fn catalog_check(config: &Path) -> Result<u8> {
     for p in &problems {
         println!("{p}");
     }
-    println!("catalogue {} ({}): {} problems", catalog.dir.display(), catalog.version, problems.len());
+    println!(
+        "catalogue {} ({}): {} problems",
+        catalog.dir.display(),
+        catalog.version,
+        problems.len()
+    );
     Ok(if problems.is_empty() { 0 } else { 1 })
 }

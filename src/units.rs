@@ -62,7 +62,10 @@ impl UnitRegistry {
             Ok(registry)
         } else {
             Err(Error::Config {
-                problems: problems.into_iter().map(|p| format!("{}: {p}", path.display())).collect(),
+                problems: problems
+                    .into_iter()
+                    .map(|p| format!("{}: {p}", path.display()))
+                    .collect(),
             })
         }
     }
@@ -75,7 +78,11 @@ impl UnitRegistry {
                 by_key.insert((unit.district_code.clone(), unit_key(name, district)), i);
             }
         }
-        UnitRegistry { districts, units, by_key }
+        UnitRegistry {
+            districts,
+            units,
+            by_key,
+        }
     }
 
     /// Every problem: duplicate ids or codes, units in unknown districts, aliases claimed
@@ -85,7 +92,10 @@ impl UnitRegistry {
         let mut seen = HashMap::new();
         for d in &self.districts {
             if d.code.len() != 6 || !d.code.bytes().all(|b| b.is_ascii_digit()) {
-                problems.push(format!("district {}: code {:?} is not a 6-digit GB/T 2260 code", d.name, d.code));
+                problems.push(format!(
+                    "district {}: code {:?} is not a 6-digit GB/T 2260 code",
+                    d.name, d.code
+                ));
             }
             if seen.insert(d.code.clone(), d.name.clone()).is_some() {
                 problems.push(format!("district code {} is listed twice", d.code));
@@ -96,7 +106,10 @@ impl UnitRegistry {
         for u in &self.units {
             let district = self.districts.iter().find(|d| d.code == u.district_code);
             if district.is_none() {
-                problems.push(format!("unit {}: district {} is not listed", u.id, u.district_code));
+                problems.push(format!(
+                    "unit {}: district {} is not listed",
+                    u.id, u.district_code
+                ));
             }
             if ids.insert(u.id.clone(), ()).is_some() {
                 problems.push(format!("unit id {} is listed twice", u.id));
@@ -105,7 +118,10 @@ impl UnitRegistry {
                 let key = (u.district_code.clone(), unit_key(name, district));
                 if let Some(other) = keys.insert(key, &u.id) {
                     if other != u.id {
-                        problems.push(format!("name {name:?} belongs to both {other} and {}", u.id));
+                        problems.push(format!(
+                            "name {name:?} belongs to both {other} and {}",
+                            u.id
+                        ));
                     }
                 }
             }
@@ -125,12 +141,16 @@ impl UnitRegistry {
     /// Finds a district named inside free text ("2023年度北京市西城区新街口街道办事处部门决算").
     pub fn district_in_text(&self, text: &str) -> Option<&District> {
         let key = name_key(text);
-        self.districts.iter().find(|d| key.contains(&name_key(&d.name)))
+        self.districts
+            .iter()
+            .find(|d| key.contains(&name_key(&d.name)))
     }
 
     pub fn unit(&self, district: &District, name: &str) -> Option<&Unit> {
         let key = unit_key(name, Some(district));
-        self.by_key.get(&(district.code.clone(), key)).map(|&i| &self.units[i])
+        self.by_key
+            .get(&(district.code.clone(), key))
+            .map(|&i| &self.units[i])
     }
 
     /// Finds a listed unit of `district` whose name or alias appears inside `text`.
@@ -140,7 +160,11 @@ impl UnitRegistry {
         self.units
             .iter()
             .filter(|u| u.district_code == district.code)
-            .flat_map(|u| std::iter::once(&u.name).chain(&u.aliases).map(move |n| (u, unit_key(n, Some(district)))))
+            .flat_map(|u| {
+                std::iter::once(&u.name)
+                    .chain(&u.aliases)
+                    .map(move |n| (u, unit_key(n, Some(district))))
+            })
             .filter(|(_, k)| !k.is_empty() && key.contains(k.as_str()))
             .max_by_key(|(_, k)| k.len())
             .map(|(u, _)| u)
@@ -158,7 +182,9 @@ pub fn unit_key(name: &str, district: Option<&District>) -> String {
             }
         }
     }
-    key.strip_suffix("办事处").map(str::to_string).unwrap_or(key)
+    key.strip_suffix("办事处")
+        .map(str::to_string)
+        .unwrap_or(key)
 }
 
 /// A deterministic id for a unit that `units.toml` does not list: the district code and a
@@ -175,11 +201,30 @@ mod tests {
 
     fn registry() -> UnitRegistry {
         UnitRegistry::new(
-            vec![District { code: "110102".into(), name: "西城区".into(), city: "北京市".into() }],
+            vec![District {
+                code: "110102".into(),
+                name: "西城区".into(),
+                city: "北京市".into(),
+            }],
             vec![
-                Unit { id: "110102-guanganmennei".into(), name: "广安门内街道办事处".into(), district_code: "110102".into(), aliases: vec![] },
-                Unit { id: "110102-guanganmenwai".into(), name: "广安门外街道办事处".into(), district_code: "110102".into(), aliases: vec![] },
-                Unit { id: "110102-xinjiekou".into(), name: "新街口街道办事处".into(), district_code: "110102".into(), aliases: vec!["新街口街道".into()] },
+                Unit {
+                    id: "110102-guanganmennei".into(),
+                    name: "广安门内街道办事处".into(),
+                    district_code: "110102".into(),
+                    aliases: vec![],
+                },
+                Unit {
+                    id: "110102-guanganmenwai".into(),
+                    name: "广安门外街道办事处".into(),
+                    district_code: "110102".into(),
+                    aliases: vec![],
+                },
+                Unit {
+                    id: "110102-xinjiekou".into(),
+                    name: "新街口街道办事处".into(),
+                    district_code: "110102".into(),
+                    aliases: vec!["新街口街道".into()],
+                },
             ],
         )
     }
@@ -188,10 +233,15 @@ mod tests {
     fn units_match_by_name_alias_and_text() {
         let r = registry();
         let d = r.district_by_name("西城区").unwrap();
-        assert_eq!(r.unit(d, "北京市西城区新街口街道办事处").unwrap().id, "110102-xinjiekou");
+        assert_eq!(
+            r.unit(d, "北京市西城区新街口街道办事处").unwrap().id,
+            "110102-xinjiekou"
+        );
         assert_eq!(r.unit(d, "新街口街道").unwrap().id, "110102-xinjiekou");
         assert_eq!(
-            r.unit_in_text(d, "2023年度北京市西城区广安门外街道办事处部门决算").unwrap().id,
+            r.unit_in_text(d, "2023年度北京市西城区广安门外街道办事处部门决算")
+                .unwrap()
+                .id,
             "110102-guanganmenwai"
         );
         assert!(r.unit(d, "月坛街道").is_none());

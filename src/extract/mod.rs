@@ -30,7 +30,10 @@ pub enum InputKind {
 
 impl InputKind {
     pub fn of(path: &Path) -> InputKind {
-        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
         match ext.as_deref() {
             Some("xlsx" | "xlsm" | "xls") => InputKind::Workbook,
             Some("txt" | "docx") => InputKind::Report,
@@ -76,13 +79,26 @@ pub fn discover(roots: &[PathBuf]) -> crate::Result<Vec<Input>> {
                     stack.push(path);
                 } else if file_type.is_file() || path.is_file() {
                     let rel = path.strip_prefix(root).unwrap_or(&path);
-                    let relative = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-                    inputs.push(Input { kind: InputKind::of(&path), hints: PathHints::from_relative(rel), relative, path });
+                    let relative = rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    inputs.push(Input {
+                        kind: InputKind::of(&path),
+                        hints: PathHints::from_relative(rel),
+                        relative,
+                        path,
+                    });
                 }
             }
         }
     }
-    inputs.sort_by(|a, b| a.relative.cmp(&b.relative).then_with(|| a.path.cmp(&b.path)));
+    inputs.sort_by(|a, b| {
+        a.relative
+            .cmp(&b.relative)
+            .then_with(|| a.path.cmp(&b.path))
+    });
     Ok(inputs)
 }
 
@@ -132,8 +148,23 @@ pub struct Extraction {
 }
 
 impl Extraction {
-    pub fn reject(&mut self, file: &Arc<SourceFile>, sheet: Option<&str>, row: Option<u32>, stage: Stage, reason: String, raw_text: Option<String>) {
-        self.rejects.push(Reject { file: file.clone(), sheet: sheet.map(Arc::from), row, stage, reason, raw_text });
+    pub fn reject(
+        &mut self,
+        file: &Arc<SourceFile>,
+        sheet: Option<&str>,
+        row: Option<u32>,
+        stage: Stage,
+        reason: String,
+        raw_text: Option<String>,
+    ) {
+        self.rejects.push(Reject {
+            file: file.clone(),
+            sheet: sheet.map(Arc::from),
+            row,
+            stage,
+            reason,
+            raw_text,
+        });
     }
 }
 
@@ -151,13 +182,23 @@ pub fn extract_file(ctx: &workbook::Context, input: &Input, max_bytes: u64) -> F
         Ok((sha, bytes)) => (sha, bytes, None),
         Err(e) => (String::new(), 0, Some(format!("cannot read file: {e}"))),
     };
-    let file = Arc::new(SourceFile { display_path: Arc::from(input.relative.as_str()), sha256: Arc::from(sha256), bytes });
+    let file = Arc::new(SourceFile {
+        display_path: Arc::from(input.relative.as_str()),
+        sha256: Arc::from(sha256),
+        bytes,
+    });
     let mut extraction = Extraction::default();
-    let reject_file = |extraction: &mut Extraction, stage, reason: String| extraction.reject(&file, None, None, stage, reason, None);
+    let reject_file = |extraction: &mut Extraction, stage, reason: String| {
+        extraction.reject(&file, None, None, stage, reason, None)
+    };
     if let Some(reason) = read_error {
         reject_file(&mut extraction, Stage::Discover, reason);
     } else if bytes > max_bytes {
-        reject_file(&mut extraction, Stage::Discover, format!("file is {bytes} bytes, over the limit of {max_bytes} (limits.max_file_bytes)"));
+        reject_file(
+            &mut extraction,
+            Stage::Discover,
+            format!("file is {bytes} bytes, over the limit of {max_bytes} (limits.max_file_bytes)"),
+        );
     } else {
         match input.kind {
             InputKind::Workbook => extraction = workbook::extract(ctx, &input.path, &file, &input.hints),
@@ -177,7 +218,11 @@ pub fn extract_file(ctx: &workbook::Context, input: &Input, max_bytes: u64) -> F
             }
         }
     }
-    FileResult { input: input.clone(), file, extraction }
+    FileResult {
+        input: input.clone(),
+        file,
+        extraction,
+    }
 }
 
 /// sha256 of a file, streamed in 64 KiB chunks.

@@ -35,7 +35,15 @@ impl Sheet {
                 }
             }
         }
-        Sheet { name, range, merged, first_row, end_row, first_col, end_col }
+        Sheet {
+            name,
+            range,
+            merged,
+            first_row,
+            end_row,
+            first_col,
+            end_col,
+        }
     }
 
     /// The value at an absolute (row, col), with merged regions filled from their top-left.
@@ -111,7 +119,10 @@ impl Sheet {
     pub fn amount(&self, row: u32, col: u32, unit: MoneyUnit) -> Result<Option<Yuan>, String> {
         match self.get(row, col) {
             Data::Empty => Ok(None),
-            Data::Float(f) => unit.f64_to_yuan(*f).map(Some).ok_or_else(|| format!("{f} is not a finite number")),
+            Data::Float(f) => unit
+                .f64_to_yuan(*f)
+                .map(Some)
+                .ok_or_else(|| format!("{f} is not a finite number")),
             Data::Int(i) => Ok(Some(unit.to_yuan((*i).into()))),
             Data::String(s) => {
                 let t = s.trim();

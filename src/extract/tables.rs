@@ -37,16 +37,43 @@ pub enum TableKind {
 /// Title aliases, most specific first: "一般公共预算财政拨款基本支出决算表" must not be taken
 /// for "…支出决算表", nor "财政拨款收入支出决算总表" for "收入支出决算总表".
 const ALIASES: &[(&str, TableKind)] = &[
-    ("政府性基金预算财政拨款基本支出决算表", TableKind::GovernmentFundBasic),
-    ("一般公共预算财政拨款基本支出决算表", TableKind::GeneralPublicBasic),
-    ("一般公共预算财政拨款收入支出决算表", TableKind::GeneralPublicIncomeExpenditure),
-    ("一般公共预算财政拨款支出决算表", TableKind::GeneralPublicExpenditure),
-    ("一般公共预算支出决算表", TableKind::GeneralPublicExpenditure),
-    ("政府性基金预算财政拨款收入支出决算表", TableKind::GovernmentFund),
-    ("政府性基金预算财政拨款支出决算表", TableKind::GovernmentFund),
+    (
+        "政府性基金预算财政拨款基本支出决算表",
+        TableKind::GovernmentFundBasic,
+    ),
+    (
+        "一般公共预算财政拨款基本支出决算表",
+        TableKind::GeneralPublicBasic,
+    ),
+    (
+        "一般公共预算财政拨款收入支出决算表",
+        TableKind::GeneralPublicIncomeExpenditure,
+    ),
+    (
+        "一般公共预算财政拨款支出决算表",
+        TableKind::GeneralPublicExpenditure,
+    ),
+    (
+        "一般公共预算支出决算表",
+        TableKind::GeneralPublicExpenditure,
+    ),
+    (
+        "政府性基金预算财政拨款收入支出决算表",
+        TableKind::GovernmentFund,
+    ),
+    (
+        "政府性基金预算财政拨款支出决算表",
+        TableKind::GovernmentFund,
+    ),
     ("政府性基金决算表", TableKind::GovernmentFund),
-    ("国有资本经营预算财政拨款收入支出决算表", TableKind::StateCapital),
-    ("国有资本经营预算财政拨款支出决算表", TableKind::StateCapital),
+    (
+        "国有资本经营预算财政拨款收入支出决算表",
+        TableKind::StateCapital,
+    ),
+    (
+        "国有资本经营预算财政拨款支出决算表",
+        TableKind::StateCapital,
+    ),
     ("三公”经费支出决算表", TableKind::ThreePublic),
     ("三公\"经费支出决算表", TableKind::ThreePublic),
     ("三公经费支出决算表", TableKind::ThreePublic),
@@ -129,7 +156,18 @@ impl TableKind {
 pub fn is_total_label(text: &str) -> bool {
     let key = name_key(text);
     let key = key.trim_start_matches(|c: char| !c.is_alphanumeric() || c.is_ascii_digit());
-    matches!(key, "合计" | "总计" | "小计" | "本年支出合计" | "本年收入合计" | "支出合计" | "收入合计" | "人员经费合计" | "公用经费合计")
+    matches!(
+        key,
+        "合计"
+            | "总计"
+            | "小计"
+            | "本年支出合计"
+            | "本年收入合计"
+            | "支出合计"
+            | "收入合计"
+            | "人员经费合计"
+            | "公用经费合计"
+    )
 }
 
 #[cfg(test)]
@@ -140,7 +178,10 @@ mod tests {
     fn titles_with_prefixes_and_suffixes() {
         use TableKind::*;
         let cases = [
-            ("2023年度北京市西城区新街口街道办事处一般公共预算财政拨款支出决算表", GeneralPublicExpenditure),
+            (
+                "2023年度北京市西城区新街口街道办事处一般公共预算财政拨款支出决算表",
+                GeneralPublicExpenditure,
+            ),
             ("一般公共预算财政拨款基本支出决算表", GeneralPublicBasic),
             ("支出决算表\n公开03表", Expenditure),
             ("财政拨款收入支出决算总表", FiscalSummary),
@@ -148,12 +189,18 @@ mod tests {
             ("财政拨款“三公”经费支出决算表", ThreePublic),
             ("国有资本经营预算财政拨款支出决算表(空表)", StateCapital),
             ("政府性基金预算财政拨款收入支出决算表", GovernmentFund),
-            ("一般公共预算财政拨款收入支出决算表", GeneralPublicIncomeExpenditure),
+            (
+                "一般公共预算财政拨款收入支出决算表",
+                GeneralPublicIncomeExpenditure,
+            ),
         ];
         for (title, kind) in cases {
             assert_eq!(TableKind::from_title(title), Some(kind), "{title}");
         }
-        assert_eq!(TableKind::from_title("注：本表反映部门本年度一般公共预算财政拨款基本支出明细情况。"), None);
+        assert_eq!(
+            TableKind::from_title("注：本表反映部门本年度一般公共预算财政拨款基本支出明细情况。"),
+            None
+        );
         assert_eq!(TableKind::from_title("单位：万元"), None);
     }
 

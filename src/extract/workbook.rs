@@ -34,7 +34,12 @@ pub struct Context<'a> {
     pub units: &'a UnitRegistry,
 }
 
-pub fn extract(ctx: &Context, path: &Path, file: &Arc<SourceFile>, path_hints: &PathHints) -> Extraction {
+pub fn extract(
+    ctx: &Context,
+    path: &Path,
+    file: &Arc<SourceFile>,
+    path_hints: &PathHints,
+) -> Extraction {
     let mut out = Extraction::default();
     let sheets = match read_sheets(path) {
         Ok(sheets) => sheets,
@@ -48,23 +53,49 @@ pub fn extract(ctx: &Context, path: &Path, file: &Arc<SourceFile>, path_hints: &
     let mut hints = ContentHints::default();
     for (i, sheet) in sheets.iter().enumerate() {
         let found = find_blocks(i, sheet, &mut hints);
-        if found.is_empty() && sheet.end_row > sheet.first_row && (sheet.first_row..sheet.end_row).any(|r| sheet.filled(r) > 0) {
-            let preview = (sheet.first_row..sheet.end_row.min(sheet.first_row + 3)).map(|r| sheet.row_text(r)).collect::<Vec<_>>().join(" | ");
+        if found.is_empty()
+            && sheet.end_row > sheet.first_row
+            && (sheet.first_row..sheet.end_row).any(|r| sheet.filled(r) > 0)
+        {
+            let preview = (sheet.first_row..sheet.end_row.min(sheet.first_row + 3))
+                .map(|r| sheet.row_text(r))
+                .collect::<Vec<_>>()
+                .join(" | ");
             out.tables.push(TableReport {
                 sheet: sheet.name.clone(),
                 title: String::new(),
                 table: None,
                 status: TableStatus::Unrecognised,
                 rows: 0,
-                reason: Some("no standard table title (收入支出决算总表, 支出决算表 …) found on this sheet".into()),
+                reason: Some(
+                    "no standard table title (收入支出决算总表, 支出决算表 …) found on this sheet"
+                        .into(),
+                ),
             });
-            out.reject(file, Some(&sheet.name), None, Stage::Identify, "no standard table title found on this sheet".into(), Some(preview));
+            out.reject(
+                file,
+                Some(&sheet.name),
+                None,
+                Stage::Identify,
+                "no standard table title found on this sheet".into(),
+                Some(preview),
+            );
         }
         blocks.extend(found);
     }
     if blocks.is_empty() {
-        if sheets.iter().all(|s| (s.first_row..s.end_row).all(|r| s.filled(r) == 0)) {
-            out.reject(file, None, None, Stage::Extract, "the workbook has no cells".into(), None);
+        if sheets
+            .iter()
+            .all(|s| (s.first_row..s.end_row).all(|r| s.filled(r) == 0))
+        {
+            out.reject(
+                file,
+                None,
+                None,
+                Stage::Extract,
+                "the workbook has no cells".into(),
+                None,
+            );
         }
         return out;
     }
@@ -72,7 +103,14 @@ pub fn extract(ctx: &Context, path: &Path, file: &Arc<SourceFile>, path_hints: &
     let resolution = match resolve(ctx.units, &hints, path_hints) {
         Ok(r) => r,
         Err(reason) => {
-            out.reject(file, None, None, Stage::Identify, reason, hints.texts.first().cloned());
+            out.reject(
+                file,
+                None,
+                None,
+                Stage::Identify,
+                reason,
+                hints.texts.first().cloned(),
+            );
             return out;
         }
     };
@@ -97,13 +135,24 @@ pub fn extract(ctx: &Context, path: &Path, file: &Arc<SourceFile>, path_hints: &
                 Ok(rows) => report.rows = rows,
                 Err(reason) => {
                     report.status = TableStatus::Rejected;
-                    out.reject(file, Some(&sheet.name), Some(block.start + 1), Stage::Extract, reason.clone(), Some(block.title.clone()));
+                    out.reject(
+                        file,
+                        Some(&sheet.name),
+                        Some(block.start + 1),
+                        Stage::Extract,
+                        reason.clone(),
+                        Some(block.title.clone()),
+                    );
                     report.reason = Some(reason);
                 }
             }
         } else {
             report.status = TableStatus::Deferred;
-            report.reason = Some(format!("{} ({}) is recognised but not extracted yet", block.kind.title(), block.kind.id()));
+            report.reason = Some(format!(
+                "{} ({}) is recognised but not extracted yet",
+                block.kind.title(),
+                block.kind.id()
+            ));
         }
         out.tables.push(report);
     }
@@ -111,7 +160,8 @@ pub fn extract(ctx: &Context, path: &Path, file: &Arc<SourceFile>, path_hints: &
 }
 
 fn read_sheets(path: &Path) -> Result<Vec<Sheet>, String> {
-    let mut workbook = open_workbook_auto(path).map_err(|e| format!("cannot open workbook: {e}"))?;
+    let mut workbook =
+        open_workbook_auto(path).map_err(|e| format!("cannot open workbook: {e}"))?;
     let names = workbook.sheet_names().to_vec();
     let mut sheets = Vec::with_capacity(names.len());
     for name in names {
@@ -119,8 +169,12 @@ fn read_sheets(path: &Path) -> Result<Vec<Sheet>, String> {
             .worksheet_range(&name)
             .map_err(|e| format!("sheet {name}: cannot read cells: {e}"))?;
         let merges = match &mut workbook {
-            Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).map_err(|e| format!("sheet {name}: cannot read merged cells: {e}"))?,
-            Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).map_err(|e| format!("sheet {name}: cannot read merged cells: {e}"))?,
+            Sheets::Xlsx(x) => x
+                .merge_cells_by_sheet_name(&name)
+                .map_err(|e| format!("sheet {name}: cannot read merged cells: {e}"))?,
+            Sheets::Xls(x) => x
+                .merge_cells_by_sheet_name(&name)
+                .map_err(|e| format!("sheet {name}: cannot read merged cells: {e}"))?,
             _ => Vec::new(),
         };
         sheets.push(Sheet::new(name, range, &merges));
@@ -146,7 +200,13 @@ fn find_blocks(sheet_index: usize, sheet: &Sheet, hints: &mut ContentHints) -> V
             if let Some(last) = blocks.last_mut() {
                 last.end = row;
             }
-            blocks.push(Block { sheet: sheet_index, kind, title: clean_name(&text), start: row, end: sheet.end_row });
+            blocks.push(Block {
+                sheet: sheet_index,
+                kind,
+                title: clean_name(&text),
+                start: row,
+                end: sheet.end_row,
+            });
         }
     }
     blocks
@@ -182,14 +242,19 @@ fn read_header(sheet: &Sheet, block: &Block) -> Result<(Columns, u32, MoneyUnit)
             (sheet.first_col..sheet.end_col).any(|c| {
                 sheet.text(r, c).is_some_and(|t| {
                     let k = name_key(t);
-                    k.contains("科目编码") || k.contains("科目代码") || k.contains("科目名称") || k == "项目"
+                    k.contains("科目编码")
+                        || k.contains("科目代码")
+                        || k.contains("科目名称")
+                        || k == "项目"
                 })
             })
         })
         .ok_or("no header row naming 科目编码 / 科目名称 / 项目")?;
     let unit = (block.start..=header_start)
         .find_map(|r| MoneyUnit::from_label(&sheet.row_text(r)))
-        .ok_or("no 单位 line (单位：万元 / 金额单位：元) above the header; amounts cannot be scaled")?;
+        .ok_or(
+            "no 单位 line (单位：万元 / 金额单位：元) above the header; amounts cannot be scaled",
+        )?;
 
     // The header ends where data starts: a row with a code or a total label, or a 栏次 row.
     let mut data_start = None;
@@ -199,7 +264,9 @@ fn read_header(sheet: &Sheet, block: &Block) -> Result<(Columns, u32, MoneyUnit)
         // is a header leaf (决算数 → 合计 | 基本支出 | 项目支出).
         let leading = sheet.first_col..sheet.end_col.min(sheet.first_col + 3);
         let has_code = leading.clone().any(|c| sheet.code(r, c).is_some());
-        let has_total = leading.clone().any(|c| sheet.text(r, c).is_some_and(is_total_label) && !sheet.is_merged_tail(r, c));
+        let has_total = leading
+            .clone()
+            .any(|c| sheet.text(r, c).is_some_and(is_total_label) && !sheet.is_merged_tail(r, c));
         if has_code || has_total {
             data_start = Some(r);
             break;
@@ -210,7 +277,10 @@ fn read_header(sheet: &Sheet, block: &Block) -> Result<(Columns, u32, MoneyUnit)
         }
     }
     let data_start = data_start.ok_or("no data rows under the header")?;
-    let header_end = (header_start..data_start).rev().find(|&r| !name_key(&sheet.row_text(r)).starts_with("栏次")).unwrap_or(header_start);
+    let header_end = (header_start..data_start)
+        .rev()
+        .find(|&r| !name_key(&sheet.row_text(r)).starts_with("栏次"))
+        .unwrap_or(header_start);
 
     let mut columns = Columns::default();
     for col in sheet.first_col..sheet.end_col {
@@ -256,7 +326,8 @@ fn assign_column(columns: &mut Columns, col: u32, parts: &[String]) {
         if !leaf.contains("基本") && !leaf.contains("项目") {
             slot(&mut columns.budget_initial);
         }
-    } else if full.contains("全年预算") || full.contains("调整预算") || full.contains("调整后预算") {
+    } else if full.contains("全年预算") || full.contains("调整预算") || full.contains("调整后预算")
+    {
         if !leaf.contains("基本") && !leaf.contains("项目") {
             slot(&mut columns.budget_final);
         }
@@ -266,7 +337,12 @@ fn assign_column(columns: &mut Columns, col: u32, parts: &[String]) {
         slot(&mut columns.basic);
     } else if leaf.contains("项目支出") {
         slot(&mut columns.project);
-    } else if leaf.contains("合计") || leaf == "决算数" || leaf == "本年支出" || leaf == "支出决算" || leaf == "金额" {
+    } else if leaf.contains("合计")
+        || leaf == "决算数"
+        || leaf == "本年支出"
+        || leaf == "支出决算"
+        || leaf == "金额"
+    {
         slot(&mut columns.actual);
     }
 }
@@ -300,16 +376,29 @@ fn read_expenditure_table(
             break;
         }
         let reject = |out: &mut Extraction, reason: String| {
-            out.reject(file, Some(&sheet.name), Some(r + 1), Stage::Extract, reason, Some(row_text.clone()));
+            out.reject(
+                file,
+                Some(&sheet.name),
+                Some(r + 1),
+                Stage::Extract,
+                reason,
+                Some(row_text.clone()),
+            );
         };
-        let provenance = Provenance { file: file.clone(), sheet: Some(sheet_name.clone()), row: Some(r + 1) };
+        let provenance = Provenance {
+            file: file.clone(),
+            sheet: Some(sheet_name.clone()),
+            row: Some(r + 1),
+        };
         let code = sheet.code(r, code_col).or_else(|| sheet.code(r, name_col));
         let name_cell = sheet.text(r, name_col).map(clean_name).unwrap_or_default();
 
         let read = |col: Option<u32>, label: &str| -> Result<Option<Yuan>, String> {
             match col {
                 None => Ok(None),
-                Some(c) => sheet.amount(r, c, unit).map_err(|e| format!("{label} column: {e}")),
+                Some(c) => sheet
+                    .amount(r, c, unit)
+                    .map_err(|e| format!("{label} column: {e}")),
             }
         };
         let amounts = (|| {
@@ -330,36 +419,72 @@ fn read_expenditure_table(
         };
 
         let Some((code, rest)) = code else {
-            let label = sheet.text(r, code_col).or_else(|| sheet.text(r, name_col)).unwrap_or("");
+            let label = sheet
+                .text(r, code_col)
+                .or_else(|| sheet.text(r, name_col))
+                .unwrap_or("");
             if is_total_label(label) {
-                out.totals.push(TotalRow { fund, source, label: clean_name(label), actual, basic, project, provenance });
+                out.totals.push(TotalRow {
+                    fund,
+                    source,
+                    label: clean_name(label),
+                    actual,
+                    basic,
+                    project,
+                    provenance,
+                });
             } else {
-                reject(out, "no function code in this row (name-only rows are not resolved yet)".into());
+                reject(
+                    out,
+                    "no function code in this row (name-only rows are not resolved yet)".into(),
+                );
             }
             continue;
         };
-        let name_printed = if name_cell.is_empty() || sheet.code(r, name_col).is_some() { clean_name(&rest) } else { name_cell };
+        let name_printed = if name_cell.is_empty() || sheet.code(r, name_col).is_some() {
+            clean_name(&rest)
+        } else {
+            name_cell
+        };
         if let Some(first) = first_seen.get(&code) {
-            reject(out, format!("code {code} appears twice in this table (first at row {first})"));
+            reject(
+                out,
+                format!("code {code} appears twice in this table (first at row {first})"),
+            );
             continue;
         }
         first_seen.insert(code.clone(), r + 1);
         printed.insert(code.clone(), name_printed.clone());
         let Some(actual) = actual else {
             if basic.is_some() || project.is_some() {
-                reject(out, "合计 is blank while 基本支出/项目支出 are filled".into());
+                reject(
+                    out,
+                    "合计 is blank while 基本支出/项目支出 are filled".into(),
+                );
             }
             // A template row printed without figures carries nothing to load.
             continue;
         };
-        pending.push((code, name_printed, actual, basic, project, budget_initial, budget_final, provenance));
+        pending.push((
+            code,
+            name_printed,
+            actual,
+            basic,
+            project,
+            budget_initial,
+            budget_final,
+            provenance,
+        ));
     }
 
     let year = identity.year;
     let mut loaded = 0;
-    for (code, name_printed, actual, basic, project, budget_initial, budget_final, provenance) in pending {
+    for (code, name_printed, actual, basic, project, budget_initial, budget_final, provenance) in
+        pending
+    {
         let parent_name = |c: &str| printed.get(c).cloned();
-        let Some(classified) = classify(ctx.catalog, &code, &name_printed, year, &parent_name) else {
+        let Some(classified) = classify(ctx.catalog, &code, &name_printed, year, &parent_name)
+        else {
             continue;
         };
         if classified.status == crate::model::ClassificationStatus::Unknown {

@@ -66,7 +66,10 @@ pub fn expenditure_schema() -> SchemaRef {
 }
 
 pub fn rejects_schema() -> SchemaRef {
-    let mut fields: Vec<Field> = identity_fields().into_iter().map(|f| f.with_nullable(true)).collect();
+    let mut fields: Vec<Field> = identity_fields()
+        .into_iter()
+        .map(|f| f.with_nullable(true))
+        .collect();
     fields.extend([
         Field::new("source_file", DataType::Utf8, false),
         Field::new("source_sheet", DataType::Utf8, true),
@@ -101,8 +104,13 @@ fn unscaled(value: Decimal) -> Result<i128, String> {
 }
 
 fn money<T>(rows: &[T], f: impl Fn(&T) -> Option<Decimal>) -> Result<ArrayRef, String> {
-    let values = rows.iter().map(|r| f(r).map(unscaled).transpose()).collect::<Result<Vec<Option<i128>>, String>>()?;
-    let array = Decimal128Array::from(values).with_precision_and_scale(18, 2).map_err(|e| e.to_string())?;
+    let values = rows
+        .iter()
+        .map(|r| f(r).map(unscaled).transpose())
+        .collect::<Result<Vec<Option<i128>>, String>>()?;
+    let array = Decimal128Array::from(values)
+        .with_precision_and_scale(18, 2)
+        .map_err(|e| e.to_string())?;
     Ok(Arc::new(array))
 }
 
@@ -122,7 +130,11 @@ pub fn expenditure_batch(rows: &[&ExpenditureRow]) -> Result<RecordBatch, String
         strings(rows, |r| r.fund.as_str()),
         strings(rows, |r| r.source),
         strings(rows, |r| r.code.code.as_str()),
-        Arc::new(rows.iter().map(|r| r.code.level.as_i8()).collect::<Int8Array>()) as ArrayRef,
+        Arc::new(
+            rows.iter()
+                .map(|r| r.code.level.as_i8())
+                .collect::<Int8Array>(),
+        ) as ArrayRef,
         strings(rows, |r| r.code.category_code.as_str()),
         strings(rows, |r| r.code.category_name.as_str()),
         opt_strings(rows, |r| r.code.section_code.as_deref()),
@@ -140,7 +152,11 @@ pub fn expenditure_batch(rows: &[&ExpenditureRow]) -> Result<RecordBatch, String
         money(rows, |r| r.budget_final)?,
         strings(rows, |r| &r.provenance.file.display_path),
         opt_strings(rows, |r| r.provenance.sheet.as_deref()),
-        Arc::new(rows.iter().map(|r| r.provenance.row.map(|v| v as i32)).collect::<Int32Array>()),
+        Arc::new(
+            rows.iter()
+                .map(|r| r.provenance.row.map(|v| v as i32))
+                .collect::<Int32Array>(),
+        ),
         strings(rows, |r| &r.provenance.file.sha256),
     ]);
     RecordBatch::try_new(expenditure_schema(), columns).map_err(|e| e.to_string())
@@ -161,7 +177,11 @@ pub fn rejects_batch(rows: &[RejectRow]) -> Result<RecordBatch, String> {
         opt_strings(rows, |r| r.unit.map(|u| u.unit_name.as_str())),
         strings(rows, |r| &r.reject.file.display_path),
         opt_strings(rows, |r| r.reject.sheet.as_deref()),
-        Arc::new(rows.iter().map(|r| r.reject.row.map(|v| v as i32)).collect::<Int32Array>()),
+        Arc::new(
+            rows.iter()
+                .map(|r| r.reject.row.map(|v| v as i32))
+                .collect::<Int32Array>(),
+        ),
         strings(rows, |r| r.reject.stage.as_str()),
         strings(rows, |r| r.reject.reason.as_str()),
         opt_strings(rows, |r| r.reject.raw_text.as_deref()),
@@ -183,16 +203,23 @@ pub fn writer_properties(meta: &FileMeta) -> WriterProperties {
             KeyValue::new("juesuan.version".to_string(), crate::VERSION.to_string()),
             KeyValue::new("juesuan.dataset".to_string(), meta.dataset.to_string()),
             KeyValue::new("juesuan.run_id".to_string(), meta.run_id.to_string()),
-            KeyValue::new("juesuan.catalog_version".to_string(), meta.catalog_version.to_string()),
+            KeyValue::new(
+                "juesuan.catalog_version".to_string(),
+                meta.catalog_version.to_string(),
+            ),
         ]))
         .build()
 }
 
 /// Writes one batch to `path` (a new file; the caller renames it into place).
 pub fn write_file(path: &Path, batch: &RecordBatch, meta: &FileMeta) -> Result<()> {
-    let err = |reason: String| Error::Parquet { path: path.to_path_buf(), reason };
+    let err = |reason: String| Error::Parquet {
+        path: path.to_path_buf(),
+        reason,
+    };
     let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(writer_properties(meta))).map_err(|e| err(e.to_string()))?;
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(writer_properties(meta)))
+        .map_err(|e| err(e.to_string()))?;
     writer.write(batch).map_err(|e| err(e.to_string()))?;
     let file = writer.into_inner().map_err(|e| err(e.to_string()))?;
     file.sync_all().map_err(|e| Error::io(path, e))?;

@@ -46,12 +46,20 @@ impl Warehouse {
                 std::fs::remove_dir_all(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
             }
         }
-        Ok(Warehouse { root: root.to_path_buf() })
+        Ok(Warehouse {
+            root: root.to_path_buf(),
+        })
     }
 
     /// Writes every dataset to staging, swaps each dataset directory in, then writes the
     /// manifest and `_SUCCESS`. Returns the files written, relative to the root.
-    pub fn commit(&self, run_id: &str, catalog_version: &str, datasets: &[Dataset], manifest: &serde_json::Value) -> Result<Vec<String>> {
+    pub fn commit(
+        &self,
+        run_id: &str,
+        catalog_version: &str,
+        datasets: &[Dataset],
+        manifest: &serde_json::Value,
+    ) -> Result<Vec<String>> {
         let staging = self.root.join(format!(".staging-{run_id}"));
         let mut written = Vec::new();
         for dataset in datasets {
@@ -61,7 +69,15 @@ impl Warehouse {
                 let part = dir.join(format!("year={year}"));
                 std::fs::create_dir_all(&part).map_err(|e| Error::io(&part, e))?;
                 let path = part.join(format!("{district}.parquet"));
-                write_file(&path, batch, &FileMeta { dataset: dataset.name, run_id, catalog_version })?;
+                write_file(
+                    &path,
+                    batch,
+                    &FileMeta {
+                        dataset: dataset.name,
+                        run_id,
+                        catalog_version,
+                    },
+                )?;
                 written.push(format!("{}/year={year}/{district}.parquet", dataset.name));
             }
         }
@@ -84,7 +100,10 @@ impl Warehouse {
         }
         std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
 
-        let text = serde_json::to_string_pretty(manifest).map_err(|e| Error::Parquet { path: self.root.join(MANIFEST), reason: e.to_string() })?;
+        let text = serde_json::to_string_pretty(manifest).map_err(|e| Error::Parquet {
+            path: self.root.join(MANIFEST),
+            reason: e.to_string(),
+        })?;
         write_atomically(&self.root.join(MANIFEST), text.as_bytes())?;
         write_atomically(&success, run_id.as_bytes())?;
         Ok(written)
@@ -95,6 +114,8 @@ impl Warehouse {
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }

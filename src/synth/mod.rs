@@ -54,16 +54,42 @@ pub fn run(args: &SynthArgs) -> Result<Vec<PathBuf>> {
     let config = Config::load(&args.config)?;
     let catalog = Catalog::load(&config.catalog)?;
     let units = UnitRegistry::load(&config.units)?;
-    let district = units.district_by_code("110102").cloned().ok_or_else(|| crate::Error::Config {
-        problems: vec!["units.toml: district 110102 (西城区) is needed by synth".into()],
-    })?;
-    let listed: Vec<(String, String)> = units.units.iter().filter(|u| u.district_code == district.code).map(|u| (u.id.clone(), u.name.clone())).collect();
+    let district =
+        units
+            .district_by_code("110102")
+            .cloned()
+            .ok_or_else(|| crate::Error::Config {
+                problems: vec!["units.toml: district 110102 (西城区) is needed by synth".into()],
+            })?;
+    let listed: Vec<(String, String)> = units
+        .units
+        .iter()
+        .filter(|u| u.district_code == district.code)
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
     let mut written = Vec::new();
     for &year in &args.years {
         for i in 0..args.units {
-            let (id, name) = listed.get(i).cloned().unwrap_or_else(|| (format!("synthetic-{i}"), format!("合成第{}街道办事处", i + 1)));
-            let unit_year = generate(&catalog, args.seed, &id, &name, &district.city, &district.name, year);
-            let dir = args.out.join(year.to_string()).join(&district.name).join(&name);
+            let (id, name) = listed.get(i).cloned().unwrap_or_else(|| {
+                (
+                    format!("synthetic-{i}"),
+                    format!("合成第{}街道办事处", i + 1),
+                )
+            });
+            let unit_year = generate(
+                &catalog,
+                args.seed,
+                &id,
+                &name,
+                &district.city,
+                &district.name,
+                year,
+            );
+            let dir = args
+                .out
+                .join(year.to_string())
+                .join(&district.name)
+                .join(&name);
             std::fs::create_dir_all(&dir).map_err(|e| crate::Error::io(&dir, e))?;
             let path = dir.join(format!("{year}年度{name}部门决算公开报表.xlsx"));
             workbook::write(&unit_year, &path)?;
@@ -84,25 +110,76 @@ fn seed_for(seed: u64, unit_id: &str, year: i32) -> u64 {
     h ^ seed.rotate_left(17) ^ (year as u64).wrapping_mul(0x9E37_79B9)
 }
 
-pub fn generate(catalog: &Catalog, seed: u64, unit_id: &str, unit_name: &str, city: &str, district: &str, year: i32) -> UnitYear {
+pub fn generate(
+    catalog: &Catalog,
+    seed: u64,
+    unit_id: &str,
+    unit_name: &str,
+    city: &str,
+    district: &str,
+    year: i32,
+) -> UnitYear {
     let mut rng = Rng::new(seed_for(seed, unit_id, year));
     let is_xinjiekou = unit_id == XINJIEKOU_ID;
     let (targets, basic, fund_229, state_223, three_public) = if is_xinjiekou && year == 2023 {
-        let targets: Vec<CategoryTarget> = XINJIEKOU_2023.iter().map(|&(code, actual, budget_initial)| CategoryTarget { code, actual, budget_initial }).collect();
-        let three = ThreePublic { overseas: (0, 0), vehicle_purchase: (0, 0), vehicle_operation: (0, 53), reception: (517, 0) };
-        (targets, 1_079_586, Some((222, 304)), Some((1_800, 1_800)), three)
+        let targets: Vec<CategoryTarget> = XINJIEKOU_2023
+            .iter()
+            .map(|&(code, actual, budget_initial)| CategoryTarget {
+                code,
+                actual,
+                budget_initial,
+            })
+            .collect();
+        let three = ThreePublic {
+            overseas: (0, 0),
+            vehicle_purchase: (0, 0),
+            vehicle_operation: (0, 53),
+            reception: (517, 0),
+        };
+        (
+            targets,
+            1_079_586,
+            Some((222, 304)),
+            Some((1_800, 1_800)),
+            three,
+        )
     } else {
         synthetic_targets(&mut rng, is_xinjiekou, year)
     };
-    let general = build_fund(catalog, year, Fund::GeneralPublic, &targets, basic, &mut rng);
+    let general = build_fund(
+        catalog,
+        year,
+        Fund::GeneralPublic,
+        &targets,
+        basic,
+        &mut rng,
+    );
     let one = |code: &'static str, v: Option<(i64, i64)>, fund: Fund, rng: &mut Rng| match v {
-        Some((actual, budget_initial)) => build_fund(catalog, year, fund, &[CategoryTarget { code, actual, budget_initial }], 0, rng),
-        None => FundPlan { fund, lines: Vec::new() },
+        Some((actual, budget_initial)) => build_fund(
+            catalog,
+            year,
+            fund,
+            &[CategoryTarget {
+                code,
+                actual,
+                budget_initial,
+            }],
+            0,
+            rng,
+        ),
+        None => FundPlan {
+            fund,
+            lines: Vec::new(),
+        },
     };
     let government_fund = one("229", fund_229, Fund::GovernmentFund, &mut rng);
     let state_capital = one("223", state_223, Fund::StateCapital, &mut rng);
     // 公用经费 (302 + 310): for 新街口 2023 the report's 机关运行经费 771.91万元.
-    let public_costs = if is_xinjiekou && year == 2023 { 77_191 } else { (basic as f64 * rng.uniform(0.05, 0.09)).round() as i64 };
+    let public_costs = if is_xinjiekou && year == 2023 {
+        77_191
+    } else {
+        (basic as f64 * rng.uniform(0.05, 0.09)).round() as i64
+    };
     let basic_by_economic = economic_split(catalog, year, basic, public_costs, &mut rng);
     UnitYear {
         year,
@@ -117,7 +194,13 @@ pub fn generate(catalog: &Catalog, seed: u64, unit_id: &str, unit_name: &str, ci
     }
 }
 
-type Targets = (Vec<CategoryTarget>, i64, Option<(i64, i64)>, Option<(i64, i64)>, ThreePublic);
+type Targets = (
+    Vec<CategoryTarget>,
+    i64,
+    Option<(i64, i64)>,
+    Option<(i64, i64)>,
+    ThreePublic,
+);
 
 fn synthetic_targets(rng: &mut Rng, is_xinjiekou: bool, year: i32) -> Targets {
     // 新街口 2022: all funds 41156.65万元, so that 2023's "比上年减少1170.82万元" holds.
@@ -142,13 +225,24 @@ fn synthetic_targets(rng: &mut Rng, is_xinjiekou: bool, year: i32) -> Targets {
             chosen.push((code, share * rng.uniform(0.6, 1.4)));
         }
     }
-    let actuals = split_exact(general_total, &chosen.iter().map(|c| c.1).collect::<Vec<_>>());
+    let actuals = split_exact(
+        general_total,
+        &chosen.iter().map(|c| c.1).collect::<Vec<_>>(),
+    );
     let targets = chosen
         .iter()
         .zip(actuals)
         .map(|(&(code, _), actual)| {
-            let budget_initial = if actual < 50_000 && rng.uniform(0.0, 1.0) < 0.1 { 0 } else { (actual as f64 * rng.uniform(0.8, 1.25)).round() as i64 };
-            CategoryTarget { code, actual, budget_initial }
+            let budget_initial = if actual < 50_000 && rng.uniform(0.0, 1.0) < 0.1 {
+                0
+            } else {
+                (actual as f64 * rng.uniform(0.8, 1.25)).round() as i64
+            };
+            CategoryTarget {
+                code,
+                actual,
+                budget_initial,
+            }
         })
         .collect();
     let basic = (general_total as f64 * rng.uniform(0.22, 0.32)).round() as i64;
@@ -157,26 +251,49 @@ fn synthetic_targets(rng: &mut Rng, is_xinjiekou: bool, year: i32) -> Targets {
     let three = ThreePublic {
         overseas: (0, 0),
         vehicle_purchase: (0, 0),
-        vehicle_operation: (operation_budget, (operation_budget as f64 * rng.uniform(0.3, 1.0)).round() as i64),
-        reception: (reception_budget, (reception_budget as f64 * rng.uniform(0.0, 0.9)).round() as i64),
+        vehicle_operation: (
+            operation_budget,
+            (operation_budget as f64 * rng.uniform(0.3, 1.0)).round() as i64,
+        ),
+        reception: (
+            reception_budget,
+            (reception_budget as f64 * rng.uniform(0.0, 0.9)).round() as i64,
+        ),
     };
     (targets, basic, fund_229, state_223, three)
 }
 
 /// 基本支出 by 经济分类: 人员经费 (301 + 303) and 公用经费 (302 + 310), each 类 split over a
 /// few of its 款 from the catalogue.
-fn economic_split(catalog: &Catalog, year: i32, basic: i64, public_costs: i64, rng: &mut Rng) -> Vec<(String, String, i64)> {
+fn economic_split(
+    catalog: &Catalog,
+    year: i32,
+    basic: i64,
+    public_costs: i64,
+    rng: &mut Rng,
+) -> Vec<(String, String, i64)> {
     let personnel = basic - public_costs;
     let p301 = (personnel as f64 * rng.uniform(0.82, 0.9)).round() as i64;
     let p302 = (public_costs as f64 * rng.uniform(0.95, 0.99)).round() as i64;
-    let totals = [("301", p301), ("302", p302), ("303", personnel - p301), ("310", public_costs - p302)];
+    let totals = [
+        ("301", p301),
+        ("302", p302),
+        ("303", personnel - p301),
+        ("310", public_costs - p302),
+    ];
     let mut rows = Vec::new();
     for (category, total) in totals {
-        let Some(cat) = catalog.economic(category, year) else { continue };
+        let Some(cat) = catalog.economic(category, year) else {
+            continue;
+        };
         rows.push((cat.code.clone(), cat.name.clone(), total));
         let sections: Vec<(String, String)> = (1..100)
             .map(|k| format!("{category}{k:02}"))
-            .filter_map(|code| catalog.economic(&code, year).map(|r| (r.code.clone(), r.name.clone())))
+            .filter_map(|code| {
+                catalog
+                    .economic(&code, year)
+                    .map(|r| (r.code.clone(), r.name.clone()))
+            })
             .collect();
         let k = 2 + rng.below(sections.len().saturating_sub(2).min(4) + 1);
         let chosen = rng.pick(&sections, k.min(sections.len()));

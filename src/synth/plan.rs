@@ -50,13 +50,21 @@ pub fn split_exact(total: i64, weights: &[f64]) -> Vec<i64> {
         return Vec::new();
     }
     let sum: f64 = weights.iter().sum();
-    let weights: Vec<f64> = if sum > 0.0 { weights.to_vec() } else { vec![1.0; weights.len()] };
+    let weights: Vec<f64> = if sum > 0.0 {
+        weights.to_vec()
+    } else {
+        vec![1.0; weights.len()]
+    };
     let sum: f64 = weights.iter().sum();
     let raw: Vec<f64> = weights.iter().map(|w| total as f64 * w / sum).collect();
     let mut parts: Vec<i64> = raw.iter().map(|r| r.floor() as i64).collect();
     let mut rest = total - parts.iter().sum::<i64>();
     let mut order: Vec<usize> = (0..parts.len()).collect();
-    order.sort_by(|&a, &b| (raw[b] - raw[b].floor()).total_cmp(&(raw[a] - raw[a].floor())).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        (raw[b] - raw[b].floor())
+            .total_cmp(&(raw[a] - raw[a].floor()))
+            .then(a.cmp(&b))
+    });
     let mut i = 0;
     while rest != 0 {
         let k = order[i % order.len()];
@@ -108,7 +116,14 @@ pub struct CategoryTarget {
 /// split from each target so that every parent is exactly the sum of its children.
 /// `basic_total` is spread over the leaves, mostly to running-cost items (行政运行, 养老,
 /// 医疗, 住房公积金), never above a leaf's own total.
-pub fn build_fund(catalog: &Catalog, year: i32, fund: Fund, targets: &[CategoryTarget], basic_total: i64, rng: &mut Rng) -> FundPlan {
+pub fn build_fund(
+    catalog: &Catalog,
+    year: i32,
+    fund: Fund,
+    targets: &[CategoryTarget],
+    basic_total: i64,
+    rng: &mut Rng,
+) -> FundPlan {
     struct Leaf {
         path: Vec<(String, String)>,
         actual: i64,
@@ -118,8 +133,14 @@ pub fn build_fund(catalog: &Catalog, year: i32, fund: Fund, targets: &[CategoryT
     }
     let mut leaves: Vec<Leaf> = Vec::new();
     for target in targets {
-        let Some(category) = catalog.function(target.code, year) else { continue };
-        let sections: Vec<_> = catalog.children(target.code, year).into_iter().filter(|s| !catalog.children(&s.code, year).is_empty()).collect();
+        let Some(category) = catalog.function(target.code, year) else {
+            continue;
+        };
+        let sections: Vec<_> = catalog
+            .children(target.code, year)
+            .into_iter()
+            .filter(|s| !catalog.children(&s.code, year).is_empty())
+            .collect();
         let mut chosen_items = Vec::new();
         if sections.is_empty() {
             chosen_items.push(vec![(category.code.clone(), category.name.clone())]);
@@ -139,12 +160,21 @@ pub fn build_fund(catalog: &Catalog, year: i32, fund: Fund, targets: &[CategoryT
         }
         let weights: Vec<f64> = chosen_items.iter().map(|_| rng.uniform(0.2, 1.0)).collect();
         let actuals = split_exact(target.actual, &weights);
-        let budget_weights: Vec<f64> = actuals.iter().map(|&a| a as f64 * rng.uniform(0.85, 1.15) + 1.0).collect();
+        let budget_weights: Vec<f64> = actuals
+            .iter()
+            .map(|&a| a as f64 * rng.uniform(0.85, 1.15) + 1.0)
+            .collect();
         let budgets = split_exact(target.budget_initial, &budget_weights);
         for ((path, actual), budget_initial) in chosen_items.into_iter().zip(actuals).zip(budgets) {
             // 全年预算 = 决算 plus an unspent remainder of 0–4%.
             let budget_final = actual + (actual as f64 * rng.uniform(0.0, 0.04)).round() as i64;
-            leaves.push(Leaf { path, actual, budget_initial, budget_final, basic: 0 });
+            leaves.push(Leaf {
+                path,
+                actual,
+                budget_initial,
+                budget_final,
+                basic: 0,
+            });
         }
     }
 
@@ -156,7 +186,10 @@ pub fn build_fund(catalog: &Catalog, year: i32, fund: Fund, targets: &[CategoryT
         .iter()
         .map(|l| {
             let code = &l.path.last().map(|p| p.0.clone()).unwrap_or_default();
-            let running = code.ends_with("01") || ["20805", "21011", "22102"].iter().any(|p| code.starts_with(p));
+            let running = code.ends_with("01")
+                || ["20805", "21011", "22102"]
+                    .iter()
+                    .any(|p| code.starts_with(p));
             l.actual as f64 * if running { 0.9 } else { 0.1 }
         })
         .collect();
@@ -182,7 +215,15 @@ pub fn build_fund(catalog: &Catalog, year: i32, fund: Fund, targets: &[CategoryT
             let line = match lines.iter_mut().find(|l| &l.code == code) {
                 Some(line) => line,
                 None => {
-                    lines.push(Line { code: code.clone(), name: name.clone(), actual: 0, basic: 0, project: 0, budget_initial: 0, budget_final: 0 });
+                    lines.push(Line {
+                        code: code.clone(),
+                        name: name.clone(),
+                        actual: 0,
+                        basic: 0,
+                        project: 0,
+                        budget_initial: 0,
+                        budget_final: 0,
+                    });
                     lines.last_mut().expect("just pushed")
                 }
             };
@@ -208,12 +249,18 @@ pub struct ThreePublic {
 
 impl ThreePublic {
     pub fn vehicles(&self) -> (i64, i64) {
-        (self.vehicle_purchase.0 + self.vehicle_operation.0, self.vehicle_purchase.1 + self.vehicle_operation.1)
+        (
+            self.vehicle_purchase.0 + self.vehicle_operation.0,
+            self.vehicle_purchase.1 + self.vehicle_operation.1,
+        )
     }
 
     pub fn total(&self) -> (i64, i64) {
         let v = self.vehicles();
-        (self.overseas.0 + v.0 + self.reception.0, self.overseas.1 + v.1 + self.reception.1)
+        (
+            self.overseas.0 + v.0 + self.reception.0,
+            self.overseas.1 + v.1 + self.reception.1,
+        )
     }
 }
 
@@ -252,7 +299,10 @@ impl UnitYear {
             }
         }
         lines.sort_by(|a, b| a.code.cmp(&b.code));
-        FundPlan { fund: Fund::All, lines }
+        FundPlan {
+            fund: Fund::All,
+            lines,
+        }
     }
 }
 
@@ -271,8 +321,12 @@ mod tests {
 
     #[test]
     fn rng_is_deterministic() {
-        let a: Vec<u64> = (0..4).scan(Rng::new(7), |r, _| Some(r.next_u64())).collect();
-        let b: Vec<u64> = (0..4).scan(Rng::new(7), |r, _| Some(r.next_u64())).collect();
+        let a: Vec<u64> = (0..4)
+            .scan(Rng::new(7), |r, _| Some(r.next_u64()))
+            .collect();
+        let b: Vec<u64> = (0..4)
+            .scan(Rng::new(7), |r, _| Some(r.next_u64()))
+            .collect();
         assert_eq!(a, b);
         assert_ne!(a[0], Rng::new(8).next_u64());
     }

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
 
 use crate::error::{Error, Result};
 use crate::synth::plan::{FundPlan, Line, UnitYear};
@@ -19,8 +21,17 @@ impl Formats {
     fn new() -> Formats {
         let border = |f: Format| f.set_border(FormatBorder::Thin);
         Formats {
-            title: Format::new().set_bold().set_font_size(16).set_align(FormatAlign::Center),
-            header: border(Format::new().set_bold().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter).set_text_wrap()),
+            title: Format::new()
+                .set_bold()
+                .set_font_size(16)
+                .set_align(FormatAlign::Center),
+            header: border(
+                Format::new()
+                    .set_bold()
+                    .set_align(FormatAlign::Center)
+                    .set_align(FormatAlign::VerticalCenter)
+                    .set_text_wrap(),
+            ),
             text: border(Format::new()),
             money: border(Format::new().set_num_format("#,##0.00")),
         }
@@ -28,8 +39,30 @@ impl Formats {
 }
 
 const CHINESE_ORDINALS: [&str; 24] = [
-    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十",
-    "二十一", "二十二", "二十三", "二十四",
+    "一",
+    "二",
+    "三",
+    "四",
+    "五",
+    "六",
+    "七",
+    "八",
+    "九",
+    "十",
+    "十一",
+    "十二",
+    "十三",
+    "十四",
+    "十五",
+    "十六",
+    "十七",
+    "十八",
+    "十九",
+    "二十",
+    "二十一",
+    "二十二",
+    "二十三",
+    "二十四",
 ];
 
 fn wan(v: i64) -> f64 {
@@ -44,11 +77,18 @@ struct Column {
 }
 
 pub fn write(unit: &UnitYear, path: &Path) -> Result<()> {
-    let err = |e: XlsxError| Error::Synth { path: path.to_path_buf(), reason: e.to_string() };
+    let err = |e: XlsxError| Error::Synth {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
     let mut wb = Workbook::new();
     // A fixed creation time keeps the bytes (and so the sha256) stable across regenerations.
     let created = ExcelDateTime::from_ymd(unit.year as u16 + 1, 3, 31).map_err(err)?;
-    wb.set_properties(&DocProperties::new().set_creation_datetime(&created).set_author("juesuan synth"));
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_author("juesuan synth"),
+    );
     let f = Formats::new();
     let all = unit.all_funds();
 
@@ -60,13 +100,41 @@ pub fn write(unit: &UnitYear, path: &Path) -> Result<()> {
         "收入决算表",
         &all,
         &[
-            Column { group: None, leaf: "本年收入合计", value: |l| l.actual },
-            Column { group: None, leaf: "财政拨款收入", value: |l| l.actual },
-            Column { group: None, leaf: "上级补助收入", value: |_| 0 },
-            Column { group: None, leaf: "事业收入", value: |_| 0 },
-            Column { group: None, leaf: "经营收入", value: |_| 0 },
-            Column { group: None, leaf: "附属单位上缴收入", value: |_| 0 },
-            Column { group: None, leaf: "其他收入", value: |_| 0 },
+            Column {
+                group: None,
+                leaf: "本年收入合计",
+                value: |l| l.actual,
+            },
+            Column {
+                group: None,
+                leaf: "财政拨款收入",
+                value: |l| l.actual,
+            },
+            Column {
+                group: None,
+                leaf: "上级补助收入",
+                value: |_| 0,
+            },
+            Column {
+                group: None,
+                leaf: "事业收入",
+                value: |_| 0,
+            },
+            Column {
+                group: None,
+                leaf: "经营收入",
+                value: |_| 0,
+            },
+            Column {
+                group: None,
+                leaf: "附属单位上缴收入",
+                value: |_| 0,
+            },
+            Column {
+                group: None,
+                leaf: "其他收入",
+                value: |_| 0,
+            },
         ],
         true,
         "注：本表反映部门本年度取得的各项收入情况。",
@@ -80,12 +148,36 @@ pub fn write(unit: &UnitYear, path: &Path) -> Result<()> {
         "支出决算表",
         &all,
         &[
-            Column { group: None, leaf: "本年支出合计", value: |l| l.actual },
-            Column { group: None, leaf: "基本支出", value: |l| l.basic },
-            Column { group: None, leaf: "项目支出", value: |l| l.project },
-            Column { group: None, leaf: "上缴上级支出", value: |_| 0 },
-            Column { group: None, leaf: "经营支出", value: |_| 0 },
-            Column { group: None, leaf: "对附属单位补助支出", value: |_| 0 },
+            Column {
+                group: None,
+                leaf: "本年支出合计",
+                value: |l| l.actual,
+            },
+            Column {
+                group: None,
+                leaf: "基本支出",
+                value: |l| l.basic,
+            },
+            Column {
+                group: None,
+                leaf: "项目支出",
+                value: |l| l.project,
+            },
+            Column {
+                group: None,
+                leaf: "上缴上级支出",
+                value: |_| 0,
+            },
+            Column {
+                group: None,
+                leaf: "经营支出",
+                value: |_| 0,
+            },
+            Column {
+                group: None,
+                leaf: "对附属单位补助支出",
+                value: |_| 0,
+            },
         ],
         true,
         "注：本表反映部门本年度各项支出情况。",
@@ -100,11 +192,31 @@ pub fn write(unit: &UnitYear, path: &Path) -> Result<()> {
         "一般公共预算财政拨款支出决算表",
         &unit.general,
         &[
-            Column { group: None, leaf: "年初预算数", value: |l| l.budget_initial },
-            Column { group: None, leaf: "全年预算数", value: |l| l.budget_final },
-            Column { group: Some("决算数"), leaf: "合计", value: |l| l.actual },
-            Column { group: Some("决算数"), leaf: "基本支出", value: |l| l.basic },
-            Column { group: Some("决算数"), leaf: "项目支出", value: |l| l.project },
+            Column {
+                group: None,
+                leaf: "年初预算数",
+                value: |l| l.budget_initial,
+            },
+            Column {
+                group: None,
+                leaf: "全年预算数",
+                value: |l| l.budget_final,
+            },
+            Column {
+                group: Some("决算数"),
+                leaf: "合计",
+                value: |l| l.actual,
+            },
+            Column {
+                group: Some("决算数"),
+                leaf: "基本支出",
+                value: |l| l.basic,
+            },
+            Column {
+                group: Some("决算数"),
+                leaf: "项目支出",
+                value: |l| l.project,
+            },
         ],
         false,
         "注：本表反映部门本年度一般公共预算财政拨款实际支出情况。",
@@ -119,12 +231,36 @@ pub fn write(unit: &UnitYear, path: &Path) -> Result<()> {
         "政府性基金预算财政拨款收入支出决算表",
         &unit.government_fund,
         &[
-            Column { group: None, leaf: "年初结转和结余", value: |_| 0 },
-            Column { group: None, leaf: "本年收入", value: |l| l.actual },
-            Column { group: Some("本年支出"), leaf: "合计", value: |l| l.actual },
-            Column { group: Some("本年支出"), leaf: "基本支出", value: |l| l.basic },
-            Column { group: Some("本年支出"), leaf: "项目支出", value: |l| l.project },
-            Column { group: None, leaf: "年末结转和结余", value: |_| 0 },
+            Column {
+                group: None,
+                leaf: "年初结转和结余",
+                value: |_| 0,
+            },
+            Column {
+                group: None,
+                leaf: "本年收入",
+                value: |l| l.actual,
+            },
+            Column {
+                group: Some("本年支出"),
+                leaf: "合计",
+                value: |l| l.actual,
+            },
+            Column {
+                group: Some("本年支出"),
+                leaf: "基本支出",
+                value: |l| l.basic,
+            },
+            Column {
+                group: Some("本年支出"),
+                leaf: "项目支出",
+                value: |l| l.project,
+            },
+            Column {
+                group: None,
+                leaf: "年末结转和结余",
+                value: |_| 0,
+            },
         ],
         "政府性基金预算财政拨款收入和支出",
         &f,
@@ -137,9 +273,21 @@ pub fn write(unit: &UnitYear, path: &Path) -> Result<()> {
         "国有资本经营预算财政拨款支出决算表",
         &unit.state_capital,
         &[
-            Column { group: None, leaf: "合计", value: |l| l.actual },
-            Column { group: None, leaf: "基本支出", value: |l| l.basic },
-            Column { group: None, leaf: "项目支出", value: |l| l.project },
+            Column {
+                group: None,
+                leaf: "合计",
+                value: |l| l.actual,
+            },
+            Column {
+                group: None,
+                leaf: "基本支出",
+                value: |l| l.basic,
+            },
+            Column {
+                group: None,
+                leaf: "项目支出",
+                value: |l| l.project,
+            },
         ],
         "国有资本经营预算财政拨款支出",
         &f,
@@ -151,10 +299,21 @@ pub fn write(unit: &UnitYear, path: &Path) -> Result<()> {
 }
 
 /// Title (merged over the table's width) and the 编制单位 / year / unit line.
-fn heading(ws: &mut Worksheet, sheet: &str, unit: &UnitYear, title: &str, width: u16, f: &Formats) -> Result<u32, XlsxError> {
+fn heading(
+    ws: &mut Worksheet,
+    sheet: &str,
+    unit: &UnitYear,
+    title: &str,
+    width: u16,
+    f: &Formats,
+) -> Result<u32, XlsxError> {
     ws.set_name(sheet)?;
     ws.merge_range(0, 0, 0, width - 1, title, &f.title)?;
-    ws.write_string(1, 0, format!("编制单位：{}{}{}", unit.city, unit.district, unit.unit_name))?;
+    ws.write_string(
+        1,
+        0,
+        format!("编制单位：{}{}{}", unit.city, unit.district, unit.unit_name),
+    )?;
     ws.write_string(1, (width / 2).max(1), format!("{}年度", unit.year))?;
     ws.write_string(1, width - 1, "单位：万元")?;
     ws.set_column_width(0, 12)?;
@@ -168,7 +327,17 @@ fn heading(ws: &mut Worksheet, sheet: &str, unit: &UnitYear, title: &str, width:
 /// A function-code table: 科目编码 | 科目名称 | value columns (one or two header rows),
 /// 合计 first or last, then a footnote.
 #[allow(clippy::too_many_arguments)]
-fn code_sheet(ws: &mut Worksheet, unit: &UnitYear, sheet: &str, title: &str, plan: &FundPlan, columns: &[Column], total_first: bool, note: &str, f: &Formats) -> Result<(), XlsxError> {
+fn code_sheet(
+    ws: &mut Worksheet,
+    unit: &UnitYear,
+    sheet: &str,
+    title: &str,
+    plan: &FundPlan,
+    columns: &[Column],
+    total_first: bool,
+    note: &str,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     let width = 2 + columns.len() as u16;
     let mut row = heading(ws, sheet, unit, title, width, f)?;
     row = header(ws, row, columns, f)?;
@@ -206,9 +375,11 @@ fn header(ws: &mut Worksheet, row: u32, columns: &[Column], f: &Formats) -> Resu
     let last = if two_rows { row + 1 } else { row };
     let vertical = |ws: &mut Worksheet, col: u16, text: &str| -> Result<(), XlsxError> {
         if two_rows {
-            ws.merge_range(row, col, last, col, text, &f.header).map(|_| ())
+            ws.merge_range(row, col, last, col, text, &f.header)
+                .map(|_| ())
         } else {
-            ws.write_string_with_format(row, col, text, &f.header).map(|_| ())
+            ws.write_string_with_format(row, col, text, &f.header)
+                .map(|_| ())
         }
     };
     vertical(ws, 0, "科目编码")?;
@@ -222,7 +393,10 @@ fn header(ws: &mut Worksheet, row: u32, columns: &[Column], f: &Formats) -> Resu
                 i += 1;
             }
             Some(group) => {
-                let n = columns[i..].iter().take_while(|c| c.group == Some(group)).count();
+                let n = columns[i..]
+                    .iter()
+                    .take_while(|c| c.group == Some(group))
+                    .count();
                 if n > 1 {
                     ws.merge_range(row, col, row, col + n as u16 - 1, group, &f.header)?;
                 } else {
@@ -240,18 +414,46 @@ fn header(ws: &mut Worksheet, row: u32, columns: &[Column], f: &Formats) -> Resu
 
 /// Tables 08/09: the function-code table, or the 空表 form with its 本表无数据 note.
 #[allow(clippy::too_many_arguments)]
-fn fund_sheet(ws: &mut Worksheet, unit: &UnitYear, sheet: &str, title: &str, plan: &FundPlan, columns: &[Column], what: &str, f: &Formats) -> Result<(), XlsxError> {
+fn fund_sheet(
+    ws: &mut Worksheet,
+    unit: &UnitYear,
+    sheet: &str,
+    title: &str,
+    plan: &FundPlan,
+    columns: &[Column],
+    what: &str,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     if !plan.lines.is_empty() {
-        return code_sheet(ws, unit, sheet, title, plan, columns, false, &format!("注：本表反映部门本年度{what}情况。"), f);
+        return code_sheet(
+            ws,
+            unit,
+            sheet,
+            title,
+            plan,
+            columns,
+            false,
+            &format!("注：本表反映部门本年度{what}情况。"),
+            f,
+        );
     }
     let width = 2 + columns.len() as u16;
     let mut row = heading(ws, sheet, unit, &format!("{title}(空表)"), width, f)?;
     row = header(ws, row, columns, f)?;
-    ws.write_string(row, 0, format!("说明：{}本年度没有{what}，故本表无数据。", unit.unit_name))?;
+    ws.write_string(
+        row,
+        0,
+        format!("说明：{}本年度没有{what}，故本表无数据。", unit.unit_name),
+    )?;
     Ok(())
 }
 
-fn summary_sheet(ws: &mut Worksheet, unit: &UnitYear, all: &FundPlan, f: &Formats) -> Result<(), XlsxError> {
+fn summary_sheet(
+    ws: &mut Worksheet,
+    unit: &UnitYear,
+    all: &FundPlan,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     let mut row = heading(ws, "1 收入支出决算总表", unit, "收入支出决算总表", 4, f)?;
     ws.merge_range(row, 0, row, 1, "收入", &f.header)?;
     ws.merge_range(row, 2, row, 3, "支出", &f.header)?;
@@ -278,13 +480,22 @@ fn summary_sheet(ws: &mut Worksheet, unit: &UnitYear, all: &FundPlan, f: &Format
             ws.write_number_with_format(row, 1, wan(*v), &f.money)?;
         }
         if let Some(line) = categories.get(i) {
-            ws.write_string_with_format(row, 2, format!("{}、{}", CHINESE_ORDINALS[i.min(23)], line.name), &f.text)?;
+            ws.write_string_with_format(
+                row,
+                2,
+                format!("{}、{}", CHINESE_ORDINALS[i.min(23)], line.name),
+                &f.text,
+            )?;
             ws.write_number_with_format(row, 3, wan(line.actual), &f.money)?;
         }
         row += 1;
     }
     let total = all.total(|l| l.actual);
-    for (left, right, v) in [("本年收入合计", "本年支出合计", total), ("年初结转和结余", "年末结转和结余", 0), ("总计", "总计", total)] {
+    for (left, right, v) in [
+        ("本年收入合计", "本年支出合计", total),
+        ("年初结转和结余", "年末结转和结余", 0),
+        ("总计", "总计", total),
+    ] {
         ws.write_string_with_format(row, 0, left, &f.header)?;
         ws.write_number_with_format(row, 1, wan(v), &f.money)?;
         ws.write_string_with_format(row, 2, right, &f.header)?;
@@ -296,8 +507,25 @@ fn summary_sheet(ws: &mut Worksheet, unit: &UnitYear, all: &FundPlan, f: &Format
 }
 
 fn fiscal_summary_sheet(ws: &mut Worksheet, unit: &UnitYear, f: &Formats) -> Result<(), XlsxError> {
-    let mut row = heading(ws, "4 财政拨款收支总表", unit, "财政拨款收入支出决算总表", 6, f)?;
-    for (c, t) in ["收入项目", "决算数", "支出项目", "合计", "一般公共预算财政拨款", "政府性基金预算财政拨款"].iter().enumerate() {
+    let mut row = heading(
+        ws,
+        "4 财政拨款收支总表",
+        unit,
+        "财政拨款收入支出决算总表",
+        6,
+        f,
+    )?;
+    for (c, t) in [
+        "收入项目",
+        "决算数",
+        "支出项目",
+        "合计",
+        "一般公共预算财政拨款",
+        "政府性基金预算财政拨款",
+    ]
+    .iter()
+    .enumerate()
+    {
         ws.write_string_with_format(row, c as u16, *t, &f.header)?;
     }
     ws.write_string_with_format(row, 6, "国有资本经营预算财政拨款", &f.header)?;
@@ -310,17 +538,32 @@ fn fiscal_summary_sheet(ws: &mut Worksheet, unit: &UnitYear, f: &Formats) -> Res
     ];
     let all = unit.all_funds();
     let categories: Vec<&Line> = all.categories().collect();
-    let amount_in = |plan: &FundPlan, code: &str| plan.lines.iter().find(|l| l.code == code).map_or(0, |l| l.actual);
+    let amount_in = |plan: &FundPlan, code: &str| {
+        plan.lines
+            .iter()
+            .find(|l| l.code == code)
+            .map_or(0, |l| l.actual)
+    };
     for i in 0..income.len().max(categories.len()) {
         if let Some((label, v)) = income.get(i) {
             ws.write_string_with_format(row, 0, *label, &f.text)?;
             ws.write_number_with_format(row, 1, wan(*v), &f.money)?;
         }
         if let Some(line) = categories.get(i) {
-            ws.write_string_with_format(row, 2, format!("{}、{}", CHINESE_ORDINALS[i.min(23)], line.name), &f.text)?;
+            ws.write_string_with_format(
+                row,
+                2,
+                format!("{}、{}", CHINESE_ORDINALS[i.min(23)], line.name),
+                &f.text,
+            )?;
             ws.write_number_with_format(row, 3, wan(line.actual), &f.money)?;
             for (k, plan) in [general, fund, state].iter().enumerate() {
-                ws.write_number_with_format(row, 4 + k as u16, wan(amount_in(plan, &line.code)), &f.money)?;
+                ws.write_number_with_format(
+                    row,
+                    4 + k as u16,
+                    wan(amount_in(plan, &line.code)),
+                    &f.money,
+                )?;
             }
         }
         row += 1;
@@ -338,8 +581,18 @@ fn fiscal_summary_sheet(ws: &mut Worksheet, unit: &UnitYear, f: &Formats) -> Res
 }
 
 fn economic_sheet(ws: &mut Worksheet, unit: &UnitYear, f: &Formats) -> Result<(), XlsxError> {
-    let mut row = heading(ws, "6 基本支出", unit, "一般公共预算财政拨款基本支出决算表", 3, f)?;
-    for (c, t) in ["经济分类科目编码", "科目名称", "决算数"].iter().enumerate() {
+    let mut row = heading(
+        ws,
+        "6 基本支出",
+        unit,
+        "一般公共预算财政拨款基本支出决算表",
+        3,
+        f,
+    )?;
+    for (c, t) in ["经济分类科目编码", "科目名称", "决算数"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string_with_format(row, c as u16, *t, &f.header)?;
     }
     row += 1;
@@ -349,18 +602,38 @@ fn economic_sheet(ws: &mut Worksheet, unit: &UnitYear, f: &Formats) -> Result<()
         ws.write_number_with_format(row, 2, wan(*amount), &f.money)?;
         row += 1;
     }
-    let sum = |cats: &[&str]| unit.basic_by_economic.iter().filter(|(c, _, _)| cats.contains(&c.as_str())).map(|r| r.2).sum::<i64>();
-    for (label, cats) in [("人员经费合计", ["301", "303"]), ("公用经费合计", ["302", "310"])] {
+    let sum = |cats: &[&str]| {
+        unit.basic_by_economic
+            .iter()
+            .filter(|(c, _, _)| cats.contains(&c.as_str()))
+            .map(|r| r.2)
+            .sum::<i64>()
+    };
+    for (label, cats) in [
+        ("人员经费合计", ["301", "303"]),
+        ("公用经费合计", ["302", "310"]),
+    ] {
         ws.merge_range(row, 0, row, 1, label, &f.header)?;
         ws.write_number_with_format(row, 2, wan(sum(&cats)), &f.money)?;
         row += 1;
     }
-    ws.write_string(row, 0, "注：本表反映部门本年度一般公共预算财政拨款基本支出明细情况。")?;
+    ws.write_string(
+        row,
+        0,
+        "注：本表反映部门本年度一般公共预算财政拨款基本支出明细情况。",
+    )?;
     Ok(())
 }
 
 fn three_public_sheet(ws: &mut Worksheet, unit: &UnitYear, f: &Formats) -> Result<(), XlsxError> {
-    let mut row = heading(ws, "9 三公经费", unit, "财政拨款“三公”经费支出决算表", 12, f)?;
+    let mut row = heading(
+        ws,
+        "9 三公经费",
+        unit,
+        "财政拨款“三公”经费支出决算表",
+        12,
+        f,
+    )?;
     ws.merge_range(row, 0, row + 1, 1, "合计", &f.header)?;
     ws.merge_range(row, 2, row + 1, 3, "因公出国（境）费", &f.header)?;
     ws.merge_range(row, 4, row, 9, "公务用车购置及运行维护费", &f.header)?;
@@ -369,15 +642,31 @@ fn three_public_sheet(ws: &mut Worksheet, unit: &UnitYear, f: &Formats) -> Resul
     ws.merge_range(row + 1, 8, row + 1, 9, "公务用车运行维护费", &f.header)?;
     ws.merge_range(row, 10, row + 1, 11, "公务接待费", &f.header)?;
     for c in 0..12u16 {
-        ws.write_string_with_format(row + 2, c, if c % 2 == 0 { "预算数" } else { "决算数" }, &f.header)?;
+        ws.write_string_with_format(
+            row + 2,
+            c,
+            if c % 2 == 0 { "预算数" } else { "决算数" },
+            &f.header,
+        )?;
     }
     row += 3;
     let t = unit.three_public;
-    let pairs = [t.total(), t.overseas, t.vehicles(), t.vehicle_purchase, t.vehicle_operation, t.reception];
+    let pairs = [
+        t.total(),
+        t.overseas,
+        t.vehicles(),
+        t.vehicle_purchase,
+        t.vehicle_operation,
+        t.reception,
+    ];
     for (i, (budget, actual)) in pairs.iter().enumerate() {
         ws.write_number_with_format(row, 2 * i as u16, wan(*budget), &f.money)?;
         ws.write_number_with_format(row, 2 * i as u16 + 1, wan(*actual), &f.money)?;
     }
-    ws.write_string(row + 1, 0, "注：本表反映部门本年度“三公”经费支出预决算情况。")?;
+    ws.write_string(
+        row + 1,
+        0,
+        "注：本表反映部门本年度“三公”经费支出预决算情况。",
+    )?;
     Ok(())
 }

@@ -33,8 +33,18 @@ pub fn classify(
     let section_code = (code.len() >= 5).then(|| code[..5].to_string());
     let item_code = (code.len() == 7).then(|| code.to_string());
     Some(ClassifiedCode {
-        category_name: if level == Level::Category { name.clone() } else { name_of(&category_code) },
-        section_name: section_code.as_deref().map(|c| if c == code { name.clone() } else { name_of(c) }),
+        category_name: if level == Level::Category {
+            name.clone()
+        } else {
+            name_of(&category_code)
+        },
+        section_name: section_code.as_deref().map(|c| {
+            if c == code {
+                name.clone()
+            } else {
+                name_of(c)
+            }
+        }),
         item_name: item_code.as_ref().map(|_| name.clone()),
         cofog: catalog.cofog(&category_code).map(str::to_string),
         code: code.to_string(),
@@ -55,7 +65,10 @@ fn status_of(catalog: &Catalog, code: &str, printed_name: &str, year: i32) -> Cl
     if key.is_empty() || key == name_key(&row.name) {
         return ClassificationStatus::Exact;
     }
-    if catalog.other_periods(code, year).any(|r| name_key(&r.name) == key) {
+    if catalog
+        .other_periods(code, year)
+        .any(|r| name_key(&r.name) == key)
+    {
         // The printed name is this code's name of another year (207 文化体育与传媒支出).
         return ClassificationStatus::Crosswalked;
     }

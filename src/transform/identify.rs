@@ -18,7 +18,10 @@ pub struct ContentHints {
 impl ContentHints {
     /// Keeps a text if it can say something about identity.
     pub fn offer(&mut self, text: &str) {
-        let useful = text.contains("年") || text.contains("单位") || text.contains("部门") || text.contains("街道");
+        let useful = text.contains("年")
+            || text.contains("单位")
+            || text.contains("部门")
+            || text.contains("街道");
         if useful && self.texts.len() < 16 && !self.texts.iter().any(|t| t == text) {
             self.texts.push(text.to_string());
         }
@@ -32,12 +35,14 @@ impl ContentHints {
     fn unit_line(&self) -> Option<String> {
         self.texts.iter().find_map(|t| {
             let t = fold_width(t);
-            ["编制单位", "单位名称", "部门名称", "部门"].iter().find_map(|label| {
-                let pos = t.find(label)?;
-                let rest = t[pos + label.len()..].trim_start_matches([':', ' ']);
-                let name: String = rest.split(|c: char| c.is_whitespace()).next()?.to_string();
-                (!name.is_empty() && !name.starts_with("单位")).then(|| clean_name(&name))
-            })
+            ["编制单位", "单位名称", "部门名称", "部门"]
+                .iter()
+                .find_map(|label| {
+                    let pos = t.find(label)?;
+                    let rest = t[pos + label.len()..].trim_start_matches([':', ' ']);
+                    let name: String = rest.split(|c: char| c.is_whitespace()).next()?.to_string();
+                    (!name.is_empty() && !name.starts_with("单位")).then(|| clean_name(&name))
+                })
         })
     }
 }
@@ -75,7 +80,9 @@ impl PathHints {
             .flat_map(|p| p.components())
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
-        let Some(i) = parts.iter().position(|p| p.len() == 4 && p.parse::<i32>().is_ok_and(|y| (2000..2100).contains(&y))) else {
+        let Some(i) = parts.iter().position(|p| {
+            p.len() == 4 && p.parse::<i32>().is_ok_and(|y| (2000..2100).contains(&y))
+        }) else {
             return PathHints::default();
         };
         PathHints {
@@ -94,15 +101,23 @@ pub struct Resolution {
     pub warnings: Vec<String>,
 }
 
-pub fn resolve(registry: &UnitRegistry, content: &ContentHints, path: &PathHints) -> Result<Resolution, String> {
+pub fn resolve(
+    registry: &UnitRegistry,
+    content: &ContentHints,
+    path: &PathHints,
+) -> Result<Resolution, String> {
     let mut warnings = Vec::new();
     let year = match (content.year(), path.year) {
         (Some(c), Some(p)) if c != p => {
-            warnings.push(format!("the document says {c} but its folder says {p}; using {c}"));
+            warnings.push(format!(
+                "the document says {c} but its folder says {p}; using {c}"
+            ));
             c
         }
         (Some(y), _) | (None, Some(y)) => y,
-        (None, None) => return Err("no year in the document's title and no <year> folder in its path".into()),
+        (None, None) => {
+            return Err("no year in the document's title and no <year> folder in its path".into())
+        }
     };
     let district = content
         .texts
@@ -119,7 +134,11 @@ pub fn resolve(registry: &UnitRegistry, content: &ContentHints, path: &PathHints
         .texts
         .iter()
         .find_map(|t| registry.unit_in_text(district, t))
-        .or_else(|| path.unit.as_deref().and_then(|u| registry.unit(district, u)));
+        .or_else(|| {
+            path.unit
+                .as_deref()
+                .and_then(|u| registry.unit(district, u))
+        });
     let (unit_id, unit_name) = match listed {
         Some(unit) => (unit.id.clone(), unit.name.clone()),
         None => {
@@ -128,9 +147,15 @@ pub fn resolve(registry: &UnitRegistry, content: &ContentHints, path: &PathHints
                 .or_else(|| path.unit.clone())
                 .ok_or("no unit name in the document (编制单位) or in its path")?;
             let key = unit_key(&printed, Some(district));
-            let name = if key.is_empty() { printed.clone() } else { key.clone() };
+            let name = if key.is_empty() {
+                printed.clone()
+            } else {
+                key.clone()
+            };
             let id = derived_unit_id(district, &printed);
-            warnings.push(format!("unit {name:?} is not listed in config/units.toml; loaded with derived id {id}"));
+            warnings.push(format!(
+                "unit {name:?} is not listed in config/units.toml; loaded with derived id {id}"
+            ));
             (id, name)
         }
     };
@@ -165,6 +190,9 @@ mod tests {
         assert_eq!(h.year, Some(2023));
         assert_eq!(h.district.as_deref(), Some("西城区"));
         assert_eq!(h.unit.as_deref(), Some("新街口街道办事处"));
-        assert_eq!(PathHints::from_relative(Path::new("a.xlsx")), PathHints::default());
+        assert_eq!(
+            PathHints::from_relative(Path::new("a.xlsx")),
+            PathHints::default()
+        );
     }
 }

@@ -27,7 +27,10 @@ fn fold_char(c: char) -> char {
 /// The key two names are compared by: width folded, all whitespace (incl. line breaks
 /// inside wrapped cells) removed. "一般公共服务支\n出" and "一般公共服务支出" share a key.
 pub fn name_key(name: &str) -> String {
-    fold_width(name).chars().filter(|c| !c.is_whitespace()).collect()
+    fold_width(name)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 /// A printed name cleaned for display: line breaks from wrapped cells joined, leading
@@ -59,9 +62,10 @@ pub fn split_code(text: &str) -> Option<(String, &str)> {
             // "201.0": a code stored as a number; only zeros may follow the point.
             let rest = &trimmed[i + 1..];
             let zeros = rest.chars().take_while(|c| *c == '0').count();
-            if zeros > 0 && rest[zeros..].chars().next().is_none_or(|c| !c.is_ascii_digit()) {
-                end = i + 1 + zeros;
+            if rest[zeros..].starts_with(|c: char| c.is_ascii_digit()) {
+                return None; // 20101.5 is a number, not a code
             }
+            end = i + 1 + zeros;
             break;
         } else {
             break;
@@ -99,8 +103,14 @@ mod tests {
         assert_eq!(split_code("2010101.0"), Some(("2010101".into(), "")));
         assert_eq!(split_code("２０１０１"), Some(("20101".into(), "")));
         assert_eq!(split_code("204-06-01"), Some(("2040601".into(), "")));
-        assert_eq!(split_code(" 2010101 行政运行"), Some(("2010101".into(), "行政运行")));
-        assert_eq!(split_code("2010101行政运行"), Some(("2010101".into(), "行政运行")));
+        assert_eq!(
+            split_code(" 2010101 行政运行"),
+            Some(("2010101".into(), "行政运行"))
+        );
+        assert_eq!(
+            split_code("2010101行政运行"),
+            Some(("2010101".into(), "行政运行"))
+        );
         assert_eq!(split_code("20101.5"), None);
         assert_eq!(split_code("2010"), None);
         assert_eq!(split_code("合计"), None);
@@ -109,9 +119,15 @@ mod tests {
     #[test]
     fn names() {
         assert_eq!(name_key("一般公共服务支\n出"), "一般公共服务支出");
-        assert_eq!(name_key("政府办公厅(室)及相关机构事务"), name_key("政府办公厅（室）及相关机构事务"));
+        assert_eq!(
+            name_key("政府办公厅(室)及相关机构事务"),
+            name_key("政府办公厅（室）及相关机构事务")
+        );
         assert_eq!(clean_name("\u{3000}\u{3000}行政运行"), "行政运行");
-        assert_eq!(strip_ordinal("七、文化旅游体育与传媒支出"), "文化旅游体育与传媒支出");
+        assert_eq!(
+            strip_ordinal("七、文化旅游体育与传媒支出"),
+            "文化旅游体育与传媒支出"
+        );
         assert_eq!(strip_ordinal("（一）收入"), "收入");
         assert_eq!(strip_ordinal("十一、住房保障支出"), "住房保障支出");
         assert_eq!(strip_ordinal("行政运行"), "行政运行");

@@ -1,0 +1,406 @@
+//! The bundled sample corpus, end to end: `juesuan run` → Parquet → values checked against
+//! the real 新街口 report's figures and against what `synth` wrote.
+
+use std::collections::BTreeMap;
+
+use arrow::datatypes::DataType;
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+
+use crate::common::*;
+
+const XJK: &str = "110102-xinjiekou";
+
+fn expenditure() -> Vec<Row> {
+    read_dataset(&sample_run().warehouse().join("expenditure"))
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse()
+        .unwrap_or_else(|_| panic!("{s:?} is not a decimal"))
+}
+
+#[test]
+fn sample_run_finishes_with_exit_1_and_says_why() {
+    let run = sample_run();
+    assert_eq!(
+        run.output.status.code(),
+        Some(1),
+        "stderr: {}",
+        stderr(&run.output)
+    );
+    let out = stdout(&run.output);
+    assert!(out.contains("loaded 30, partial 0, rejected 1"), "{out}");
+    assert!(
+        out.contains("exit 1: the run finished, but some inputs or rows were rejected"),
+        "{out}"
+    );
+    assert!(run.warehouse().join("_SUCCESS").is_file());
+}
+
+#[test]
+fn xinjiekou_2023_general_public_201_is_exact_and_sourced() {
+    let rows = expenditure();
+    let row = one(
+        &rows,
+        &[
+            ("year", "2023"),
+            ("unit_id", XJK),
+            ("fund", "general_public"),
+            ("code", "201"),
+        ],
+    );
+    assert_eq!(row["actual"], "117241100.00");
+    assert_eq!(row["budget_initial"], "124658000.00"); // 11724.11 + 741.69 from the report
+    assert_eq!(row["source"], "table05");
+    assert_eq!(row["level"], "1");
+    assert_eq!(row["name"], "一般公共服务支出");
+    assert_eq!(row["classification_status"], "exact");
+    assert_eq!(row["cofog"], "01");
+    assert_eq!(row["unit_name"], "新街口街道办事处");
+    assert_eq!(row["district_code"], "110102");
+    assert_eq!(row["city"], "北京市");
+    let file = "2023/西城区/新街口街道办事处/2023年度新街口街道办事处部门决算公开报表.xlsx";
+    assert_eq!(row["source_file"], file);
+    assert_eq!(row["source_sheet"], "5 一般公共预算支出");
+    assert!(row["source_row"].parse::<u32>().expect("a row number") > 4);
+    let bytes = std::fs::read(repo().join("data/raw").join(file)).expect("workbook");
+    let sha: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(row["source_sha256"], sha);
+}
+
+#[test]
+fn money_is_decimal128_18_2_and_year_lives_in_the_path() {
+    let dir = sample_run().warehouse().join("expenditure");
+    for column in [
+        "actual",
+        "basic",
+        "project",
+        "budget_initial",
+        "budget_final",
+    ] {
+        assert_eq!(
+            column_type(&dir, column),
+            DataType::Decimal128(18, 2),
+            "{column}"
+        );
+    }
+    assert_eq!(column_type(&dir, "level"), DataType::Int8);
+    assert_eq!(column_type(&dir, "source_row"), DataType::Int32);
+    assert!(dir.join("year=2022/110102.parquet").is_file());
+    assert!(dir.join("year=2023/110102.parquet").is_file());
+}
+
+/// Every figure the real report states per 类 and that the tables carry.
+#[test]
+fn xinjiekou_2023_categories_match_the_report() {
+    let rows = expenditure();
+    let report = [
+        ("201", "117241100.00", "124658000.00"),
+        ("203", "287400.00", "418400.00"),
+        ("204", "1546900.00", "1680200.00"),
+        ("205", "11845100.00", "4876900.00"),
+        ("207", "653500.00", "250000.00"),
+        ("208", "165701800.00", "184924400.00"),
+        ("210", "15823500.00", "13125300.00"),
+        ("211", "2565200.00", "0.00"),
+        ("212", "77237700.00", "94012900.00"),
+        ("221", "6753900.00", "6455100.00"),
+    ];
+    for (code, actual, budget) in report {
+        let row = one(
+            &rows,
+            &[
+                ("year", "2023"),
+                ("unit_id", XJK),
+                ("fund", "general_public"),
+                ("code", code),
+            ],
+        );
+        assert_eq!(
+            (row["actual"].as_str(), row["budget_initial"].as_str()),
+            (actual, budget),
+            "{code}"
+        );
+    }
+    let sum = |fund: &str, col: &str| -> Decimal {
+        find(
+            &rows,
+            &[
+                ("year", "2023"),
+                ("unit_id", XJK),
+                ("fund", fund),
+                ("level", "1"),
+            ],
+        )
+        .iter()
+        .map(|r| dec(&r[col]))
+        .sum()
+    };
+    assert_eq!(sum("general_public", "actual"), dec("399656100.00")); // 39965.61万元
+    assert_eq!(sum("government_fund", "actual"), dec("22200.00")); // 229 其他支出 2.22万元
+    assert_eq!(sum("state_capital", "actual"), dec("180000.00")); // 18万元
+    assert_eq!(sum("all", "actual"), dec("399858300.00")); // 收支总计 39985.83万元
+    assert_eq!(sum("all", "basic"), dec("107958600.00"));
+    assert_eq!(sum("all", "project"), dec("291899700.00"));
+    let fund = one(
+        &rows,
+        &[
+            ("year", "2023"),
+            ("unit_id", XJK),
+            ("fund", "government_fund"),
+            ("code", "229"),
+        ],
+    );
+    assert_eq!(
+        (fund["source"].as_str(), fund["name"].as_str()),
+        ("table08", "其他支出")
+    );
+    // 2022 total makes the report's "比上年减少1170.82万元" true.
+    let total_2022: Decimal = find(
+        &rows,
+        &[
+            ("year", "2022"),
+            ("unit_id", XJK),
+            ("fund", "all"),
+            ("level", "1"),
+        ],
+    )
+    .iter()
+    .map(|r| dec(&r["actual"]))
+    .sum();
+    assert_eq!(total_2022 - sum("all", "actual"), dec("11708200.00"));
+}
+
+/// 项 sum to their 款, 款 to their 类, in every table of every unit, and 基本 + 项目 = 合计.
+#[test]
+fn hierarchies_and_columns_sum_exactly() {
+    let rows = expenditure();
+    let mut children: BTreeMap<(String, String, String, String, String), Decimal> = BTreeMap::new();
+    for r in &rows {
+        let code = &r["code"];
+        if code.len() > 3 {
+            let parent = code[..code.len() - 2].to_string();
+            *children
+                .entry((
+                    r["year"].clone(),
+                    r["unit_id"].clone(),
+                    r["fund"].clone(),
+                    r["source"].clone(),
+                    parent,
+                ))
+                .or_default() += dec(&r["actual"]);
+        }
+        assert_eq!(
+            dec(&r["basic"]) + dec(&r["project"]),
+            dec(&r["actual"]),
+            "{r:?}"
+        );
+    }
+    assert!(
+        children.len() > 500,
+        "only {} parents with children",
+        children.len()
+    );
+    for ((year, unit, fund, source, parent), sum) in &children {
+        let row = one(
+            &rows,
+            &[
+                ("year", year),
+                ("unit_id", unit),
+                ("fund", fund),
+                ("source", source),
+                ("code", parent),
+            ],
+        );
+        assert_eq!(dec(&row["actual"]), *sum, "{year} {unit} {source} {parent}");
+    }
+}
+
+/// The extractor loads exactly the rows synth printed: one per code line of tables 03, 05,
+/// 08 and 09 in every workbook, counted from the generator's plan, not from the extractor.
+#[test]
+fn expenditure_rows_equal_what_synth_wrote() {
+    let catalog =
+        juesuan::catalog::Catalog::load(&repo().join("config/classification")).expect("catalogue");
+    let units =
+        juesuan::units::UnitRegistry::load(&repo().join("config/units.toml")).expect("units");
+    let mut expected = 0;
+    for year in [2022, 2023] {
+        for unit in units.units.iter().filter(|u| u.district_code == "110102") {
+            let plan = juesuan::synth::generate(
+                &catalog,
+                2023,
+                &unit.id,
+                &unit.name,
+                "北京市",
+                "西城区",
+                year,
+            );
+            expected += plan.all_funds().lines.len()
+                + plan.funds().iter().map(|f| f.lines.len()).sum::<usize>();
+        }
+    }
+    let rows = expenditure();
+    assert_eq!(rows.len(), expected);
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(sample_run().warehouse().join("_manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    assert_eq!(manifest["datasets"]["expenditure"]["rows"], expected);
+}
+
+#[test]
+fn the_report_is_listed_in_rejects_and_manifest_with_its_reason() {
+    let report = "2023/西城区/新街口街道办事处/2023年度新街口街道办事处部门决算.txt";
+    let rejects = read_dataset(&sample_run().warehouse().join("rejects"));
+    let row = one(&rejects, &[("source_file", report)]);
+    assert!(
+        row["reason"].contains("report extractor is not implemented yet"),
+        "{row:?}"
+    );
+    assert_eq!(
+        (
+            row["unit_id"].as_str(),
+            row["year"].as_str(),
+            row["stage"].as_str()
+        ),
+        (XJK, "2023", "extract")
+    );
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(sample_run().warehouse().join("_manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    let inputs = manifest["inputs"].as_array().expect("inputs");
+    assert_eq!(inputs.len(), 31);
+    let entry = inputs
+        .iter()
+        .find(|i| i["path"] == report)
+        .expect("report in manifest");
+    assert_eq!(entry["status"], "rejected");
+    assert_eq!(entry["kind"], "report");
+    assert!(entry["rejects"][0]
+        .as_str()
+        .expect("reason")
+        .contains("report extractor"));
+    for input in inputs.iter().filter(|i| i["kind"] == "workbook") {
+        assert_eq!(input["status"], "loaded", "{input}");
+        assert_eq!(input["sha256"].as_str().map(str::len), Some(64));
+        let deferred = input["tables"]
+            .as_array()
+            .expect("tables")
+            .iter()
+            .filter(|t| t["status"] == "deferred")
+            .count();
+        assert_eq!(
+            deferred, 5,
+            "tables 01, 02, 04, 06, 07 are recognised but not extracted: {input}"
+        );
+    }
+}
+
+#[test]
+fn the_bundled_corpus_is_what_synth_writes() {
+    let dir = tempfile::tempdir().expect("temp");
+    let out = juesuan(&[
+        "synth",
+        "--units",
+        "15",
+        "--years",
+        "2022,2023",
+        "--seed",
+        "2023",
+        "--out",
+        dir.path().to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut compared = 0;
+    for year in ["2022", "2023"] {
+        let base = dir.path().join(year).join("西城区");
+        for unit in std::fs::read_dir(&base).expect("units") {
+            let unit = unit.expect("entry").path();
+            for file in std::fs::read_dir(&unit).expect("files") {
+                let file = file.expect("entry").path();
+                let relative = file.strip_prefix(dir.path()).expect("relative");
+                let committed = std::fs::read(repo().join("data/raw").join(relative))
+                    .expect("committed workbook");
+                assert!(
+                    committed == std::fs::read(&file).expect("generated"),
+                    "{} differs from synth output",
+                    relative.display()
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, 30);
+}
+
+#[test]
+fn same_inputs_give_identical_data_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().expect("temp");
+    let mut dumps = Vec::new();
+    for jobs in ["1", "2"] {
+        let out = dir.path().join(format!("wh{jobs}"));
+        let o = juesuan(&[
+            "run",
+            "--jobs",
+            jobs,
+            "--output",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        dumps.push(read_dataset(&out.join("expenditure")));
+    }
+    assert_eq!(dumps[0], dumps[1]);
+    assert_eq!(dumps[0], expenditure());
+}
+
+/// A text dump of every 新街口 2023 row, compared with tests/golden/. Regenerate with
+/// `JUESUAN_BLESS=1 cargo test golden` and review the diff.
+#[test]
+fn golden_xinjiekou_2023_expenditure() {
+    let rows = expenditure();
+    let columns = [
+        "fund",
+        "source",
+        "code",
+        "level",
+        "category_code",
+        "section_code",
+        "item_code",
+        "name",
+        "name_printed",
+        "classification_status",
+        "cofog",
+        "actual",
+        "basic",
+        "project",
+        "budget_initial",
+        "budget_final",
+        "source_sheet",
+        "source_row",
+    ];
+    let mut dump = columns.join("\t") + "\n";
+    for row in find(&rows, &[("year", "2023"), ("unit_id", XJK)]) {
+        dump += &columns
+            .iter()
+            .map(|c| row[*c].as_str())
+            .collect::<Vec<_>>()
+            .join("\t");
+        dump.push('\n');
+    }
+    let path = repo().join("tests/golden/xinjiekou_2023_expenditure.tsv");
+    if std::env::var_os("JUESUAN_BLESS").is_some() {
+        std::fs::write(&path, &dump).expect("write golden");
+    }
+    let golden = std::fs::read_to_string(&path).expect("golden file (JUESUAN_BLESS=1 to create)");
+    assert!(
+        golden == dump,
+        "expenditure dump differs from {}; rerun with JUESUAN_BLESS=1 and review the diff",
+        path.display()
+    );
+}

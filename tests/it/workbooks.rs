@@ -1,0 +1,266 @@
+//! Workbook layouts written with a real xlsx writer (rust_xlsxwriter), each run through the
+//! binary: code spellings, units, blanks, two tables on one sheet, bad cells and bad files.
+
+use std::path::{Path, PathBuf};
+
+use rust_xlsxwriter::{Workbook, Worksheet};
+
+use crate::common::*;
+
+/// An input root with one workbook at <root>/<year>/西城区/<unit>/<name>.
+fn input_root(
+    unit: &str,
+    name: &str,
+    build: impl FnOnce(&mut Workbook),
+) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp");
+    let folder = dir.path().join("in/2023/西城区").join(unit);
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    let mut wb = Workbook::new();
+    build(&mut wb);
+    let path = folder.join(name);
+    wb.save(&path).expect("save");
+    (dir, path)
+}
+
+fn run_on(dir: &Path) -> (std::process::Output, Vec<Row>, Vec<Row>) {
+    let out = dir.join("wh");
+    let o = juesuan(&[
+        "run",
+        "--input",
+        dir.join("in").to_str().expect("utf-8"),
+        "--output",
+        out.to_str().expect("utf-8"),
+    ]);
+    (
+        o,
+        read_dataset(&out.join("expenditure")),
+        read_dataset(&out.join("rejects")),
+    )
+}
+
+fn text(ws: &mut Worksheet, row: u32, col: u16, s: &str) {
+    ws.write_string(row, col, s).expect("write");
+}
+
+fn num(ws: &mut Worksheet, row: u32, col: u16, v: f64) {
+    ws.write_number(row, col, v).expect("write");
+}
+
+/// Two tables stacked on one sheet named "Sheet1", amounts in 元, codes in every spelling.
+#[test]
+fn two_tables_on_one_sheet_with_every_code_spelling() {
+    let (dir, _) = input_root("新街口街道办事处", "tables.xlsx", |wb| {
+        let ws = wb.add_worksheet();
+        text(ws, 0, 0, "2023年度北京市西城区新街口街道办事处支出决算表");
+        text(ws, 1, 0, "编制单位：北京市西城区新街口街道办事处");
+        text(ws, 1, 3, "金额单位：元");
+        for (c, h) in [
+            "功能分类\n科目编码",
+            "科目名称",
+            "本年支出合计",
+            "基本支出",
+            "项目支出",
+        ]
+        .iter()
+        .enumerate()
+        {
+            text(ws, 2, c as u16, h);
+        }
+        text(ws, 3, 0, "合计");
+        num(ws, 3, 2, 3_000_000.5);
+        num(ws, 4, 0, 201.0); // code stored as a number
+        text(ws, 4, 1, "一般公共服务支\n出"); // wrapped name
+        num(ws, 4, 2, 1_234_567.89);
+        text(ws, 4, 3, "-"); // blank, not zero
+        text(ws, 4, 4, "1,234,567.89"); // text with thousands separators
+        text(ws, 5, 0, "２０１０３"); // full-width digits
+        text(ws, 5, 1, "　政府办公厅(室)及相关机构事务");
+        num(ws, 5, 2, 1_234_567.89);
+        text(ws, 6, 0, "201-03-01"); // dash-joined
+        text(ws, 6, 1, "行政运行");
+        num(ws, 6, 2, 1_234_567.89);
+        num(ws, 6, 3, 0.0);
+        text(ws, 7, 0, "2999999 某个未知科目"); // code and name in one cell, unknown code
+        num(ws, 7, 2, 10.0);
+        text(ws, 8, 0, "204");
+        text(ws, 8, 1, "公共安全支出");
+        text(ws, 8, 2, "abc"); // unreadable amount → reject row
+        text(ws, 9, 0, "注：本表反映部门本年度各项支出情况。");
+        // The second table on the same sheet, 万元.
+        text(ws, 11, 0, "一般公共预算财政拨款支出决算表");
+        text(ws, 12, 4, "单位：万元");
+        for (c, h) in ["科目编码", "科目名称", "合计", "基本支出", "项目支出"]
+            .iter()
+            .enumerate()
+        {
+            text(ws, 13, c as u16, h);
+        }
+        text(ws, 14, 0, "201");
+        text(ws, 14, 1, "一般公共服务支出");
+        num(ws, 14, 2, 11724.11);
+        num(ws, 14, 3, 0.0);
+        num(ws, 14, 4, 11724.11);
+        text(ws, 15, 0, "合计");
+        num(ws, 15, 2, 11724.11);
+    });
+    let (o, rows, rejects) = run_on(dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+
+    let r201 = one(&rows, &[("source", "table03"), ("code", "201")]);
+    assert_eq!(r201["actual"], "1234567.89");
+    assert_eq!(r201["basic"], "", "'-' is a blank, not zero");
+    assert_eq!(r201["project"], "1234567.89");
+    assert_eq!(r201["name_printed"], "一般公共服务支出");
+    assert_eq!(r201["source_sheet"], "Sheet1");
+    assert_eq!(r201["source_row"], "5");
+    let r20103 = one(&rows, &[("source", "table03"), ("code", "20103")]);
+    assert_eq!(
+        r20103["classification_status"], "exact",
+        "half-width parentheses and indentation are typography"
+    );
+    assert_eq!(r20103["category_name"], "一般公共服务支出");
+    let item = one(&rows, &[("source", "table03"), ("code", "2010301")]);
+    assert_eq!(
+        (
+            item["level"].as_str(),
+            item["section_code"].as_str(),
+            item["basic"].as_str()
+        ),
+        ("3", "20103", "0.00")
+    );
+    let unknown = one(&rows, &[("code", "2999999")]);
+    assert_eq!(unknown["classification_status"], "unknown");
+    assert_eq!(unknown["name"], "某个未知科目");
+    assert_eq!(unknown["actual"], "10.00");
+    let gp = one(&rows, &[("source", "table05"), ("code", "201")]);
+    assert_eq!(
+        (
+            gp["fund"].as_str(),
+            gp["actual"].as_str(),
+            gp["source_row"].as_str()
+        ),
+        ("general_public", "117241100.00", "15")
+    );
+    assert!(find(&rows, &[("code", "204")]).is_empty());
+    let bad = one(&rejects, &[("source_row", "9")]);
+    assert!(
+        bad["reason"].contains("\"abc\" is not an amount"),
+        "{bad:?}"
+    );
+    assert_eq!(
+        (bad["source_sheet"].as_str(), bad["stage"].as_str()),
+        ("Sheet1", "extract")
+    );
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rejects.len(), 1);
+}
+
+#[test]
+fn a_table_without_a_unit_line_is_rejected_not_guessed() {
+    let (dir, _) = input_root("月坛街道办事处", "no-unit.xlsx", |wb| {
+        let ws = wb.add_worksheet();
+        text(ws, 0, 0, "支出决算表");
+        for (c, h) in ["科目编码", "科目名称", "本年支出合计"].iter().enumerate() {
+            text(ws, 1, c as u16, h);
+        }
+        text(ws, 2, 0, "201");
+        num(ws, 2, 2, 5.0);
+    });
+    let (o, rows, rejects) = run_on(dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(rows.is_empty());
+    let r = one(&rejects, &[("stage", "extract")]);
+    assert!(r["reason"].contains("no 单位 line"), "{r:?}");
+    assert_eq!(
+        (r["unit_id"].as_str(), r["source_row"].as_str()),
+        ("110102-yuetan", "1")
+    );
+}
+
+#[test]
+fn an_unlisted_unit_loads_with_a_derived_id() {
+    let (dir, _) = input_root("某某街道办事处", "x.xlsx", |wb| {
+        let ws = wb.add_worksheet();
+        text(ws, 0, 0, "支出决算表");
+        text(ws, 1, 0, "单位：万元");
+        for (c, h) in ["科目编码", "科目名称", "本年支出合计"].iter().enumerate() {
+            text(ws, 2, c as u16, h);
+        }
+        text(ws, 3, 0, "201");
+        num(ws, 3, 2, 1.5);
+    });
+    let (o, rows, _) = run_on(dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not listed in config/units.toml"),
+        "{}",
+        stderr(&o)
+    );
+    let row = one(&rows, &[("code", "201")]);
+    assert_eq!(row["actual"], "15000.00");
+    assert!(row["unit_id"].starts_with("110102-x"), "{row:?}");
+    assert_eq!(row["unit_name"], "某某街道");
+    // Same name, same id, every night.
+    let (_, again, _) = run_on(dir.path());
+    assert_eq!(again[0]["unit_id"], row["unit_id"]);
+}
+
+#[test]
+fn a_corrupt_file_and_an_unknown_sheet_are_rejected_and_the_rest_loads() {
+    let (dir, path) = input_root("德胜街道办事处", "good.xlsx", |wb| {
+        let ws = wb.add_worksheet();
+        text(ws, 0, 0, "一般公共预算财政拨款支出决算表(公开05表)");
+        text(ws, 1, 0, "单位：万元");
+        for (c, h) in ["科目编码", "科目名称", "合计"].iter().enumerate() {
+            text(ws, 2, c as u16, h);
+        }
+        text(ws, 3, 0, "208");
+        text(ws, 3, 1, "社会保障和就业支出");
+        num(ws, 3, 2, 0.01);
+        let other = wb.add_worksheet();
+        text(other, 0, 0, "这不是一张决算表");
+        num(other, 1, 0, 3.0);
+    });
+    std::fs::write(path.with_file_name("broken.xlsx"), b"not a zip at all").expect("write");
+    std::fs::write(path.with_file_name("scan.pdf"), b"%PDF-1.4").expect("write");
+    let (o, rows, rejects) = run_on(dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(one(&rows, &[("code", "208")])["actual"], "100.00");
+    let broken = one(
+        &rejects,
+        &[("source_file", "2023/西城区/德胜街道办事处/broken.xlsx")],
+    );
+    assert!(
+        broken["reason"].contains("cannot open workbook"),
+        "{broken:?}"
+    );
+    let pdf = one(
+        &rejects,
+        &[("source_file", "2023/西城区/德胜街道办事处/scan.pdf")],
+    );
+    assert!(pdf["reason"].contains("PDF is not supported"), "{pdf:?}");
+    let sheet = one(&rejects, &[("stage", "identify")]);
+    assert_eq!(sheet["source_sheet"], "Sheet2");
+    assert!(sheet["raw_text"].contains("这不是一张决算表"));
+}
+
+#[test]
+fn an_empty_table_is_recorded_as_empty_not_as_an_error() {
+    let (dir, _) = input_root("天桥街道办事处", "empty.xlsx", |wb| {
+        let ws = wb.add_worksheet();
+        text(ws, 0, 0, "国有资本经营预算财政拨款支出决算表(空表)");
+        text(ws, 1, 0, "单位：万元");
+        text(ws, 2, 0, "科目编码");
+        text(ws, 3, 0, "注：本表无数据");
+    });
+    let (o, rows, rejects) = run_on(dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(rows.is_empty() && rejects.is_empty());
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("wh/_manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    assert_eq!(manifest["inputs"][0]["tables"][0]["status"], "empty");
+    assert_eq!(manifest["inputs"][0]["tables"][0]["table"], "table09");
+}
