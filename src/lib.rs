@@ -6,6 +6,16 @@
 //! [`pipeline::run`] is the whole batch in one readable function; each stage lives in its
 //! own module: [`extract`] (sources), [`transform`] (verbs), [`load`] (sinks).
 
+/// Prints a line to stdout. A closed pipe (`juesuan catalog lookup … | head`) is not an
+/// error worth a panic: the rest of the output is simply dropped.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 pub mod catalog;
 pub mod cli;
 pub mod config;

@@ -322,21 +322,21 @@ fn print_summary(outcome: &RunOutcome, results: &[FileResult], config: &Config, 
             .filter(|t| t.status == s)
             .count()
     };
-    println!("juesuan run {} finished in {seconds:.2} s", outcome.run_id);
-    println!(
+    crate::say!("juesuan run {} finished in {seconds:.2} s", outcome.run_id);
+    crate::say!(
         "  inputs    {:>6}  (workbooks {}, reports {}, other {})",
         outcome.inputs,
         count(InputKind::Workbook),
         count(InputKind::Report),
         count(InputKind::Unsupported)
     );
-    println!(
+    crate::say!(
         "            loaded {}, partial {}, rejected {}",
         status("loaded"),
         status("partial"),
         status("rejected")
     );
-    println!(
+    crate::say!(
         "  tables    loaded {}, empty {}, not extracted yet {}, rejected {}, unrecognised {}",
         tables(TableStatus::Loaded),
         tables(TableStatus::Empty),
@@ -344,29 +344,30 @@ fn print_summary(outcome: &RunOutcome, results: &[FileResult], config: &Config, 
         tables(TableStatus::Rejected),
         tables(TableStatus::Unrecognised)
     );
-    println!(
+    crate::say!(
         "  rows      expenditure {}, rejects {}",
-        outcome.expenditure_rows, outcome.rejects
+        outcome.expenditure_rows,
+        outcome.rejects
     );
-    println!("  warehouse {}", config.warehouse.display());
+    crate::say!("  warehouse {}", config.warehouse.display());
     let rejected: Vec<_> = results
         .iter()
         .flat_map(|r| &r.extraction.rejects)
         .take(10)
         .collect();
     if !rejected.is_empty() {
-        println!(
+        crate::say!(
             "  rejects (first {} of {}):",
             rejected.len(),
             outcome.rejects
         );
         for reject in rejected {
-            println!("    {reject}");
+            crate::say!("    {reject}");
         }
     }
     match outcome.exit_code() {
-        0 => println!("exit 0: every input loaded"),
-        _ => println!("exit 1: the run finished, but some inputs or rows were rejected (see rejects/ and _manifest.json)"),
+        0 => crate::say!("exit 0: every input loaded"),
+        _ => crate::say!("exit 1: the run finished, but some inputs or rows were rejected (see rejects/ and _manifest.json)"),
     }
 }
 
@@ -381,26 +382,26 @@ pub fn validate(args: &ConfigArgs) -> Result<u8> {
         .flat_map(|r| r.extraction.rejects.iter().map(|j| j.to_string()))
         .collect();
     let warnings: usize = results.iter().map(|r| r.extraction.warnings.len()).sum();
-    println!("config {}: ok", args.config.display());
-    println!(
+    crate::say!("config {}: ok", args.config.display());
+    crate::say!(
         "catalogue {} ({}): ok",
         setup.catalog.dir.display(),
         setup.catalog.version
     );
-    println!(
+    crate::say!(
         "units {}: ok ({} units, {} districts)",
         setup.config.units.display(),
         setup.units.units.len(),
         setup.units.districts.len()
     );
-    println!(
+    crate::say!(
         "inputs: {} files, {} problems, {} warnings",
         inputs.len(),
         problems.len(),
         warnings
     );
     for p in &problems {
-        println!("  - {p}");
+        crate::say!("  - {p}");
     }
     Ok(if problems.is_empty() { 0 } else { 1 })
 }
@@ -415,12 +416,12 @@ pub fn catalog_lookup(config: &Path, query: &str, year: i32) -> Result<u8> {
     let catalog = load_catalog(config)?;
     if let Some((code, _)) = split_code(query) {
         let Some(row) = catalog.function(&code, year) else {
-            println!("{code}: not in the catalogue for {year}");
+            crate::say!("{code}: not in the catalogue for {year}");
             return Ok(1);
         };
         for len in [3, 5, 7].into_iter().filter(|&l| l < code.len()) {
             if let Some(parent) = catalog.function(&code[..len], year) {
-                println!(
+                crate::say!(
                     "{}{} {}",
                     "  ".repeat(len / 2 - 1),
                     parent.code,
@@ -428,22 +429,24 @@ pub fn catalog_lookup(config: &Path, query: &str, year: i32) -> Result<u8> {
                 );
             }
         }
-        println!(
+        crate::say!(
             "{}{} {}  [{}]",
             "  ".repeat(code.len() / 2 - 1),
             row.code,
             row.name,
             row.level
         );
-        println!("  evidence: {} — {}", row.evidence, row.source);
+        crate::say!("  evidence: {} — {}", row.evidence, row.source);
         for alias in catalog.aliases(&code, year) {
-            println!(
+            crate::say!(
                 "  also printed as {:?} ({}, {})",
-                alias.alias, alias.kind, alias.source
+                alias.alias,
+                alias.kind,
+                alias.source
             );
         }
         for other in catalog.other_periods(&code, year) {
-            println!(
+            crate::say!(
                 "  in {}–{}: {:?}",
                 other.valid_from.map_or("…".into(), |y| y.to_string()),
                 other.valid_to.map_or("…".into(), |y| y.to_string()),
@@ -451,7 +454,7 @@ pub fn catalog_lookup(config: &Path, query: &str, year: i32) -> Result<u8> {
             );
         }
         if let Some(cofog) = catalog.cofog(&code[..3]) {
-            println!("  COFOG {cofog} (proposed mapping)");
+            crate::say!("  COFOG {cofog} (proposed mapping)");
         }
         return Ok(0);
     }
@@ -462,10 +465,10 @@ pub fn catalog_lookup(config: &Path, query: &str, year: i32) -> Result<u8> {
         .filter(|r| crate::transform::text::name_key(&r.name).contains(&key))
         .collect();
     for row in &hits {
-        println!("{} {}  [{}]", row.code, row.name, row.level);
+        crate::say!("{} {}  [{}]", row.code, row.name, row.level);
     }
     if hits.is_empty() {
-        println!("no code named like {query:?} in {year}");
+        crate::say!("no code named like {query:?} in {year}");
         return Ok(1);
     }
     Ok(0)
@@ -476,9 +479,9 @@ pub fn catalog_check(config: &Path) -> Result<u8> {
     let catalog = load_catalog(config)?;
     let problems = catalog.check();
     for p in &problems {
-        println!("{p}");
+        crate::say!("{p}");
     }
-    println!(
+    crate::say!(
         "catalogue {} ({}): {} problems",
         catalog.dir.display(),
         catalog.version,

@@ -50,8 +50,7 @@ pub fn split_code(text: &str) -> Option<(String, &str)> {
     let trimmed = text.trim_start_matches(|c: char| c.is_whitespace());
     let mut digits = String::with_capacity(7);
     let mut end = 0;
-    let mut chars = trimmed.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in trimmed.char_indices() {
         let c = fold_char(c);
         if c.is_ascii_digit() {
             digits.push(c);
