@@ -33,6 +33,8 @@ pub enum Command {
     Validate(ConfigArgs),
     /// Write a deterministic synthetic corpus of workbooks.
     Synth(SynthArgs),
+    /// Print the warehouse's data dictionary: every dataset, column, type and meaning.
+    Schema,
     /// Look up or check the function-classification catalogue.
     #[command(subcommand)]
     Catalog(CatalogCommand),

@@ -15,6 +15,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => juesuan::pipeline::run(&args).map(|outcome| outcome.exit_code()),
         Command::Validate(args) => juesuan::pipeline::validate(&args),
+        Command::Schema => {
+            juesuan::say!("{}", juesuan::load::schema::dictionary().trim_end());
+            Ok(0)
+        }
         Command::Synth(args) => juesuan::synth::run(&args).map(|_| 0),
         Command::Catalog(CatalogCommand::Lookup {
             query,

@@ -1,10 +1,12 @@
 //! The typed records passed between stages: amounts, codes, provenance, identities and
 //! the rows of each warehouse dataset. Nothing here does I/O.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
 use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
 
 /// Money in 元 with exactly two decimals (fen). Built only through [`MoneyUnit`], so the
 /// scale is always 2 and the value is exact.
@@ -106,7 +108,7 @@ pub fn parse_decimal_text(text: &str) -> Option<Decimal> {
 }
 
 /// Which budget a figure belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Fund {
     /// 支出决算表: all funds together.
@@ -131,7 +133,7 @@ impl Fund {
 }
 
 /// Level of a function code: 类 (3 digits), 款 (5) or 项 (7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Level {
     Category = 1,
     Section = 2,
@@ -162,7 +164,7 @@ impl Level {
 }
 
 /// Where one input file lives and what it is. Shared by every record read from it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SourceFile {
     /// Path as discovered, relative to its input root when possible (stable across machines).
     pub display_path: Arc<str>,
@@ -171,7 +173,7 @@ pub struct SourceFile {
 }
 
 /// Where one figure came from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Provenance {
     pub file: Arc<SourceFile>,
     pub sheet: Option<Arc<str>>,
@@ -180,7 +182,7 @@ pub struct Provenance {
 }
 
 /// Who published a document, for which year.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct UnitIdentity {
     pub year: i32,
     pub city: String,
@@ -191,7 +193,7 @@ pub struct UnitIdentity {
 }
 
 /// A function-classification code after normalisation against the catalogue.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClassifiedCode {
     /// Canonical digits (3, 5 or 7), or the code as printed when `status` is unknown.
     pub code: String,
@@ -208,7 +210,7 @@ pub struct ClassifiedCode {
     pub cofog: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClassificationStatus {
     Exact,
@@ -231,12 +233,12 @@ impl ClassificationStatus {
 }
 
 /// One row of the `expenditure` dataset.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExpenditureRow {
     pub unit: Arc<UnitIdentity>,
     pub fund: Fund,
     /// Source table id (`table03`, `table05` …) or `report`.
-    pub source: &'static str,
+    pub source: Cow<'static, str>,
     pub code: ClassifiedCode,
     pub name_printed: String,
     pub actual: Yuan,
@@ -248,10 +250,10 @@ pub struct ExpenditureRow {
 }
 
 /// A 合计/总计/小计 row: kept for validation, never loaded as a code.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TotalRow {
     pub fund: Fund,
-    pub source: &'static str,
+    pub source: Cow<'static, str>,
     pub label: String,
     pub actual: Option<Yuan>,
     pub basic: Option<Yuan>,
@@ -260,7 +262,7 @@ pub struct TotalRow {
 }
 
 /// The pipeline stage at which something was rejected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     Discover,
@@ -281,8 +283,10 @@ impl Stage {
 }
 
 /// One row of the `rejects` dataset: an input file, table or row that could not be used.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Reject {
+    /// Whose input it was, when that could be told (from the document or its path).
+    pub unit: Option<Arc<UnitIdentity>>,
     pub file: Arc<SourceFile>,
     pub sheet: Option<Arc<str>>,
     pub row: Option<u32>,
@@ -302,6 +306,99 @@ impl fmt::Display for Reject {
         }
         write!(f, " ({}): {}", self.stage.as_str(), self.reason)
     }
+}
+
+/// How sure a check is that something is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One row of the `findings` dataset: a check that failed, with every source involved.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Finding {
+    pub unit: Option<Arc<UnitIdentity>>,
+    pub file: Arc<SourceFile>,
+    /// A dotted id naming the check, e.g. `classify.unknown_code`.
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    pub expected: Option<String>,
+    pub actual: Option<String>,
+    pub tolerance: Option<String>,
+    /// `file#sheet!row` or `file¶paragraph` of every source involved.
+    pub references: Vec<String>,
+}
+
+impl Provenance {
+    /// `file#sheet!row`, `file¶paragraph` or `file`.
+    pub fn reference(&self) -> String {
+        match (&self.sheet, self.row) {
+            (Some(sheet), Some(row)) => format!("{}#{sheet}!{row}", self.file.display_path),
+            (Some(sheet), None) => format!("{}#{sheet}", self.file.display_path),
+            (None, Some(row)) => format!("{}¶{row}", self.file.display_path),
+            (None, None) => self.file.display_path.to_string(),
+        }
+    }
+}
+
+/// A value of a headline figure.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum FactValue {
+    Money(Yuan),
+    Count(i32),
+    /// A ratio as printed (98.06% → 0.9806) or a score.
+    Ratio(f64),
+}
+
+/// One headline figure of a unit-year (a column of `units`), with where it came from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Fact {
+    /// The `units` column it fills, e.g. `expenditure_total`.
+    pub metric: String,
+    pub value: FactValue,
+    pub provenance: Provenance,
+}
+
+/// One row of `economic_expenditure`: basic expenditure by 经济分类 code.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EconomicRow {
+    pub unit: Arc<UnitIdentity>,
+    pub fund: Fund,
+    pub source: Cow<'static, str>,
+    pub code: String,
+    pub name: String,
+    pub name_printed: String,
+    pub status: ClassificationStatus,
+    pub actual: Yuan,
+    pub provenance: Provenance,
+}
+
+/// One row of `performance_projects`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PerformanceProject {
+    pub unit: Arc<UnitIdentity>,
+    pub project: String,
+    pub budget_initial: Option<Yuan>,
+    pub budget_final: Option<Yuan>,
+    pub actual: Option<Yuan>,
+    pub execution_rate_reported: Option<f64>,
+    pub score: Option<f64>,
+    pub indicators: Option<String>,
+    pub provenance: Provenance,
 }
 
 #[cfg(test)]

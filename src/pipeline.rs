@@ -1,24 +1,32 @@
 //! The batch in one readable function: discover → extract (rayon) → normalise → load.
 //! Also the read-only commands that share its setup: `validate` and `catalog`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
+use arrow::array::RecordBatch;
 use rayon::prelude::*;
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
-use crate::catalog::Catalog;
+use crate::catalog::{hex, Catalog};
 use crate::cli::{ConfigArgs, RunArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::extract::workbook::Context;
-use crate::extract::{discover, extract_file, FileResult, Input, InputKind, TableStatus};
-use crate::load::parquet::{expenditure_batch, rejects_batch, RejectRow};
-use crate::load::warehouse::{Dataset, PartitionKey, Warehouse};
-use crate::model::{ExpenditureRow, UnitIdentity};
-use crate::transform::identify::{resolve, ContentHints};
+use crate::extract::{
+    discover, extract_file, source_file, Extraction, FileResult, Input, TableStatus,
+};
+use crate::load::batch::{self, Record};
+use crate::load::schema;
+use crate::load::warehouse::{
+    partition_label, pause_point, Commit, InputState, PartitionFile, PartitionKey, State, Warehouse,
+};
+use crate::model::{EconomicRow, ExpenditureRow, Finding, PerformanceProject, Reject, SourceFile};
+use crate::transform::derive::{self, UnitRow};
 use crate::transform::text::split_code;
 use crate::units::UnitRegistry;
 
@@ -27,8 +35,13 @@ use crate::units::UnitRegistry;
 pub struct RunOutcome {
     pub run_id: String,
     pub inputs: usize,
+    /// Inputs read this run (the others were unchanged and came from the cache).
+    pub extracted: usize,
     pub expenditure_rows: usize,
+    /// Rejects of all current inputs, read this run or not.
     pub rejects: usize,
+    /// Partitions rewritten.
+    pub rewritten: usize,
 }
 
 impl RunOutcome {
@@ -91,67 +104,282 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             .replace([':', '-'], ""),
         std::process::id()
     );
-    tracing::info!(run_id, warehouse = %config.warehouse.display(), catalog = catalog.version, "run started");
-    // Open (and tidy) the warehouse before reading anything: an unwritable output is fatal
-    // and should fail in a second, not after the extraction.
+    // Lock and repair the warehouse before reading anything: a held lock or an unwritable
+    // output is fatal, and should fail in a second, not after the extraction.
     let warehouse = Warehouse::open(&config.warehouse)?;
+    tracing::info!(run_id, warehouse = %config.warehouse.display(), catalog = catalog.version, "run started");
+    let previous = warehouse.load_state();
+    let fingerprint = fingerprint(&config, &catalog)?;
+    let full = args.full || previous.fingerprint != fingerprint;
+    if full && !args.full && !previous.inputs.is_empty() {
+        tracing::info!(
+            "juesuan, catalogue, units or limits changed since the last run: rebuilding everything"
+        );
+    }
 
+    let pool = thread_pool(&config)?;
     let inputs = discover(&config.inputs)?;
-    tracing::info!(files = inputs.len(), "inputs discovered");
-    let results = extract_all(&config, &catalog, &units, &inputs)?;
+    let files: Vec<Arc<SourceFile>> = pool.install(|| inputs.par_iter().map(source_file).collect());
+    tracing::info!(files = inputs.len(), "inputs discovered and hashed");
 
-    let (datasets, reject_count) = build_datasets(&units, &results)?;
-    let expenditure_rows = datasets[0].rows();
-    let manifest = manifest(&run_id, started_at, &catalog, &results, &datasets);
-    warehouse.commit(&run_id, &catalog.version, &datasets, &manifest)?;
+    // Unchanged inputs (same path, same sha256, same fingerprint) are loaded from the cache.
+    let keys: Vec<String> = inputs
+        .iter()
+        .zip(&files)
+        .map(|(i, f)| cache_key(&i.relative, &f.sha256, &fingerprint))
+        .collect();
+    let unchanged: Vec<bool> = inputs
+        .iter()
+        .zip(&keys)
+        .map(|(i, key)| {
+            !full
+                && previous
+                    .inputs
+                    .get(&i.relative)
+                    .is_some_and(|s| &s.cache_key == key)
+        })
+        .collect();
+    let deleted: Vec<&String> = previous
+        .inputs
+        .keys()
+        .filter(|p| !inputs.iter().any(|i| &i.relative == *p))
+        .collect();
+    let changed: Vec<usize> = (0..inputs.len()).filter(|&i| !unchanged[i]).collect();
+    if changed.is_empty() && deleted.is_empty() && !full {
+        let rejects: usize = previous.inputs.values().map(|s| s.rejects).sum();
+        let outcome = RunOutcome {
+            run_id,
+            inputs: inputs.len(),
+            extracted: 0,
+            expenditure_rows: previous
+                .rows
+                .get("expenditure")
+                .map_or(0, |r| r.values().sum()),
+            rejects,
+            rewritten: 0,
+        };
+        crate::say!("juesuan run {}: nothing changed since the last run; the warehouse was not touched ({:.2} s)", outcome.run_id, clock.elapsed().as_secs_f64());
+        crate::say!(
+            "  inputs {} unchanged, rows expenditure {}, rejects {}",
+            inputs.len(),
+            outcome.expenditure_rows,
+            rejects
+        );
+        return Ok(outcome);
+    }
+
+    let ctx = Context {
+        catalog: &catalog,
+        units: &units,
+    };
+    let fresh = extract_all(&pool, &ctx, &config, &inputs, &files, &changed);
+    for i in &changed {
+        warehouse.store(&keys[*i], &fresh[i].extraction)?;
+    }
+    pause_point("extracted");
+
+    // Partitions to rewrite: those of changed inputs (new and old) and of deleted ones.
+    let mut touched: BTreeSet<PartitionKey> = BTreeSet::new();
+    for (i, result) in &fresh {
+        touched.extend(result.extraction.partitions());
+        if let Some(old) = previous.inputs.get(&inputs[*i].relative) {
+            touched.extend(old.partitions.iter().cloned());
+        }
+    }
+    for path in &deleted {
+        touched.extend(previous.inputs[*path].partitions.iter().cloned());
+    }
+    if full {
+        touched.extend(
+            previous
+                .inputs
+                .values()
+                .flat_map(|s| s.partitions.iter().cloned()),
+        );
+    }
+
+    // Every input with rows in a touched partition is needed to rebuild it.
+    let mut results: BTreeMap<usize, FileResult> = fresh;
+    for i in (0..inputs.len()).filter(|&i| unchanged[i]) {
+        let state = &previous.inputs[&inputs[i].relative];
+        if state.partitions.iter().any(|p| touched.contains(p)) {
+            match warehouse.cached(&keys[i]) {
+                Some(extraction) => {
+                    results.insert(
+                        i,
+                        FileResult {
+                            input: inputs[i].clone(),
+                            file: files[i].clone(),
+                            extraction,
+                        },
+                    );
+                }
+                None => {
+                    tracing::warn!(
+                        file = inputs[i].relative,
+                        "cache entry missing; extracting again"
+                    );
+                    let mut again = extract_all(&pool, &ctx, &config, &inputs, &files, &[i]);
+                    if let Some(result) = again.remove(&i) {
+                        warehouse.store(&keys[i], &result.extraction)?;
+                        results.insert(i, result);
+                    }
+                }
+            }
+        }
+    }
+
+    let datasets = DATASETS;
+    let (partition_files, rows) = build_partitions(&results, &touched)?;
+    let live: BTreeSet<PartitionKey> = rows.keys().cloned().collect();
+    let removed: Vec<PartitionKey> = touched
+        .iter()
+        .filter(|p| !live.contains(*p))
+        .cloned()
+        .collect();
+
+    // The new state: unchanged inputs keep their entry, the others get a new one.
+    let mut state = State {
+        fingerprint: fingerprint.clone(),
+        inputs: BTreeMap::new(),
+        rows: if full {
+            BTreeMap::new()
+        } else {
+            previous.rows.clone()
+        },
+    };
+    for (i, input) in inputs.iter().enumerate() {
+        let entry = match results.get(&i).filter(|_| !unchanged[i]) {
+            Some(result) => InputState {
+                sha256: files[i].sha256.to_string(),
+                cache_key: keys[i].clone(),
+                partitions: result.extraction.partitions().into_iter().collect(),
+                rejects: result.extraction.rejects.len(),
+                manifest: input_manifest(result),
+            },
+            None => previous.inputs[&input.relative].clone(),
+        };
+        state.inputs.insert(input.relative.clone(), entry);
+    }
+    for dataset in datasets {
+        let counts = state.rows.entry(dataset.to_string()).or_default();
+        for p in &touched {
+            counts.remove(&partition_label(p));
+        }
+        for (p, per_dataset) in &rows {
+            counts.insert(partition_label(p), per_dataset[dataset]);
+        }
+    }
+    let manifest = manifest(&run_id, started_at, &catalog, &state, &touched);
+    let rejects: usize = state.inputs.values().map(|s| s.rejects).sum();
+    let expenditure_rows = state
+        .rows
+        .get("expenditure")
+        .map_or(0, |r| r.values().sum());
+    let summary_state = state.clone();
+    warehouse.commit(Commit {
+        run_id: &run_id,
+        catalog_version: &catalog.version,
+        files: partition_files,
+        removed,
+        datasets: &datasets,
+        state,
+        manifest,
+    })?;
 
     let outcome = RunOutcome {
         run_id,
         inputs: inputs.len(),
+        extracted: changed.len(),
         expenditure_rows,
-        rejects: reject_count,
+        rejects,
+        rewritten: touched.len(),
     };
-    print_summary(&outcome, &results, &config, clock.elapsed().as_secs_f64());
+    print_summary(
+        &outcome,
+        &summary_state,
+        &deleted,
+        &config,
+        clock.elapsed().as_secs_f64(),
+    );
     Ok(outcome)
 }
 
-fn extract_all(
-    config: &Config,
-    catalog: &Catalog,
-    units: &UnitRegistry,
-    inputs: &[Input],
-) -> Result<Vec<FileResult>> {
-    let pool = rayon::ThreadPoolBuilder::new()
+/// The datasets every touched partition gets a file in, in the order they are written.
+pub const DATASETS: [&str; 7] = [
+    "expenditure",
+    "execution",
+    "units",
+    "economic_expenditure",
+    "performance_projects",
+    "findings",
+    "rejects",
+];
+
+/// Changes when anything that shapes the extracted rows changes: juesuan itself, the
+/// catalogue, the units registry or the limits.
+fn fingerprint(config: &Config, catalog: &Catalog) -> Result<String> {
+    let units = std::fs::read(&config.units).map_err(|e| Error::io(&config.units, e))?;
+    let mut h = Sha256::new();
+    h.update(crate::VERSION.as_bytes());
+    h.update([0]);
+    h.update(catalog.version.as_bytes());
+    h.update([0]);
+    h.update(&units);
+    h.update(config.limits.max_file_bytes.to_le_bytes());
+    Ok(hex(&h.finalize())[..16].to_string())
+}
+
+fn cache_key(relative: &str, sha256: &str, fingerprint: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [relative, sha256, fingerprint] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    hex(&h.finalize())[..32].to_string()
+}
+
+fn thread_pool(config: &Config) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(config.jobs)
-        .thread_name(|i| format!("juesuan-extract-{i}"))
+        .thread_name(|i| format!("juesuan-{i}"))
         .build()
         .map_err(|e| Error::Config {
             problems: vec![format!("jobs: cannot start {} threads: {e}", config.jobs)],
-        })?;
-    let progress = if std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(inputs.len() as u64);
+        })
+}
+
+/// Extracts the inputs at `which` in parallel; results keyed by input index.
+fn extract_all(
+    pool: &rayon::ThreadPool,
+    ctx: &Context,
+    config: &Config,
+    inputs: &[Input],
+    files: &[Arc<SourceFile>],
+    which: &[usize],
+) -> BTreeMap<usize, FileResult> {
+    let progress = (std::io::stderr().is_terminal() && which.len() > 1).then(|| {
+        let bar = indicatif::ProgressBar::new(which.len() as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "{spinner} extracting [{bar:30}] {pos}/{len} {wide_msg}",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
-        Some(bar)
-    } else {
-        None
-    };
-    let ctx = Context { catalog, units };
+        bar
+    });
     let max_bytes = config.limits.max_file_bytes;
-    let results: Vec<FileResult> = pool.install(|| {
-        inputs
+    let results: Vec<(usize, FileResult)> = pool.install(|| {
+        which
             .par_iter()
-            .map(|input| {
+            .map(|&i| {
+                let input = &inputs[i];
                 let span = tracing::info_span!("extract", file = %input.relative);
                 let _entered = span.enter();
-                let result = extract_file(&ctx, input, max_bytes);
+                let result = extract_file(ctx, input, files[i].clone(), max_bytes);
                 let x = &result.extraction;
-                for warning in &x.warnings {
-                    tracing::warn!("{warning}");
+                for finding in &x.findings {
+                    tracing::warn!("{}", finding.message);
                 }
                 for reject in &x.rejects {
                     tracing::warn!("rejected: {reject}");
@@ -165,139 +393,210 @@ fn extract_all(
                     bar.inc(1);
                     bar.set_message(input.relative.clone());
                 }
-                result
+                (i, result)
             })
             .collect()
     });
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    Ok(results)
+    results.into_iter().collect()
 }
 
-/// Groups rows into partitions (year, district) in a stable order, whatever the thread count.
-fn build_datasets(units: &UnitRegistry, results: &[FileResult]) -> Result<(Vec<Dataset>, usize)> {
-    let mut expenditure: BTreeMap<PartitionKey, Vec<&ExpenditureRow>> = BTreeMap::new();
-    for row in results.iter().flat_map(|r| &r.extraction.expenditure) {
-        expenditure
-            .entry((row.unit.year, row.unit.district_code.clone()))
-            .or_default()
-            .push(row);
-    }
-    let mut rejects: BTreeMap<PartitionKey, Vec<RejectRow>> = BTreeMap::new();
-    let mut reject_count = 0;
-    let fallback: Vec<Option<UnitIdentity>> = results
-        .iter()
-        .map(|r| match &r.extraction.identity {
-            Some(_) => None,
-            None => resolve(units, &ContentHints::default(), &r.input.hints)
-                .ok()
-                .map(|res| res.identity),
-        })
+/// Rows per dataset for every touched partition, sorted so that files are identical
+/// whatever the thread count; plus the row counts of each.
+#[allow(clippy::type_complexity)]
+fn build_partitions(
+    results: &BTreeMap<usize, FileResult>,
+    touched: &BTreeSet<PartitionKey>,
+) -> Result<(
+    Vec<PartitionFile>,
+    BTreeMap<PartitionKey, BTreeMap<&'static str, usize>>,
+)> {
+    let x = || results.values().map(|r| &r.extraction);
+    let inside = |key: (i32, String)| touched.contains(&key);
+    let mut expenditure: Vec<&ExpenditureRow> = x()
+        .flat_map(|e| &e.expenditure)
+        .filter(|r| inside(r.partition()))
         .collect();
-    for (result, fallback) in results.iter().zip(&fallback) {
-        let unit = result.extraction.identity.as_deref().or(fallback.as_ref());
-        let key = unit
-            .map(|u| (u.year, u.district_code.clone()))
-            .unwrap_or((0, "000000".to_string()));
-        for reject in &result.extraction.rejects {
-            rejects
-                .entry(key.clone())
-                .or_default()
-                .push(RejectRow { unit, reject });
-            reject_count += 1;
-        }
-    }
-
-    let parquet_error = |dataset: &str, key: &PartitionKey, reason: String| Error::Parquet {
-        path: format!("{dataset}/year={}/{}.parquet", key.0, key.1).into(),
-        reason,
-    };
-    let mut expenditure_parts = BTreeMap::new();
-    for (key, mut rows) in expenditure {
-        rows.sort_by(|a, b| {
-            (&a.unit.unit_id, a.fund, a.source, &a.code.code).cmp(&(
+    expenditure.sort_by(|a, b| {
+        (
+            &a.unit.unit_id,
+            a.fund,
+            &a.source,
+            &a.code.code,
+            &a.provenance.file.display_path,
+            a.provenance.row,
+        )
+            .cmp(&(
                 &b.unit.unit_id,
                 b.fund,
-                b.source,
+                &b.source,
                 &b.code.code,
+                &b.provenance.file.display_path,
+                b.provenance.row,
             ))
-        });
-        let batch = expenditure_batch(&rows).map_err(|e| parquet_error("expenditure", &key, e))?;
-        expenditure_parts.insert(key, batch);
+    });
+    let facts = x()
+        .filter_map(|e| e.identity.as_ref().map(|u| (u, &e.facts)))
+        .flat_map(|(u, facts)| facts.iter().map(move |f| (u, f)));
+    let units: Vec<UnitRow> = derive::units(facts)
+        .into_iter()
+        .filter(|u| inside(u.partition()))
+        .collect();
+    let execution = derive::execution(&expenditure, &units);
+    let mut economic: Vec<&EconomicRow> = x()
+        .flat_map(|e| &e.economic)
+        .filter(|r| inside(r.partition()))
+        .collect();
+    economic.sort_by(|a, b| {
+        (&a.unit.unit_id, &a.source, &a.code, a.provenance.row).cmp(&(
+            &b.unit.unit_id,
+            &b.source,
+            &b.code,
+            b.provenance.row,
+        ))
+    });
+    let projects: Vec<&PerformanceProject> = x()
+        .flat_map(|e| &e.projects)
+        .filter(|r| inside(r.partition()))
+        .collect();
+    let mut findings: Vec<&Finding> = x()
+        .flat_map(|e| &e.findings)
+        .filter(|r| inside(r.partition()))
+        .collect();
+    findings.sort_by(|a, b| {
+        (&a.file.display_path, &a.rule, &a.references).cmp(&(
+            &b.file.display_path,
+            &b.rule,
+            &b.references,
+        ))
+    });
+    let mut rejects: Vec<&Reject> = x()
+        .flat_map(|e| &e.rejects)
+        .filter(|r| inside(r.partition()))
+        .collect();
+    rejects.sort_by(|a, b| {
+        (&a.file.display_path, &a.sheet, a.row, &a.reason).cmp(&(
+            &b.file.display_path,
+            &b.sheet,
+            b.row,
+            &b.reason,
+        ))
+    });
+
+    // Partitions that still have rows (of any dataset) get a file in every dataset.
+    let live: BTreeSet<PartitionKey> = x()
+        .flat_map(|e| e.partitions())
+        .filter(|p| touched.contains(p))
+        .collect();
+    let mut files = Vec::new();
+    let mut counts: BTreeMap<PartitionKey, BTreeMap<&'static str, usize>> = BTreeMap::new();
+    let specs = schema::all();
+    for spec in &specs {
+        let batches: BTreeMap<PartitionKey, RecordBatch> = match spec.name {
+            "expenditure" => group(spec, &expenditure, &live)?,
+            "execution" => group(spec, &execution.iter().collect::<Vec<_>>(), &live)?,
+            "units" => group(spec, &units.iter().collect::<Vec<_>>(), &live)?,
+            "economic_expenditure" => group(spec, &economic, &live)?,
+            "performance_projects" => group(spec, &projects, &live)?,
+            "findings" => group(spec, &findings, &live)?,
+            _ => group(spec, &rejects, &live)?,
+        };
+        for (key, batch) in batches {
+            counts
+                .entry(key.clone())
+                .or_default()
+                .insert(spec.name, batch.num_rows());
+            files.push(PartitionFile {
+                dataset: spec.name,
+                key,
+                batch,
+            });
+        }
     }
-    let mut reject_parts = BTreeMap::new();
-    for (key, rows) in rejects {
-        let batch = rejects_batch(&rows).map_err(|e| parquet_error("rejects", &key, e))?;
-        reject_parts.insert(key, batch);
-    }
-    Ok((
-        vec![
-            Dataset {
-                name: "expenditure",
-                partitions: expenditure_parts,
-            },
-            Dataset {
-                name: "rejects",
-                partitions: reject_parts,
-            },
-        ],
-        reject_count,
-    ))
+    Ok((files, counts))
 }
 
-fn input_status(result: &FileResult) -> &'static str {
-    let x = &result.extraction;
-    match (
-        x.rejects.is_empty(),
-        x.expenditure.is_empty()
-            && x.tables
-                .iter()
-                .all(|t| t.status != TableStatus::Loaded && t.status != TableStatus::Empty),
-    ) {
-        (true, _) => "loaded",
-        (false, true) => "rejected",
-        (false, false) => "partial",
+/// One batch per live partition (empty where the dataset has no rows there).
+fn group<R: Record>(
+    spec: &schema::DatasetSpec,
+    rows: &[&R],
+    live: &BTreeSet<PartitionKey>,
+) -> Result<BTreeMap<PartitionKey, RecordBatch>> {
+    let mut by_key: BTreeMap<PartitionKey, Vec<&R>> =
+        live.iter().map(|k| (k.clone(), Vec::new())).collect();
+    for row in rows {
+        by_key.entry(row.partition()).or_default().push(row);
     }
+    by_key
+        .into_iter()
+        .map(|(key, rows)| {
+            let batch = batch::build(spec, &rows).map_err(|reason| Error::Parquet {
+                path: format!("{}/year={}/{}.parquet", spec.name, key.0, key.1).into(),
+                reason,
+            })?;
+            Ok((key, batch))
+        })
+        .collect()
+}
+
+fn input_status(x: &Extraction) -> &'static str {
+    let used = !x.expenditure.is_empty()
+        || !x.facts.is_empty()
+        || x.tables
+            .iter()
+            .any(|t| matches!(t.status, TableStatus::Loaded | TableStatus::Empty));
+    match (x.rejects.is_empty(), used) {
+        (true, _) => "loaded",
+        (false, false) => "rejected",
+        (false, true) => "partial",
+    }
+}
+
+fn input_manifest(r: &FileResult) -> serde_json::Value {
+    let x = &r.extraction;
+    json!({
+        "path": r.input.relative,
+        "sha256": r.file.sha256,
+        "bytes": r.file.bytes,
+        "kind": r.input.kind.as_str(),
+        "status": input_status(x),
+        "unit_id": x.identity.as_ref().map(|u| u.unit_id.clone()),
+        "year": x.identity.as_ref().map(|u| u.year),
+        "rows": {
+            "expenditure": x.expenditure.len(),
+            "economic_expenditure": x.economic.len(),
+            "facts": x.facts.len(),
+            "performance_projects": x.projects.len(),
+        },
+        "rejects": x.rejects.iter().map(|j| j.to_string()).collect::<Vec<_>>(),
+        "findings": x.findings.iter().map(|f| format!("{} ({}): {}", f.rule, f.severity.as_str(), f.message)).collect::<Vec<_>>(),
+        "tables": x.tables,
+    })
 }
 
 fn manifest(
     run_id: &str,
     started_at: SystemTime,
     catalog: &Catalog,
-    results: &[FileResult],
-    datasets: &[Dataset],
+    state: &State,
+    rewritten: &BTreeSet<PartitionKey>,
 ) -> serde_json::Value {
-    let inputs: Vec<serde_json::Value> = results
-        .iter()
-        .map(|r| {
-            let x = &r.extraction;
-            json!({
-                "path": r.input.relative,
-                "sha256": r.file.sha256,
-                "bytes": r.file.bytes,
-                "kind": r.input.kind.as_str(),
-                "status": input_status(r),
-                "unit_id": x.identity.as_ref().map(|u| u.unit_id.clone()),
-                "year": x.identity.as_ref().map(|u| u.year),
-                "rows": {"expenditure": x.expenditure.len()},
-                "rejects": x.rejects.iter().map(|j| j.to_string()).collect::<Vec<_>>(),
-                "warnings": x.warnings,
-                "tables": x.tables,
-            })
-        })
-        .collect();
-    let datasets: serde_json::Map<String, serde_json::Value> = datasets
+    let datasets: serde_json::Map<String, serde_json::Value> = DATASETS
         .iter()
         .map(|d| {
-            let files: Vec<String> = d
-                .partitions
+            let parts = state.rows.get(*d).cloned().unwrap_or_default();
+            let files: Vec<String> = parts
                 .keys()
-                .map(|(y, c)| format!("{}/year={y}/{c}.parquet", d.name))
+                .map(|p| {
+                    let (year, district) = p.split_once('/').unwrap_or((p, ""));
+                    format!("{d}/year={year}/{district}.parquet")
+                })
                 .collect();
             (
-                d.name.to_string(),
-                json!({"rows": d.rows(), "files": files}),
+                d.to_string(),
+                json!({"rows": parts.values().sum::<usize>(), "files": files}),
             )
         })
         .collect();
@@ -307,61 +606,82 @@ fn manifest(
         "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         "juesuan_version": crate::VERSION,
         "catalog_version": catalog.version,
+        "fingerprint": state.fingerprint,
+        "partitions_rewritten": rewritten.iter().map(partition_label).collect::<Vec<_>>(),
         "datasets": datasets,
-        "inputs": inputs,
+        "inputs": state.inputs.values().map(|s| s.manifest.clone()).collect::<Vec<_>>(),
     })
 }
 
-fn print_summary(outcome: &RunOutcome, results: &[FileResult], config: &Config, seconds: f64) {
-    let count = |kind: InputKind| results.iter().filter(|r| r.input.kind == kind).count();
-    let status = |s: &str| results.iter().filter(|r| input_status(r) == s).count();
-    let tables = |s: TableStatus| {
-        results
+fn print_summary(
+    outcome: &RunOutcome,
+    state: &State,
+    deleted: &[&String],
+    config: &Config,
+    seconds: f64,
+) {
+    let entries: Vec<&serde_json::Value> = state.inputs.values().map(|s| &s.manifest).collect();
+    let count = |field: &str, value: &str| entries.iter().filter(|e| e[field] == value).count();
+    let tables = |status: &str| {
+        entries
             .iter()
-            .flat_map(|r| &r.extraction.tables)
-            .filter(|t| t.status == s)
+            .flat_map(|e| e["tables"].as_array().into_iter().flatten())
+            .filter(|t| t["status"] == status)
             .count()
     };
+    let rows = |d: &str| state.rows.get(d).map_or(0, |r| r.values().sum::<usize>());
     crate::say!("juesuan run {} finished in {seconds:.2} s", outcome.run_id);
     crate::say!(
-        "  inputs    {:>6}  (workbooks {}, reports {}, other {})",
+        "  inputs    {:>6}  (workbooks {}, reports {}, other {}); read {}, unchanged {}, deleted {}",
         outcome.inputs,
-        count(InputKind::Workbook),
-        count(InputKind::Report),
-        count(InputKind::Unsupported)
+        count("kind", "workbook"),
+        count("kind", "report"),
+        count("kind", "unsupported"),
+        outcome.extracted,
+        outcome.inputs - outcome.extracted,
+        deleted.len()
     );
     crate::say!(
         "            loaded {}, partial {}, rejected {}",
-        status("loaded"),
-        status("partial"),
-        status("rejected")
+        count("status", "loaded"),
+        count("status", "partial"),
+        count("status", "rejected")
     );
     crate::say!(
         "  tables    loaded {}, empty {}, not extracted yet {}, rejected {}, unrecognised {}",
-        tables(TableStatus::Loaded),
-        tables(TableStatus::Empty),
-        tables(TableStatus::Deferred),
-        tables(TableStatus::Rejected),
-        tables(TableStatus::Unrecognised)
+        tables("loaded"),
+        tables("empty"),
+        tables("deferred"),
+        tables("rejected"),
+        tables("unrecognised")
     );
     crate::say!(
-        "  rows      expenditure {}, rejects {}",
-        outcome.expenditure_rows,
-        outcome.rejects
+        "  rows      expenditure {}, execution {}, units {}, economic_expenditure {}, performance_projects {}, findings {}, rejects {}",
+        rows("expenditure"),
+        rows("execution"),
+        rows("units"),
+        rows("economic_expenditure"),
+        rows("performance_projects"),
+        rows("findings"),
+        rows("rejects")
     );
-    crate::say!("  warehouse {}", config.warehouse.display());
-    let rejected: Vec<_> = results
+    crate::say!(
+        "  warehouse {} ({} partitions rewritten)",
+        config.warehouse.display(),
+        outcome.rewritten
+    );
+    let rejected: Vec<&str> = entries
         .iter()
-        .flat_map(|r| &r.extraction.rejects)
-        .take(10)
+        .flat_map(|e| e["rejects"].as_array().into_iter().flatten())
+        .filter_map(|r| r.as_str())
         .collect();
     if !rejected.is_empty() {
         crate::say!(
             "  rejects (first {} of {}):",
-            rejected.len(),
+            rejected.len().min(10),
             outcome.rejects
         );
-        for reject in rejected {
+        for reject in rejected.iter().take(10) {
             crate::say!("    {reject}");
         }
     }
@@ -376,12 +696,19 @@ fn print_summary(outcome: &RunOutcome, results: &[FileResult], config: &Config, 
 pub fn validate(args: &ConfigArgs) -> Result<u8> {
     let setup = setup(args)?;
     let inputs = discover(&setup.config.inputs)?;
-    let results = extract_all(&setup.config, &setup.catalog, &setup.units, &inputs)?;
+    let pool = thread_pool(&setup.config)?;
+    let files: Vec<Arc<SourceFile>> = pool.install(|| inputs.par_iter().map(source_file).collect());
+    let ctx = Context {
+        catalog: &setup.catalog,
+        units: &setup.units,
+    };
+    let all: Vec<usize> = (0..inputs.len()).collect();
+    let results = extract_all(&pool, &ctx, &setup.config, &inputs, &files, &all);
     let problems: Vec<String> = results
-        .iter()
+        .values()
         .flat_map(|r| r.extraction.rejects.iter().map(|j| j.to_string()))
         .collect();
-    let warnings: usize = results.iter().map(|r| r.extraction.warnings.len()).sum();
+    let warnings: usize = results.values().map(|r| r.extraction.findings.len()).sum();
     crate::say!("config {}: ok", args.config.display());
     crate::say!(
         "catalogue {} ({}): ok",

@@ -1,6 +1,8 @@
 //! Sources: finding input files and turning each into records. One module per format or
 //! table family; [`extract_file`] dispatches on the file's kind.
 
+pub mod header;
+pub mod readers;
 pub mod sheet;
 pub mod tables;
 pub mod workbook;
@@ -11,10 +13,16 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+
 use crate::catalog::hex;
-use crate::model::{ExpenditureRow, Reject, SourceFile, Stage, TotalRow, UnitIdentity};
-use crate::transform::identify::PathHints;
-use tables::TableKind;
+use crate::model::{
+    EconomicRow, ExpenditureRow, Fact, Finding, PerformanceProject, Reject, Severity, SourceFile,
+    Stage, TotalRow, UnitIdentity,
+};
+use crate::transform::identify::{resolve, ContentHints, PathHints};
 
 /// What kind of input a file is, from its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -103,7 +111,7 @@ pub fn discover(roots: &[PathBuf]) -> crate::Result<Vec<Input>> {
 }
 
 /// How a table found in a workbook was handled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TableStatus {
     Loaded,
@@ -117,34 +125,31 @@ pub enum TableStatus {
     Unrecognised,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TableReport {
     pub sheet: String,
     pub title: String,
-    #[serde(serialize_with = "ser_table")]
-    pub table: Option<TableKind>,
+    /// Table id (`table05` …), none for an unrecognised sheet.
+    pub table: Option<Cow<'static, str>>,
     pub status: TableStatus,
     pub rows: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
-fn ser_table<S: serde::Serializer>(t: &Option<TableKind>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.serialize_str(t.id()),
-        None => s.serialize_none(),
-    }
-}
-
-/// Everything read from one input file.
-#[derive(Debug, Default)]
+/// Everything read from one input file. Serializable: unchanged inputs are not re-read,
+/// their extraction is loaded from the warehouse's cache.
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Extraction {
     pub identity: Option<Arc<UnitIdentity>>,
     pub expenditure: Vec<ExpenditureRow>,
+    pub economic: Vec<EconomicRow>,
+    pub facts: Vec<Fact>,
+    pub projects: Vec<PerformanceProject>,
     pub totals: Vec<TotalRow>,
     pub rejects: Vec<Reject>,
+    pub findings: Vec<Finding>,
     pub tables: Vec<TableReport>,
-    pub warnings: Vec<String>,
 }
 
 impl Extraction {
@@ -158,6 +163,7 @@ impl Extraction {
         raw_text: Option<String>,
     ) {
         self.rejects.push(Reject {
+            unit: self.identity.clone(),
             file: file.clone(),
             sheet: sheet.map(Arc::from),
             row,
@@ -165,6 +171,57 @@ impl Extraction {
             reason,
             raw_text,
         });
+    }
+
+    /// A warning about the whole file.
+    pub fn warn(
+        &mut self,
+        file: &Arc<SourceFile>,
+        unit: Option<&Arc<UnitIdentity>>,
+        rule: &str,
+        message: String,
+    ) {
+        self.findings.push(Finding {
+            unit: unit.cloned(),
+            file: file.clone(),
+            rule: rule.to_string(),
+            severity: Severity::Warning,
+            message,
+            expected: None,
+            actual: None,
+            tolerance: None,
+            references: vec![file.display_path.to_string()],
+        });
+    }
+
+    /// Gives every reject and finding the file's identity, or `fallback` (from the path)
+    /// when the document itself could not be identified.
+    fn attach_identity(&mut self, fallback: Option<Arc<UnitIdentity>>) {
+        let unit = self.identity.clone().or(fallback);
+        for r in &mut self.rejects {
+            if r.unit.is_none() {
+                r.unit = unit.clone();
+            }
+        }
+        for f in &mut self.findings {
+            if f.unit.is_none() {
+                f.unit = unit.clone();
+            }
+        }
+    }
+
+    /// The partitions (year, district) this input's rows land in.
+    pub fn partitions(&self) -> std::collections::BTreeSet<(i32, String)> {
+        use crate::load::batch::Record;
+        let mut keys = std::collections::BTreeSet::new();
+        keys.extend(
+            self.identity
+                .iter()
+                .map(|u| (u.year, u.district_code.clone())),
+        );
+        keys.extend(self.rejects.iter().map(Record::partition));
+        keys.extend(self.findings.iter().map(Record::partition));
+        keys
     }
 }
 
@@ -176,28 +233,41 @@ pub struct FileResult {
     pub extraction: Extraction,
 }
 
-/// Hashes and extracts one file. Never panics on bad input: every problem is a reject.
-pub fn extract_file(ctx: &workbook::Context, input: &Input, max_bytes: u64) -> FileResult {
-    let (sha256, bytes, read_error) = match hash_file(&input.path) {
-        Ok((sha, bytes)) => (sha, bytes, None),
-        Err(e) => (String::new(), 0, Some(format!("cannot read file: {e}"))),
-    };
-    let file = Arc::new(SourceFile {
+/// Hashes one input. A file that cannot be read gets an empty hash; its extraction says why.
+pub fn source_file(input: &Input) -> Arc<SourceFile> {
+    let (sha256, bytes) = hash_file(&input.path).unwrap_or_default();
+    Arc::new(SourceFile {
         display_path: Arc::from(input.relative.as_str()),
         sha256: Arc::from(sha256),
         bytes,
-    });
+    })
+}
+
+/// Extracts one hashed file. Never panics on bad input: every problem is a reject.
+pub fn extract_file(
+    ctx: &workbook::Context,
+    input: &Input,
+    file: Arc<SourceFile>,
+    max_bytes: u64,
+) -> FileResult {
     let mut extraction = Extraction::default();
     let reject_file = |extraction: &mut Extraction, stage, reason: String| {
         extraction.reject(&file, None, None, stage, reason, None)
     };
-    if let Some(reason) = read_error {
+    if file.sha256.is_empty() {
+        let reason = match std::fs::File::open(&input.path) {
+            Err(e) => format!("cannot read file: {e}"),
+            Ok(_) => "cannot read file".to_string(),
+        };
         reject_file(&mut extraction, Stage::Discover, reason);
-    } else if bytes > max_bytes {
+    } else if file.bytes > max_bytes {
         reject_file(
             &mut extraction,
             Stage::Discover,
-            format!("file is {bytes} bytes, over the limit of {max_bytes} (limits.max_file_bytes)"),
+            format!(
+                "file is {} bytes, over the limit of {max_bytes} (limits.max_file_bytes)",
+                file.bytes
+            ),
         );
     } else {
         match input.kind {
@@ -217,6 +287,14 @@ pub fn extract_file(ctx: &workbook::Context, input: &Input, max_bytes: u64) -> F
                 reject_file(&mut extraction, Stage::Discover, reason);
             }
         }
+    }
+    if extraction.identity.is_none() {
+        let fallback = resolve(ctx.units, &ContentHints::default(), &input.hints)
+            .ok()
+            .map(|r| Arc::new(r.identity));
+        extraction.attach_identity(fallback);
+    } else {
+        extraction.attach_identity(None);
     }
     FileResult {
         input: input.clone(),

@@ -1,5 +1,8 @@
 //! Sinks: Parquet files ([`parquet`]) and the warehouse that holds them ([`warehouse`]:
 //! partitions, staging, commit, manifest).
 
+pub mod batch;
 pub mod parquet;
+pub mod records;
+pub mod schema;
 pub mod warehouse;

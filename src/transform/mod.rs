@@ -2,5 +2,6 @@
 //! catalogue; [`identify`] decides which unit and year a document belongs to.
 
 pub mod classify;
+pub mod derive;
 pub mod identify;
 pub mod text;

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use arrow::array::{Array, Decimal128Array, Int32Array, Int8Array, RecordBatch, StringArray};
+use arrow::array::{
+    Array, Decimal128Array, Float64Array, Int32Array, Int8Array, RecordBatch, StringArray,
+};
 use arrow::datatypes::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use rust_decimal::Decimal;
@@ -128,6 +130,14 @@ fn batch_rows(batch: &RecordBatch) -> Vec<Row> {
                         .expect("int8")
                         .value(i)
                         .to_string(),
+                    DataType::Float64 => format!(
+                        "{:?}",
+                        column
+                            .as_any()
+                            .downcast_ref::<Float64Array>()
+                            .expect("f64")
+                            .value(i)
+                    ),
                     DataType::Int32 => column
                         .as_any()
                         .downcast_ref::<Int32Array>()

@@ -5,4 +5,5 @@ mod cli;
 mod common;
 mod corpus;
 mod interop;
+mod warehouse;
 mod workbooks;

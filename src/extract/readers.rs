@@ -1,0 +1,467 @@
+//! Readers of the table families, each from a block found by title: function-code
+//! expenditure tables (03/05/08/09), the income table's totals (02), the 三公 table (07) and
+//! basic expenditure by economic code (06).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::catalog::Catalog;
+use crate::extract::header::{code_table_row, numeric_row, read_header, Block, Header};
+use crate::extract::sheet::Sheet;
+use crate::extract::tables::is_total_label;
+use crate::extract::Extraction;
+use crate::model::{
+    ClassificationStatus, EconomicRow, ExpenditureRow, Fact, FactValue, Finding, Fund, Provenance,
+    Severity, SourceFile, Stage, TotalRow, UnitIdentity, Yuan,
+};
+use crate::transform::classify::classify;
+use crate::transform::text::{clean_name, name_key};
+
+/// What every reader needs besides its block.
+pub struct TableContext<'a> {
+    pub catalog: &'a Catalog,
+    pub sheet: &'a Sheet,
+    pub sheet_name: Arc<str>,
+    pub block: &'a Block,
+    pub unit: &'a Arc<UnitIdentity>,
+    pub file: &'a Arc<SourceFile>,
+}
+
+impl TableContext<'_> {
+    fn provenance(&self, r: u32) -> Provenance {
+        Provenance {
+            file: self.file.clone(),
+            sheet: Some(self.sheet_name.clone()),
+            row: Some(r + 1),
+        }
+    }
+
+    fn reject_row(&self, out: &mut Extraction, r: u32, reason: String) {
+        out.reject(
+            self.file,
+            Some(&self.sheet.name),
+            Some(r + 1),
+            Stage::Extract,
+            reason,
+            Some(self.sheet.row_text(r)),
+        );
+    }
+
+    fn fact(&self, out: &mut Extraction, metric: &str, value: Option<Yuan>, r: u32) {
+        if let Some(v) = value {
+            out.facts.push(Fact {
+                metric: metric.to_string(),
+                value: FactValue::Money(v),
+                provenance: self.provenance(r),
+            });
+        }
+    }
+
+    /// Data rows: from `start` to the end of the block, skipping blank rows, stopping at
+    /// footnotes (注：, 说明：, 备注).
+    fn data_rows(&self, start: u32) -> impl Iterator<Item = u32> + '_ {
+        (start..self.block.end)
+            .filter(|&r| self.sheet.filled(r) > 0)
+            .take_while(|&r| {
+                let key = name_key(&self.sheet.row_text(r));
+                !(key.starts_with("注") || key.starts_with("说明") || key.starts_with("备注"))
+            })
+    }
+
+    fn amount(
+        &self,
+        r: u32,
+        col: Option<u32>,
+        header: &Header,
+        label: &str,
+    ) -> Result<Option<Yuan>, String> {
+        match col {
+            None => Ok(None),
+            Some(c) => self
+                .sheet
+                .amount(r, c, header.unit)
+                .map_err(|e| format!("{label} column: {e}")),
+        }
+    }
+}
+
+/// Expenditure columns of a function-code table, found by header text.
+#[derive(Debug, Default)]
+struct ExpenditureColumns {
+    code: Option<u32>,
+    name: Option<u32>,
+    actual: Option<u32>,
+    basic: Option<u32>,
+    project: Option<u32>,
+    budget_initial: Option<u32>,
+    budget_final: Option<u32>,
+}
+
+fn expenditure_columns(header: &Header) -> ExpenditureColumns {
+    let mut c = ExpenditureColumns::default();
+    for (col, parts) in &header.columns {
+        let full: String = parts.concat();
+        let leaf = parts.last().map(String::as_str).unwrap_or("");
+        let slot = |s: &mut Option<u32>| {
+            s.get_or_insert(*col);
+        };
+        let total_or_single = !leaf.contains("基本") && !leaf.contains("项目");
+        if full.contains("编码") || full.contains("代码") {
+            slot(&mut c.code);
+        } else if leaf.contains("名称") || leaf == "项目" {
+            slot(&mut c.name);
+        } else if full.contains("年初预算") {
+            if total_or_single {
+                slot(&mut c.budget_initial);
+            }
+        } else if full.contains("全年预算")
+            || full.contains("调整预算")
+            || full.contains("调整后预算")
+        {
+            if total_or_single {
+                slot(&mut c.budget_final);
+            }
+        } else if full.contains("收入") || full.contains("结转") || full.contains("结余") {
+            // income and carry-over columns of tables 08/09: not expenditure
+        } else if leaf.contains("基本支出") {
+            slot(&mut c.basic);
+        } else if leaf.contains("项目支出") {
+            slot(&mut c.project);
+        } else if leaf.contains("合计")
+            || matches!(leaf, "决算数" | "本年支出" | "支出决算" | "金额")
+        {
+            slot(&mut c.actual);
+        }
+    }
+    c
+}
+
+/// Tables 03/05/08/09: one row per function code with 合计/基本/项目 (and budgets).
+pub fn expenditure_table(
+    t: &TableContext,
+    fund: Fund,
+    out: &mut Extraction,
+) -> Result<usize, String> {
+    let header = read_header(t.sheet, t.block, code_table_row)?;
+    let columns = expenditure_columns(&header);
+    if columns.actual.is_none() {
+        return Err("no 合计 / 决算数 / 本年支出 column in the header".into());
+    }
+    let code_col = columns.code.unwrap_or(t.sheet.first_col);
+    let name_col = columns.name.unwrap_or(code_col + 1);
+    let source: Cow<'static, str> = Cow::Borrowed(t.block.kind.id());
+
+    let mut printed: HashMap<String, String> = HashMap::new();
+    let mut first_seen: HashMap<String, u32> = HashMap::new();
+    let mut pending = Vec::new();
+    for r in t.data_rows(header.data_start) {
+        let read = |col, label| t.amount(r, col, &header, label);
+        let amounts = (|| {
+            Ok::<_, String>([
+                read(columns.actual, "合计")?,
+                read(columns.basic, "基本支出")?,
+                read(columns.project, "项目支出")?,
+                read(columns.budget_initial, "年初预算数")?,
+                read(columns.budget_final, "全年预算数")?,
+            ])
+        })();
+        let [actual, basic, project, budget_initial, budget_final] = match amounts {
+            Ok(a) => a,
+            Err(reason) => {
+                t.reject_row(out, r, reason);
+                continue;
+            }
+        };
+        let code = t
+            .sheet
+            .code(r, code_col)
+            .or_else(|| t.sheet.code(r, name_col));
+        let Some((code, rest)) = code else {
+            let label = t
+                .sheet
+                .text(r, code_col)
+                .or_else(|| t.sheet.text(r, name_col))
+                .unwrap_or("");
+            if is_total_label(label) {
+                out.totals.push(TotalRow {
+                    fund,
+                    source: source.clone(),
+                    label: clean_name(label),
+                    actual,
+                    basic,
+                    project,
+                    provenance: t.provenance(r),
+                });
+            } else {
+                t.reject_row(
+                    out,
+                    r,
+                    "no function code in this row (name-only rows are not resolved yet)".into(),
+                );
+            }
+            continue;
+        };
+        let name_cell = t
+            .sheet
+            .text(r, name_col)
+            .map(clean_name)
+            .unwrap_or_default();
+        let name_printed = if name_cell.is_empty() || t.sheet.code(r, name_col).is_some() {
+            clean_name(&rest)
+        } else {
+            name_cell
+        };
+        if let Some(first) = first_seen.get(&code) {
+            t.reject_row(
+                out,
+                r,
+                format!("code {code} appears twice in this table (first at row {first})"),
+            );
+            continue;
+        }
+        first_seen.insert(code.clone(), r + 1);
+        printed.insert(code.clone(), name_printed.clone());
+        let Some(actual) = actual else {
+            if basic.is_some() || project.is_some() {
+                t.reject_row(
+                    out,
+                    r,
+                    "合计 is blank while 基本支出/项目支出 are filled".into(),
+                );
+            }
+            // A template row printed without figures carries nothing to load.
+            continue;
+        };
+        pending.push((
+            code,
+            name_printed,
+            actual,
+            basic,
+            project,
+            budget_initial,
+            budget_final,
+            r,
+        ));
+    }
+
+    let year = t.unit.year;
+    let mut loaded = 0;
+    for (code, name_printed, actual, basic, project, budget_initial, budget_final, r) in pending {
+        let parent_name = |c: &str| printed.get(c).cloned();
+        let Some(classified) = classify(t.catalog, &code, &name_printed, year, &parent_name) else {
+            continue;
+        };
+        let provenance = t.provenance(r);
+        if classified.status == ClassificationStatus::Unknown {
+            out.findings.push(Finding {
+                unit: Some(t.unit.clone()),
+                file: t.file.clone(),
+                rule: "classify.unknown_code".into(),
+                severity: Severity::Warning,
+                message: format!("code {code} {name_printed:?} is not in the catalogue for {year}; kept as printed"),
+                expected: None,
+                actual: Some(code.clone()),
+                tolerance: None,
+                references: vec![provenance.reference()],
+            });
+        }
+        out.expenditure.push(ExpenditureRow {
+            unit: t.unit.clone(),
+            fund,
+            source: source.clone(),
+            code: classified,
+            name_printed,
+            actual,
+            basic,
+            project,
+            budget_initial,
+            budget_final,
+            provenance,
+        });
+        loaded += 1;
+    }
+    if fund == Fund::All {
+        // The 合计 row of 支出决算表 is the department's expenditure (units).
+        let totals: Vec<(u32, [Option<Yuan>; 3])> = out
+            .totals
+            .iter()
+            .filter(|tr| tr.source == source && name_key(&tr.label) == "合计")
+            .filter_map(|tr| Some((tr.provenance.row? - 1, [tr.actual, tr.basic, tr.project])))
+            .collect();
+        if let Some((r, [actual, basic, project])) = totals.first().copied() {
+            t.fact(out, "expenditure_total", actual, r);
+            t.fact(out, "basic", basic, r);
+            t.fact(out, "project", project, r);
+        }
+    }
+    Ok(loaded)
+}
+
+/// Table 02: the 合计 row gives income in total and by source (units).
+pub fn income_totals(t: &TableContext, out: &mut Extraction) -> Result<usize, String> {
+    let header = read_header(t.sheet, t.block, code_table_row)?;
+    let metrics = [
+        ("本年收入合计", "income_total"),
+        ("财政拨款收入", "income_fiscal"),
+        ("上级补助收入", "income_superior"),
+        ("事业收入", "income_business"),
+        ("经营收入", "income_operating"),
+        ("附属单位上缴收入", "income_affiliated"),
+        ("其他收入", "income_other"),
+    ];
+    let Some(r) = t.data_rows(header.data_start).find(|&r| {
+        (t.sheet.first_col..t.sheet.end_col.min(t.sheet.first_col + 3))
+            .any(|c| t.sheet.text(r, c).is_some_and(|s| name_key(s) == "合计"))
+    }) else {
+        return Err("no 合计 row in 收入决算表".into());
+    };
+    let mut found = 0;
+    for (label, metric) in metrics {
+        let col = header.find(|full, parts| {
+            parts.last().is_some_and(|l| l.contains(label))
+                || (label == "本年收入合计" && full == "合计")
+        });
+        match t.amount(r, col, &header, label) {
+            Ok(value) => {
+                found += usize::from(value.is_some());
+                t.fact(out, metric, value, r);
+            }
+            Err(reason) => t.reject_row(out, r, reason),
+        }
+    }
+    Ok(found)
+}
+
+/// Table 07: one data row of (预算数, 决算数) pairs per item (units).
+pub fn three_public(t: &TableContext, out: &mut Extraction) -> Result<usize, String> {
+    let header = read_header(t.sheet, t.block, numeric_row)?;
+    let r = header.data_start;
+    let mut found = 0;
+    for (col, parts) in &header.columns {
+        let full: String = parts.concat();
+        let side = if full.contains("预算") {
+            "budget"
+        } else if full.contains("决算") {
+            "actual"
+        } else {
+            continue;
+        };
+        let item = if full.contains("公务用车运行维护费")
+            || (full.contains("运行维护费") && !full.contains("购置及"))
+        {
+            "vehicle_operation"
+        } else if full.contains("公务用车购置费") {
+            "vehicle_purchase"
+        } else if full.contains("公务用车") {
+            "vehicles"
+        } else if full.contains("出国") {
+            "overseas"
+        } else if full.contains("接待") {
+            "reception"
+        } else if full.contains("合计") {
+            "three_public"
+        } else {
+            continue;
+        };
+        match t.sheet.amount(r, *col, header.unit) {
+            Ok(value) => {
+                found += usize::from(value.is_some());
+                t.fact(out, &format!("{item}_{side}"), value, r);
+            }
+            Err(reason) => t.reject_row(out, r, format!("{full}: {reason}")),
+        }
+    }
+    Ok(found)
+}
+
+/// Table 06: side-by-side blocks of (经济分类科目编码, 科目名称, 决算数), matched by code only.
+pub fn economic_table(t: &TableContext, out: &mut Extraction) -> Result<usize, String> {
+    let header = read_header(t.sheet, t.block, code_table_row)?;
+    let code_cols: Vec<u32> = header
+        .columns
+        .iter()
+        .filter(|(_, p)| p.concat().contains("编码"))
+        .map(|(c, _)| *c)
+        .collect();
+    if code_cols.is_empty() {
+        return Err("no 经济分类科目编码 column".into());
+    }
+    let mut loaded = 0;
+    let year = t.unit.year;
+    let source: Cow<'static, str> = Cow::Borrowed(t.block.kind.id());
+    for (i, &code_col) in code_cols.iter().enumerate() {
+        let next = code_cols.get(i + 1).copied().unwrap_or(u32::MAX);
+        let value_col = header
+            .columns
+            .iter()
+            .find(|(c, p)| {
+                *c > code_col && *c < next && {
+                    let f = p.concat();
+                    f.contains("决算") || f.contains("金额") || f.contains("合计")
+                }
+            })
+            .map(|(c, _)| *c);
+        let Some(value_col) = value_col else {
+            return Err(format!(
+                "no 决算数 column after the code column {}",
+                code_col + 1
+            ));
+        };
+        let name_col = code_col + 1;
+        for r in t.data_rows(header.data_start) {
+            let Some((code, rest)) = t.sheet.code(r, code_col).filter(|(c, _)| c.len() <= 5) else {
+                if let Some(label) = t.sheet.text(r, code_col).filter(|l| is_total_label(l)) {
+                    let actual = t.sheet.amount(r, value_col, header.unit).ok().flatten();
+                    out.totals.push(TotalRow {
+                        fund: Fund::GeneralPublic,
+                        source: source.clone(),
+                        label: clean_name(label),
+                        actual,
+                        basic: actual,
+                        project: None,
+                        provenance: t.provenance(r),
+                    });
+                }
+                continue;
+            };
+            let actual = match t.sheet.amount(r, value_col, header.unit) {
+                Ok(Some(v)) => v,
+                Ok(None) => continue, // template row printed empty
+                Err(reason) => {
+                    t.reject_row(out, r, format!("决算数 column: {reason}"));
+                    continue;
+                }
+            };
+            let name_printed = t
+                .sheet
+                .text(r, name_col)
+                .map(clean_name)
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| clean_name(&rest));
+            let (name, status) = match t.catalog.economic(&code, year) {
+                Some(row)
+                    if name_key(&row.name) == name_key(&name_printed)
+                        || name_printed.is_empty() =>
+                {
+                    (row.name.clone(), ClassificationStatus::Exact)
+                }
+                Some(row) => (row.name.clone(), ClassificationStatus::NameVariant),
+                None => (name_printed.clone(), ClassificationStatus::Unknown),
+            };
+            out.economic.push(EconomicRow {
+                unit: t.unit.clone(),
+                fund: Fund::GeneralPublic,
+                source: source.clone(),
+                code,
+                name,
+                name_printed,
+                status,
+                actual,
+                provenance: t.provenance(r),
+            });
+            loaded += 1;
+        }
+    }
+    Ok(loaded)
+}

@@ -1,0 +1,199 @@
+//! How each record type fills its dataset's columns, in the order of `schema.rs`.
+
+use crate::load::batch::{Record, RowBuilder};
+use crate::model::{
+    EconomicRow, ExpenditureRow, FactValue, Finding, PerformanceProject, Provenance, Reject,
+    UnitIdentity,
+};
+use crate::transform::derive::{ExecutionRow, UnitRow};
+
+/// Partition of rows that could not be tied to any unit and year.
+pub const UNKNOWN_PARTITION: (i32, &str) = (0, "000000");
+
+fn key(unit: Option<&UnitIdentity>) -> (i32, String) {
+    unit.map(|u| (u.year, u.district_code.clone()))
+        .unwrap_or((UNKNOWN_PARTITION.0, UNKNOWN_PARTITION.1.to_string()))
+}
+
+fn identity(row: &mut RowBuilder, unit: Option<&UnitIdentity>) {
+    row.opt_str(unit.map(|u| u.city.as_str()))
+        .opt_str(unit.map(|u| u.district.as_str()))
+        .opt_str(unit.map(|u| u.district_code.as_str()))
+        .opt_str(unit.map(|u| u.unit_id.as_str()))
+        .opt_str(unit.map(|u| u.unit_name.as_str()));
+}
+
+fn provenance(row: &mut RowBuilder, p: &Provenance) {
+    row.str(&p.file.display_path)
+        .opt_str(p.sheet.as_deref())
+        .int32(p.row.map(|r| r as i32))
+        .str(&p.file.sha256);
+}
+
+impl Record for ExpenditureRow {
+    fn partition(&self) -> (i32, String) {
+        key(Some(&self.unit))
+    }
+
+    fn write(&self, row: &mut RowBuilder) {
+        let c = &self.code;
+        identity(row, Some(&self.unit));
+        row.str(self.fund.as_str())
+            .str(&self.source)
+            .str(&c.code)
+            .int8(Some(c.level.as_i8()))
+            .str(&c.category_code)
+            .str(&c.category_name)
+            .opt_str(c.section_code.as_deref())
+            .opt_str(c.section_name.as_deref())
+            .opt_str(c.item_code.as_deref())
+            .opt_str(c.item_name.as_deref())
+            .str(&c.name)
+            .str(&self.name_printed)
+            .str(c.status.as_str())
+            .opt_str(c.cofog.as_deref())
+            .money(Some(self.actual))
+            .money(self.basic)
+            .money(self.project)
+            .money(self.budget_initial)
+            .money(self.budget_final);
+        provenance(row, &self.provenance);
+    }
+}
+
+impl Record for ExecutionRow {
+    fn partition(&self) -> (i32, String) {
+        key(Some(&self.unit))
+    }
+
+    fn write(&self, row: &mut RowBuilder) {
+        identity(row, Some(&self.unit));
+        row.str(self.fund.as_str())
+            .str(&self.code)
+            .int8(self.level.map(|l| l.as_i8()))
+            .str(&self.name)
+            .money(Some(self.actual))
+            .money(self.budget_initial)
+            .money(self.budget_final)
+            .float64(ExecutionRow::rate(self.budget_initial, self.actual))
+            .float64(ExecutionRow::rate(self.budget_final, self.actual))
+            .str(&self.basis)
+            .str(&self.source_sha256);
+    }
+}
+
+impl Record for UnitRow {
+    fn partition(&self) -> (i32, String) {
+        key(Some(&self.unit))
+    }
+
+    fn write(&self, row: &mut RowBuilder) {
+        identity(row, Some(&self.unit));
+        // Every column between the identity and the two source columns is a fact metric.
+        let spec = crate::load::schema::units();
+        let metrics = &spec.columns[5..spec.columns.len() - 2];
+        for column in metrics {
+            let value = self.facts.get(column.name).map(|f| f.value);
+            match column.ty {
+                crate::load::schema::ColType::Money => row.money(match value {
+                    Some(FactValue::Money(v)) => Some(v),
+                    _ => None,
+                }),
+                crate::load::schema::ColType::Int32 => row.int32(match value {
+                    Some(FactValue::Count(v)) => Some(v),
+                    _ => None,
+                }),
+                _ => row.float64(match value {
+                    Some(FactValue::Ratio(v)) => Some(v),
+                    _ => None,
+                }),
+            };
+        }
+        let sources: Vec<String> = self
+            .facts
+            .values()
+            .map(|f| format!("{}={}", f.metric, f.provenance.reference()))
+            .collect();
+        let mut hashes: Vec<&str> = self
+            .facts
+            .values()
+            .map(|f| &*f.provenance.file.sha256)
+            .collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        row.str(&sources.join(";")).str(&hashes.join(";"));
+    }
+}
+
+impl Record for EconomicRow {
+    fn partition(&self) -> (i32, String) {
+        key(Some(&self.unit))
+    }
+
+    fn write(&self, row: &mut RowBuilder) {
+        identity(row, Some(&self.unit));
+        row.str(self.fund.as_str())
+            .str(&self.source)
+            .str(&self.code)
+            .int8(Some(if self.code.len() == 3 { 1 } else { 2 }))
+            .str(self.code.get(..3).unwrap_or(&self.code))
+            .str(&self.name)
+            .str(&self.name_printed)
+            .str(self.status.as_str())
+            .money(Some(self.actual));
+        provenance(row, &self.provenance);
+    }
+}
+
+impl Record for PerformanceProject {
+    fn partition(&self) -> (i32, String) {
+        key(Some(&self.unit))
+    }
+
+    fn write(&self, row: &mut RowBuilder) {
+        identity(row, Some(&self.unit));
+        row.str(&self.project)
+            .money(self.budget_initial)
+            .money(self.budget_final)
+            .money(self.actual)
+            .float64(self.execution_rate_reported)
+            .float64(self.score)
+            .opt_str(self.indicators.as_deref());
+        provenance(row, &self.provenance);
+    }
+}
+
+impl Record for Finding {
+    fn partition(&self) -> (i32, String) {
+        key(self.unit.as_deref())
+    }
+
+    fn write(&self, row: &mut RowBuilder) {
+        identity(row, self.unit.as_deref());
+        row.str(&self.rule)
+            .str(self.severity.as_str())
+            .str(&self.message)
+            .opt_str(self.expected.as_deref())
+            .opt_str(self.actual.as_deref())
+            .opt_str(self.tolerance.as_deref())
+            .str(&self.references.join(";"))
+            .str(&self.file.sha256);
+    }
+}
+
+impl Record for Reject {
+    fn partition(&self) -> (i32, String) {
+        key(self.unit.as_deref())
+    }
+
+    fn write(&self, row: &mut RowBuilder) {
+        identity(row, self.unit.as_deref());
+        row.str(&self.file.display_path)
+            .opt_str(self.sheet.as_deref())
+            .int32(self.row.map(|r| r as i32))
+            .str(self.stage.as_str())
+            .str(&self.reason)
+            .opt_str(self.raw_text.as_deref())
+            .str(&self.file.sha256);
+    }
+}

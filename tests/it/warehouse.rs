@@ -1,0 +1,377 @@
+//! The warehouse under a scheduler: every dataset written, incremental and idempotent runs,
+//! one run at a time, and kill -9 at each step of the commit.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::common::*;
+
+const DATASETS: [&str; 7] = [
+    "expenditure",
+    "execution",
+    "units",
+    "economic_expenditure",
+    "performance_projects",
+    "findings",
+    "rejects",
+];
+
+/// Every dataset of a warehouse as rows.
+fn dump(warehouse: &Path) -> BTreeMap<&'static str, Vec<Row>> {
+    DATASETS
+        .iter()
+        .map(|d| (*d, read_dataset(&warehouse.join(d))))
+        .collect()
+}
+
+/// A private copy of the sample corpus that tests may change.
+fn corpus_copy(dir: &Path) -> PathBuf {
+    let input = dir.join("raw");
+    copy_dir(&repo().join("data/raw"), &input);
+    input
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn run(input: &Path, output: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "run",
+        "--input",
+        input.to_str().expect("utf-8"),
+        "--output",
+        output.to_str().expect("utf-8"),
+    ];
+    args.extend_from_slice(extra);
+    juesuan(&args)
+}
+
+/// Replaces 西长安街 2023 with the workbook a different seed writes: same path, new figures.
+fn change_one_input(input: &Path, dir: &Path) -> PathBuf {
+    let other = dir.join("other-seed");
+    let o = juesuan(&[
+        "synth",
+        "--units",
+        "1",
+        "--years",
+        "2023",
+        "--seed",
+        "99",
+        "--out",
+        other.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let relative = "2023/西城区/西长安街街道办事处/2023年度西长安街街道办事处部门决算公开报表.xlsx";
+    std::fs::copy(other.join(relative), input.join(relative)).expect("replace input");
+    input.join(relative)
+}
+
+fn files_with_bytes(warehouse: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for d in DATASETS {
+        for year in ["2022", "2023"] {
+            let p = warehouse
+                .join(d)
+                .join(format!("year={year}/110102.parquet"));
+            if let Ok(bytes) = std::fs::read(&p) {
+                out.insert(format!("{d}/{year}"), bytes);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_dataset_has_a_file_with_its_schema_in_every_partition() {
+    let wh = sample_run().warehouse();
+    for d in DATASETS {
+        for year in ["2022", "2023"] {
+            assert!(
+                wh.join(d)
+                    .join(format!("year={year}/110102.parquet"))
+                    .is_file(),
+                "{d} {year}"
+            );
+        }
+    }
+    let all = dump(&wh);
+    assert_eq!(all["units"].len(), 30, "one units row per unit and year");
+    assert!(all["performance_projects"].is_empty());
+    let schema = stdout(&juesuan(&["schema"]));
+    let committed = std::fs::read_to_string(repo().join("data/SCHEMA.md")).expect("data/SCHEMA.md");
+    assert_eq!(
+        schema.trim_end(),
+        committed.trim_end(),
+        "data/SCHEMA.md is `juesuan schema` output; regenerate it"
+    );
+    for d in DATASETS {
+        assert!(schema.contains(&format!("## `{d}`")), "{d} documented");
+    }
+}
+
+#[test]
+fn a_no_change_run_writes_nothing_and_a_changed_input_rewrites_only_its_partition() {
+    let dir = tempfile::tempdir().expect("temp");
+    let input = corpus_copy(dir.path());
+    let wh = dir.path().join("wh");
+    assert_eq!(run(&input, &wh, &[]).status.code(), Some(1));
+    let before = files_with_bytes(&wh);
+    let manifest_before = std::fs::read(wh.join("_manifest.json")).expect("manifest");
+    let full = dump(&wh);
+
+    let again = run(&input, &wh, &[]);
+    assert_eq!(again.status.code(), Some(1), "the report is still rejected");
+    assert!(
+        stdout(&again).contains("nothing changed"),
+        "{}",
+        stdout(&again)
+    );
+    assert_eq!(files_with_bytes(&wh), before);
+    assert_eq!(
+        std::fs::read(wh.join("_manifest.json")).expect("manifest"),
+        manifest_before
+    );
+
+    change_one_input(&input, dir.path());
+    let o = run(&input, &wh, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("read 1, unchanged 30, deleted 0"),
+        "{}",
+        stdout(&o)
+    );
+    let after = files_with_bytes(&wh);
+    for d in DATASETS {
+        assert_eq!(
+            after[&format!("{d}/2022")],
+            before[&format!("{d}/2022")],
+            "{d} 2022 must not be rewritten"
+        );
+    }
+    assert_ne!(after["expenditure/2023"], before["expenditure/2023"]);
+    let incremental = dump(&wh);
+    let changed = |rows: &[Row]| {
+        rows.iter()
+            .filter(|r| {
+                r.get("unit_id").map(String::as_str) == Some("110102-xichanganjie")
+                    && r["year"] == "2023"
+            })
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_ne!(
+        changed(&incremental["expenditure"]),
+        changed(&full["expenditure"])
+    );
+    let others = |rows: &[Row]| {
+        rows.iter()
+            .filter(|r| r.get("unit_id").map(String::as_str) != Some("110102-xichanganjie"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        others(&incremental["expenditure"]),
+        others(&full["expenditure"])
+    );
+
+    // The incremental result equals a full rebuild of the same inputs.
+    let rebuilt = dir.path().join("rebuilt");
+    assert_eq!(run(&input, &rebuilt, &["--full"]).status.code(), Some(1));
+    assert_eq!(dump(&rebuilt), incremental);
+}
+
+#[test]
+fn a_deleted_input_takes_its_rows_and_empty_partitions_with_it() {
+    let dir = tempfile::tempdir().expect("temp");
+    let input = corpus_copy(dir.path());
+    let wh = dir.path().join("wh");
+    assert_eq!(run(&input, &wh, &[]).status.code(), Some(1));
+    std::fs::remove_file(
+        input.join("2023/西城区/月坛街道办事处/2023年度月坛街道办事处部门决算公开报表.xlsx"),
+    )
+    .expect("rm");
+    let o = run(&input, &wh, &[]);
+    assert!(stdout(&o).contains("deleted 1"), "{}", stdout(&o));
+    let rows = read_dataset(&wh.join("expenditure"));
+    assert!(find(&rows, &[("unit_id", "110102-yuetan"), ("year", "2023")]).is_empty());
+    assert!(!find(&rows, &[("unit_id", "110102-yuetan"), ("year", "2022")]).is_empty());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(wh.join("_manifest.json")).expect("m"))
+            .expect("json");
+    assert_eq!(manifest["inputs"].as_array().expect("inputs").len(), 30);
+    assert_eq!(manifest["datasets"]["expenditure"]["rows"], rows.len());
+
+    std::fs::remove_dir_all(input.join("2022")).expect("rm 2022");
+    assert_eq!(run(&input, &wh, &[]).status.code(), Some(1));
+    for d in DATASETS {
+        assert!(
+            !wh.join(d).join("year=2022/110102.parquet").exists(),
+            "{d} 2022 removed"
+        );
+        assert!(
+            wh.join(d).join("year=2023/110102.parquet").exists(),
+            "{d} 2023 kept"
+        );
+    }
+}
+
+#[test]
+fn the_data_is_the_same_whatever_the_number_of_threads() {
+    let dir = tempfile::tempdir().expect("temp");
+    let raw = repo().join("data/raw");
+    let (one, four) = (dir.path().join("j1"), dir.path().join("j4"));
+    assert_eq!(run(&raw, &one, &["--jobs", "1"]).status.code(), Some(1));
+    assert_eq!(run(&raw, &four, &["--jobs", "4"]).status.code(), Some(1));
+    assert_eq!(dump(&one), dump(&four));
+    assert_eq!(dump(&one), dump(&sample_run().warehouse()));
+}
+
+/// Starts a run that stops at `point`, and returns it once it says so.
+fn start_paused(input: &Path, wh: &Path, point: &str) -> std::process::Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_juesuan"))
+        .args([
+            "run",
+            "--input",
+            input.to_str().expect("utf-8"),
+            "--output",
+            wh.to_str().expect("utf-8"),
+        ])
+        .env("JUESUAN_TEST_PAUSE_AT", point)
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let marker = format!("juesuan: paused at {point}");
+    loop {
+        match lines.next() {
+            Some(Ok(line)) if line == marker => break,
+            Some(Ok(_)) => continue,
+            _ => {
+                let status = child.wait().expect("wait");
+                panic!("the run ended ({status}) before reaching {point}");
+            }
+        }
+    }
+    child
+}
+
+#[test]
+fn kill_9_at_any_point_of_the_commit_leaves_a_readable_warehouse_and_the_next_run_completes() {
+    let dir = tempfile::tempdir().expect("temp");
+    let input = corpus_copy(dir.path());
+    let base = dir.path().join("base");
+    assert_eq!(run(&input, &base, &[]).status.code(), Some(1));
+    let old = dump(&base);
+    change_one_input(&input, dir.path());
+    let expected_new = dir.path().join("expected-new");
+    assert_eq!(run(&input, &expected_new, &[]).status.code(), Some(1));
+    let new = dump(&expected_new);
+    assert_ne!(old, new);
+
+    for point in [
+        "extracted",
+        "staged",
+        "journaled",
+        "renaming",
+        "before-success",
+    ] {
+        let wh = dir.path().join(format!("wh-{point}"));
+        copy_dir(&base, &wh);
+        let mut child = start_paused(&input, &wh, point);
+        child.kill().expect("kill -9");
+        child.wait().expect("reap");
+
+        let now = dump(&wh);
+        let journaled = matches!(point, "renaming" | "before-success");
+        if journaled {
+            // Files are each old or new; _SUCCESS is absent until the commit completes.
+            assert!(
+                !wh.join("_SUCCESS").exists(),
+                "{point}: _SUCCESS must be absent mid-commit"
+            );
+            assert!(
+                wh.join("_state/journal.json").exists(),
+                "{point}: journal kept for recovery"
+            );
+        } else {
+            assert_eq!(
+                now, old,
+                "{point}: the warehouse must be exactly the old one"
+            );
+            assert!(
+                wh.join("_SUCCESS").exists(),
+                "{point}: the old commit stays marked complete"
+            );
+        }
+        if point == "before-success" {
+            assert_eq!(now, new, "{point}: every file already renamed");
+        }
+
+        let o = run(&input, &wh, &[]);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{point}: next run: {}",
+            stderr(&o)
+        );
+        assert_eq!(
+            dump(&wh),
+            new,
+            "{point}: the next run gives the new warehouse"
+        );
+        assert!(wh.join("_SUCCESS").exists());
+        assert!(!wh.join("_state/journal.json").exists());
+        assert!(
+            std::fs::read_dir(&wh)
+                .expect("ls")
+                .flatten()
+                .all(|e| !e.file_name().to_string_lossy().starts_with(".staging-")),
+            "{point}: staging cleaned"
+        );
+    }
+}
+
+#[test]
+fn a_second_run_is_refused_while_one_holds_the_lock_and_a_dead_runs_lock_is_taken_over() {
+    let dir = tempfile::tempdir().expect("temp");
+    let input = corpus_copy(dir.path());
+    let wh = dir.path().join("wh");
+    assert_eq!(run(&input, &wh, &[]).status.code(), Some(1));
+    change_one_input(&input, dir.path());
+    let before = dump(&wh);
+
+    let mut first = start_paused(&input, &wh, "extracted");
+    let second = run(&input, &wh, &[]);
+    assert_eq!(second.status.code(), Some(2));
+    assert!(
+        stderr(&second).contains("holds the lock"),
+        "{}",
+        stderr(&second)
+    );
+    assert_eq!(dump(&wh), before, "the refused run touched nothing");
+
+    first.kill().expect("kill -9");
+    first.wait().expect("reap");
+    let third = run(&input, &wh, &[]);
+    assert_eq!(third.status.code(), Some(1), "{}", stderr(&third));
+    assert!(
+        stderr(&third).contains("taking over the lock"),
+        "{}",
+        stderr(&third)
+    );
+}
