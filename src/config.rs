@@ -56,7 +56,7 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new("."));
         let resolve = |p: &mut PathBuf| {
             if p.is_relative() {
-                *p = base.join(&*p);
+                *p = normalize(&base.join(&*p));
             }
         };
         config.inputs.iter_mut().for_each(resolve);
@@ -96,5 +96,42 @@ impl Config {
             problems.push("warehouse: empty path".to_string());
         }
         problems
+    }
+}
+
+/// Folds `a/b/../c` into `a/c` without touching the file system, so that paths in logs and
+/// summaries read as the user would write them.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_are_folded() {
+        assert_eq!(
+            normalize(Path::new("config/../data/raw")),
+            PathBuf::from("data/raw")
+        );
+        assert_eq!(normalize(Path::new("../x/./y")), PathBuf::from("../x/y"));
+        assert_eq!(normalize(Path::new("/a/b/../c")), PathBuf::from("/a/c"));
     }
 }

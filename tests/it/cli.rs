@@ -79,3 +79,35 @@ fn catalog_lookup_and_check() {
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
     assert!(stdout(&check).contains(": 0 problems"));
 }
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let dir = tempfile::tempdir().expect("temp");
+    let out = dir.path().join("wh");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_juesuan"))
+        .args([
+            "run",
+            "--log-format",
+            "json",
+            "--output",
+            out.to_str().expect("utf-8"),
+        ])
+        .current_dir(repo())
+        .env("RUST_LOG", "info")
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let lines: Vec<&str> = std::str::from_utf8(&o.stderr)
+        .expect("utf-8")
+        .lines()
+        .collect();
+    assert!(lines.len() >= 3, "{lines:?}");
+    for line in &lines {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(v["level"].is_string() && v["fields"].is_object(), "{line}");
+    }
+    assert!(lines
+        .iter()
+        .any(|l| l.contains("report extractor is not implemented yet")));
+}

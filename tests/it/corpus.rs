@@ -404,3 +404,109 @@ fn golden_xinjiekou_2023_expenditure() {
         path.display()
     );
 }
+
+#[test]
+fn xinjiekou_2023_units_and_economic_rows_carry_the_reports_figures() {
+    let wh = sample_run().warehouse();
+    let units = read_dataset(&wh.join("units"));
+    let u = one(&units, &[("year", "2023"), ("unit_id", XJK)]);
+    let expect = [
+        ("income_total", "399858300.00"),
+        ("income_fiscal", "399858300.00"),
+        ("income_superior", "0.00"),
+        ("income_other", "0.00"),
+        ("expenditure_total", "399858300.00"),
+        ("basic", "107958600.00"),
+        ("project", "291899700.00"),
+        ("three_public_budget", "51700.00"),
+        ("three_public_actual", "5300.00"),
+        ("overseas_budget", "0.00"),
+        ("overseas_actual", "0.00"),
+        ("vehicles_actual", "5300.00"),
+        ("vehicle_operation_actual", "5300.00"),
+        ("vehicle_purchase_actual", "0.00"),
+        ("reception_budget", "51700.00"),
+        ("reception_actual", "0.00"),
+        ("operating_costs", ""), // stated only in the report
+    ];
+    for (column, value) in expect {
+        assert_eq!(u[column], value, "{column}");
+    }
+    assert!(u["sources"].contains("three_public_actual=2023/西城区/新街口街道办事处/2023年度新街口街道办事处部门决算公开报表.xlsx#9 三公经费!6"), "{}", u["sources"]);
+
+    let economic = read_dataset(&wh.join("economic_expenditure"));
+    let rows = find(
+        &economic,
+        &[("year", "2023"), ("unit_id", XJK), ("level", "1")],
+    );
+    let sum = |codes: &[&str]| -> Decimal {
+        rows.iter()
+            .filter(|r| codes.contains(&r["code"].as_str()))
+            .map(|r| dec(&r["actual"]))
+            .sum()
+    };
+    assert_eq!(
+        sum(&["302", "310"]),
+        dec("7719100.00"),
+        "公用经费 = the report's 机关运行经费 771.91万元"
+    );
+    assert_eq!(
+        sum(&["301", "302", "303", "310"]),
+        dec("107958600.00"),
+        "基本支出"
+    );
+    assert!(economic
+        .iter()
+        .all(|r| r["classification_status"] == "exact"));
+
+    let execution = read_dataset(&wh.join("execution"));
+    let r201 = one(
+        &execution,
+        &[
+            ("year", "2023"),
+            ("unit_id", XJK),
+            ("fund", "general_public"),
+            ("code", "201"),
+        ],
+    );
+    let rate: f64 = r201["rate_initial"].parse().expect("rate");
+    assert!(
+        (rate - 117_241_100.0 / 124_658_000.0).abs() < 1e-12
+            && format!("{:.2}", rate * 100.0) == "94.05",
+        "{rate}"
+    );
+    assert_eq!(
+        r201["basis"],
+        "actual=table05 budget_initial=table05 budget_final=table05"
+    );
+    let r211 = one(
+        &execution,
+        &[
+            ("year", "2023"),
+            ("unit_id", XJK),
+            ("fund", "general_public"),
+            ("code", "211"),
+        ],
+    );
+    assert_eq!(
+        (
+            r211["budget_initial"].as_str(),
+            r211["rate_initial"].as_str()
+        ),
+        ("0.00", ""),
+        "a zero budget has no rate"
+    );
+    let total = one(
+        &execution,
+        &[
+            ("year", "2023"),
+            ("unit_id", XJK),
+            ("fund", "general_public"),
+            ("code", "total"),
+        ],
+    );
+    assert_eq!(
+        (total["actual"].as_str(), total["budget_initial"].as_str()),
+        ("399656100.00", "430401200.00")
+    );
+}

@@ -24,6 +24,7 @@ fn python_readers_open_every_dataset_with_exact_types() {
     let o = Command::new("python3")
         .arg(repo().join("tests/interop/check_warehouse.py"))
         .arg(&warehouse)
+        .arg(repo().join("data/SCHEMA.md"))
         .output()
         .expect("python3 runs");
     assert!(
