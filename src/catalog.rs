@@ -141,6 +141,28 @@ impl Catalog {
             .filter(move |r| !r.valid_in(year))
     }
 
+    /// The 类 a printed name denotes in `year` ("一般公共服务", "国防支出", "文化体育与传媒"):
+    /// its code, and `crosswalked` when the name is the code's name of another period.
+    pub fn category_by_name(&self, name: &str, year: i32) -> Option<(String, crate::model::ClassificationStatus)> {
+        use crate::model::ClassificationStatus;
+        use crate::transform::text::{name_key, strip_ordinal};
+        let key = name_key(strip_ordinal(name));
+        let keys = [key.clone(), format!("{key}支出")];
+        let matches = |n: &str| keys.iter().any(|k| *k == name_key(n));
+        let mut codes: Vec<&String> = self.functions.keys().filter(|c| c.len() == 3).collect();
+        codes.sort();
+        if let Some(code) = codes.iter().find(|c| self.function(c, year).is_some_and(|r| matches(&r.name))) {
+            return Some((code.to_string(), ClassificationStatus::ResolvedByName));
+        }
+        if let Some(code) = codes.iter().find(|c| self.other_periods(c, year).any(|r| matches(&r.name))) {
+            return Some((code.to_string(), ClassificationStatus::Crosswalked));
+        }
+        codes
+            .iter()
+            .find(|c| self.aliases(c, year).any(|a| matches(&a.alias)))
+            .map(|c| (c.to_string(), ClassificationStatus::ResolvedByName))
+    }
+
     pub fn cofog(&self, category_code: &str) -> Option<&str> {
         self.cofog.get(category_code).map(String::as_str)
     }

@@ -25,7 +25,7 @@ use crate::load::schema;
 use crate::load::warehouse::{
     partition_label, pause_point, Commit, InputState, PartitionFile, PartitionKey, State, Warehouse,
 };
-use crate::model::{EconomicRow, ExpenditureRow, Finding, PerformanceProject, Reject, SourceFile};
+use crate::model::{EconomicRow, ExpenditureRow, Fact, Finding, PerformanceProject, Reject, Severity, SourceFile, UnitIdentity};
 use crate::transform::derive::{self, UnitRow};
 use crate::transform::text::split_code;
 use crate::units::UnitRegistry;
@@ -415,9 +415,13 @@ fn build_partitions(
 )> {
     let x = || results.values().map(|r| &r.extraction);
     let inside = |key: (i32, String)| touched.contains(&key);
+    // One narrative report per unit-year: when an office published the same report twice
+    // (.docx and .txt), the first by path is loaded and the others are named in findings.
+    let (chosen_reports, duplicate_findings) = choose_reports(results, touched);
+    let chosen = |r: &ExpenditureRow| r.source != "report" || chosen_reports.contains(&(r.unit.unit_id.clone(), r.unit.year, r.provenance.file.display_path.to_string()));
     let mut expenditure: Vec<&ExpenditureRow> = x()
         .flat_map(|e| &e.expenditure)
-        .filter(|r| inside(r.partition()))
+        .filter(|r| inside(r.partition()) && chosen(r))
         .collect();
     expenditure.sort_by(|a, b| {
         (
@@ -437,9 +441,12 @@ fn build_partitions(
                 b.provenance.row,
             ))
     });
-    let facts = x()
+    // Tables first, then reports: a metric both state is taken from the table.
+    let mut facts: Vec<(&Arc<UnitIdentity>, &Fact)> = x()
         .filter_map(|e| e.identity.as_ref().map(|u| (u, &e.facts)))
-        .flat_map(|(u, facts)| facts.iter().map(move |f| (u, f)));
+        .flat_map(|(u, facts)| facts.iter().map(move |f| (u, f)))
+        .collect();
+    facts.sort_by_key(|(_, f)| f.provenance.sheet.is_none());
     let units: Vec<UnitRow> = derive::units(facts)
         .into_iter()
         .filter(|u| inside(u.partition()))
@@ -460,9 +467,11 @@ fn build_partitions(
     let projects: Vec<&PerformanceProject> = x()
         .flat_map(|e| &e.projects)
         .filter(|r| inside(r.partition()))
+        .filter(|r| chosen_reports.contains(&(r.unit.unit_id.clone(), r.unit.year, r.provenance.file.display_path.to_string())))
         .collect();
     let mut findings: Vec<&Finding> = x()
         .flat_map(|e| &e.findings)
+        .chain(&duplicate_findings)
         .filter(|r| inside(r.partition()))
         .collect();
     findings.sort_by(|a, b| {
@@ -516,6 +525,40 @@ fn build_partitions(
         }
     }
     Ok((files, counts))
+}
+
+/// The report file loaded for each unit-year (the first by path), and a finding for each
+/// other report of the same unit-year.
+fn choose_reports(results: &BTreeMap<usize, FileResult>, touched: &BTreeSet<PartitionKey>) -> (BTreeSet<(String, i32, String)>, Vec<Finding>) {
+    let mut by_unit: BTreeMap<(String, i32), Vec<&FileResult>> = BTreeMap::new();
+    for r in results.values().filter(|r| r.extraction.report.is_some()) {
+        if let Some(u) = &r.extraction.identity {
+            if touched.contains(&(u.year, u.district_code.clone())) {
+                by_unit.entry((u.unit_id.clone(), u.year)).or_default().push(r);
+            }
+        }
+    }
+    let mut chosen = BTreeSet::new();
+    let mut findings = Vec::new();
+    for ((unit_id, year), mut files) in by_unit {
+        files.sort_by(|a, b| a.input.relative.cmp(&b.input.relative));
+        let first = files[0];
+        chosen.insert((unit_id.clone(), year, first.input.relative.clone()));
+        for other in &files[1..] {
+            findings.push(Finding {
+                unit: other.extraction.identity.clone(),
+                file: other.file.clone(),
+                rule: "report.duplicate".into(),
+                severity: Severity::Info,
+                message: format!("{unit_id} {year} has another report, {}; its figures are loaded from that one", first.input.relative),
+                expected: None,
+                actual: None,
+                tolerance: None,
+                references: vec![other.input.relative.clone(), first.input.relative.clone()],
+            });
+        }
+    }
+    (chosen, findings)
 }
 
 /// One batch per live partition (empty where the dataset has no rows there).
@@ -573,6 +616,7 @@ fn input_manifest(r: &FileResult) -> serde_json::Value {
         "rejects": x.rejects.iter().map(|j| j.to_string()).collect::<Vec<_>>(),
         "findings": x.findings.iter().map(|f| format!("{} ({}): {}", f.rule, f.severity.as_str(), f.message)).collect::<Vec<_>>(),
         "tables": x.tables,
+        "report": x.report,
     })
 }
 

@@ -3,6 +3,7 @@
 
 pub mod header;
 pub mod readers;
+pub mod report;
 pub mod sheet;
 pub mod tables;
 pub mod workbook;
@@ -150,6 +151,8 @@ pub struct Extraction {
     pub rejects: Vec<Reject>,
     pub findings: Vec<Finding>,
     pub tables: Vec<TableReport>,
+    /// For narrative reports: encoding, counts, amount mentions used.
+    pub report: Option<report::ReportStats>,
 }
 
 impl Extraction {
@@ -272,11 +275,7 @@ pub fn extract_file(
     } else {
         match input.kind {
             InputKind::Workbook => extraction = workbook::extract(ctx, &input.path, &file, &input.hints),
-            InputKind::Report => reject_file(
-                &mut extraction,
-                Stage::Extract,
-                "narrative report (.txt/.docx): the report extractor is not implemented yet; the file is kept for a later run".into(),
-            ),
+            InputKind::Report => extraction = report::extract(ctx, &input.path, &file, &input.hints),
             InputKind::Unsupported => {
                 let ext = input.path.extension().and_then(|e| e.to_str()).unwrap_or("");
                 let reason = match ext.to_ascii_lowercase().as_str() {

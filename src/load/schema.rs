@@ -245,6 +245,10 @@ pub fn units() -> DatasetSpec {
     let mut columns = identity(false);
     let money = |name, meaning| col(name, Money, true, meaning);
     columns.extend([
+        money("total_income_expenditure", "收支总计 (report)"),
+        money("total_change", "收支总计 change against the previous year, signed (report)"),
+        col("total_change_rate_reported", Float64, true, "收支总计 change rate as printed, signed (−2.84% → −0.0284)"),
+        money("fiscal_total", "财政拨款收支总计 (report)"),
         money("income_total", "本年收入合计"),
         money("income_fiscal", "财政拨款收入"),
         money("income_superior", "上级补助收入"),
@@ -255,6 +259,12 @@ pub fn units() -> DatasetSpec {
         money("expenditure_total", "本年支出合计"),
         money("basic", "基本支出"),
         money("project", "项目支出"),
+        money("expenditure_to_superior", "上缴上级支出"),
+        money("expenditure_operating", "经营支出"),
+        money("expenditure_affiliated", "对附属单位补助支出"),
+        money("expenditure_general_public", "一般公共预算财政拨款支出"),
+        money("expenditure_government_fund", "政府性基金预算财政拨款支出"),
+        money("expenditure_state_capital", "国有资本经营预算财政拨款支出"),
         money("three_public_budget", "三公经费 年初预算 (合计)"),
         money("three_public_actual", "三公经费 决算 (合计)"),
         money("overseas_budget", "因公出国（境）费 预算"),
@@ -278,7 +288,10 @@ pub fn units() -> DatasetSpec {
         money("fixed_assets", "固定资产总额"),
         col("vehicle_count", Int32, true, "车辆数"),
         money("vehicle_value", "车辆价值"),
+        col("equipment_over_1m_count", Int32, true, "单价100万元以上的设备 (台)"),
         money("budget_full_year", "部门全年预算数"),
+        money("budget_full_year_basic", "全年预算数 of 基本支出"),
+        money("budget_full_year_project", "全年预算数 of 项目支出"),
         money("execution_full_year", "部门全年预算执行数"),
         col(
             "execution_rate_reported",
@@ -299,6 +312,12 @@ pub fn units() -> DatasetSpec {
             true,
             "预决算差异率 as printed",
         ),
+        col("projects_evaluated", Int32, true, "项目支出绩效评价: projects evaluated"),
+        money("projects_evaluated_amount", "项目支出绩效评价: amount covered"),
+        col("projects_score_100", Int32, true, "projects self-scored 100"),
+        col("projects_score_90_100", Int32, true, "projects self-scored 90-100"),
+        col("projects_score_80_90", Int32, true, "projects self-scored 80-90"),
+        col("projects_score_below_80", Int32, true, "projects self-scored below 80"),
         col(
             "sources",
             Str,

@@ -81,12 +81,14 @@ pub fn split_code(text: &str) -> Option<(String, &str)> {
 /// "（一）", "1、", "2." as well.
 pub fn strip_ordinal(name: &str) -> &str {
     let s = name.trim_start();
-    let s = s.trim_start_matches(['(', '（']);
-    let after = s.trim_start_matches(|c: char| {
+    let opened = s.trim_start_matches(['(', '（']);
+    let after = opened.trim_start_matches(|c: char| {
         c.is_ascii_digit() || ('０'..='９').contains(&c) || "一二三四五六七八九十百".contains(c)
     });
-    if after.len() == s.len() {
-        return name.trim_start();
+    // An ordinal only when a separator follows it: 一般公共服务 starts with 一 and is no ordinal.
+    let separated = after.len() < opened.len() && after.starts_with([')', '）', '、', '.', '．']);
+    if !separated {
+        return s;
     }
     after.trim_start_matches([')', '）', '、', '.', '．', ' ', '\u{3000}'])
 }
@@ -130,5 +132,7 @@ mod tests {
         assert_eq!(strip_ordinal("（一）收入"), "收入");
         assert_eq!(strip_ordinal("十一、住房保障支出"), "住房保障支出");
         assert_eq!(strip_ordinal("行政运行"), "行政运行");
+        assert_eq!(strip_ordinal("一般公共服务"), "一般公共服务");
+        assert_eq!(strip_ordinal("1、一般公共服务"), "一般公共服务");
     }
 }

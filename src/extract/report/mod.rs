@@ -1,0 +1,146 @@
+//! Narrative reports (.txt, .docx): identity from the title, named facts for `units`,
+//! per-类 actual and 年初预算 for `expenditure` (source `report`), and project performance
+//! tables for `performance_projects`. Every figure keeps its paragraph number.
+
+pub mod facts;
+pub mod perf;
+pub mod read;
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::extract::workbook::Context;
+use crate::extract::Extraction;
+use crate::model::{ClassificationStatus, ExpenditureRow, Fact, PerformanceProject, Provenance, SourceFile, Stage};
+use crate::transform::classify::classify;
+use crate::transform::identify::{resolve, ContentHints, PathHints};
+use read::Block;
+
+/// What the manifest says about a report.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ReportStats {
+    pub encoding: String,
+    pub paragraphs: usize,
+    pub tables: usize,
+    pub facts: usize,
+    pub category_lines: usize,
+    pub projects: usize,
+    /// Numbers printed with 元/万元/亿元, and how many of them became facts.
+    pub amount_mentions: usize,
+    pub amount_mentions_used: usize,
+}
+
+pub fn extract(ctx: &Context, path: &Path, file: &Arc<SourceFile>, path_hints: &PathHints) -> Extraction {
+    let mut out = Extraction::default();
+    let is_docx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("docx"));
+    let read = if is_docx {
+        read::read_docx(path).map(|b| (b, "docx".to_string()))
+    } else {
+        std::fs::read(path)
+            .map_err(|e| format!("cannot read: {e}"))
+            .and_then(|bytes| read::read_txt(&bytes))
+            .map(|(b, enc)| (b, enc.as_str().to_string()))
+    };
+    let (blocks, encoding) = match read {
+        Ok(r) => r,
+        Err(reason) => {
+            out.reject(file, None, None, Stage::Extract, reason, None);
+            return out;
+        }
+    };
+
+    let mut hints = ContentHints::default();
+    for block in blocks.iter().take(6) {
+        if let Block::Para { text, .. } = block {
+            hints.offer(text);
+        }
+    }
+    let resolution = match resolve(ctx.units, &hints, path_hints) {
+        Ok(r) => r,
+        Err(reason) => {
+            out.reject(file, None, None, Stage::Identify, reason, hints.texts.first().cloned());
+            return out;
+        }
+    };
+    let unit = Arc::new(resolution.identity);
+    out.identity = Some(unit.clone());
+    for warning in resolution.warnings {
+        out.warn(file, Some(&unit), "identify.unit", warning);
+    }
+    let at = |paragraph: u32| Provenance { file: file.clone(), sheet: None, row: Some(paragraph) };
+
+    let found = facts::extract(&blocks);
+    for fact in &found.facts {
+        out.facts.push(Fact { metric: fact.metric.to_string(), value: fact.value, provenance: at(fact.paragraph) });
+    }
+    for line in &found.categories {
+        let resolved = match &line.code {
+            Some(code) => Some((code.clone(), ClassificationStatus::Exact)),
+            None => ctx.catalog.category_by_name(&line.name, unit.year),
+        };
+        let classified = resolved.and_then(|(code, status)| {
+            let mut c = classify(ctx.catalog, &code, &line.name, unit.year, &|_| None)?;
+            if status != ClassificationStatus::Exact && c.status != ClassificationStatus::Unknown {
+                c.status = status;
+            }
+            Some(c)
+        });
+        let Some(code) = classified else {
+            out.reject(
+                file,
+                None,
+                Some(line.paragraph),
+                Stage::Classify,
+                format!("no 类 in the catalogue is named {:?} in {}", line.name, unit.year),
+                Some(line.name.clone()),
+            );
+            continue;
+        };
+        out.expenditure.push(ExpenditureRow {
+            unit: unit.clone(),
+            fund: line.fund,
+            source: Cow::Borrowed("report"),
+            code,
+            name_printed: line.name.clone(),
+            actual: line.actual,
+            basic: None,
+            project: None,
+            budget_initial: line.budget_initial,
+            budget_final: None,
+            provenance: at(line.paragraph),
+        });
+    }
+    let mut tables = 0;
+    for block in &blocks {
+        if let Block::Table { number, rows } = block {
+            tables += 1;
+            if let Some(t) = perf::read(rows) {
+                out.projects.push(PerformanceProject {
+                    unit: unit.clone(),
+                    project: t.project,
+                    budget_initial: t.budget_initial,
+                    budget_final: t.budget_final,
+                    actual: t.actual,
+                    execution_rate_reported: t.execution_rate_reported,
+                    score: t.score,
+                    indicators: Some(t.indicators),
+                    provenance: at(*number),
+                });
+            }
+        }
+    }
+    out.report = Some(ReportStats {
+        encoding,
+        paragraphs: blocks.iter().filter(|b| matches!(b, Block::Para { .. })).count(),
+        tables,
+        facts: found.facts.len(),
+        category_lines: found.categories.len(),
+        projects: out.projects.len(),
+        amount_mentions: found.amount_mentions,
+        amount_mentions_used: found.amount_mentions_used,
+    });
+    out
+}
