@@ -143,7 +143,11 @@ impl Catalog {
 
     /// The 类 a printed name denotes in `year` ("一般公共服务", "国防支出", "文化体育与传媒"):
     /// its code, and `crosswalked` when the name is the code's name of another period.
-    pub fn category_by_name(&self, name: &str, year: i32) -> Option<(String, crate::model::ClassificationStatus)> {
+    pub fn category_by_name(
+        &self,
+        name: &str,
+        year: i32,
+    ) -> Option<(String, crate::model::ClassificationStatus)> {
         use crate::model::ClassificationStatus;
         use crate::transform::text::{name_key, strip_ordinal};
         let key = name_key(strip_ordinal(name));
@@ -151,10 +155,16 @@ impl Catalog {
         let matches = |n: &str| keys.iter().any(|k| *k == name_key(n));
         let mut codes: Vec<&String> = self.functions.keys().filter(|c| c.len() == 3).collect();
         codes.sort();
-        if let Some(code) = codes.iter().find(|c| self.function(c, year).is_some_and(|r| matches(&r.name))) {
+        if let Some(code) = codes
+            .iter()
+            .find(|c| self.function(c, year).is_some_and(|r| matches(&r.name)))
+        {
             return Some((code.to_string(), ClassificationStatus::ResolvedByName));
         }
-        if let Some(code) = codes.iter().find(|c| self.other_periods(c, year).any(|r| matches(&r.name))) {
+        if let Some(code) = codes
+            .iter()
+            .find(|c| self.other_periods(c, year).any(|r| matches(&r.name)))
+        {
             return Some((code.to_string(), ClassificationStatus::Crosswalked));
         }
         codes

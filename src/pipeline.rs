@@ -25,7 +25,10 @@ use crate::load::schema;
 use crate::load::warehouse::{
     partition_label, pause_point, Commit, InputState, PartitionFile, PartitionKey, State, Warehouse,
 };
-use crate::model::{EconomicRow, ExpenditureRow, Fact, Finding, PerformanceProject, Reject, Severity, SourceFile, UnitIdentity};
+use crate::model::{
+    EconomicRow, ExpenditureRow, Fact, Finding, PerformanceProject, Reject, Severity, SourceFile,
+    UnitIdentity,
+};
 use crate::transform::derive::{self, UnitRow};
 use crate::transform::text::split_code;
 use crate::units::UnitRegistry;
@@ -418,7 +421,14 @@ fn build_partitions(
     // One narrative report per unit-year: when an office published the same report twice
     // (.docx and .txt), the first by path is loaded and the others are named in findings.
     let (chosen_reports, duplicate_findings) = choose_reports(results, touched);
-    let chosen = |r: &ExpenditureRow| r.source != "report" || chosen_reports.contains(&(r.unit.unit_id.clone(), r.unit.year, r.provenance.file.display_path.to_string()));
+    let chosen = |r: &ExpenditureRow| {
+        r.source != "report"
+            || chosen_reports.contains(&(
+                r.unit.unit_id.clone(),
+                r.unit.year,
+                r.provenance.file.display_path.to_string(),
+            ))
+    };
     let mut expenditure: Vec<&ExpenditureRow> = x()
         .flat_map(|e| &e.expenditure)
         .filter(|r| inside(r.partition()) && chosen(r))
@@ -467,7 +477,13 @@ fn build_partitions(
     let projects: Vec<&PerformanceProject> = x()
         .flat_map(|e| &e.projects)
         .filter(|r| inside(r.partition()))
-        .filter(|r| chosen_reports.contains(&(r.unit.unit_id.clone(), r.unit.year, r.provenance.file.display_path.to_string())))
+        .filter(|r| {
+            chosen_reports.contains(&(
+                r.unit.unit_id.clone(),
+                r.unit.year,
+                r.provenance.file.display_path.to_string(),
+            ))
+        })
         .collect();
     let mut findings: Vec<&Finding> = x()
         .flat_map(|e| &e.findings)
@@ -529,12 +545,18 @@ fn build_partitions(
 
 /// The report file loaded for each unit-year (the first by path), and a finding for each
 /// other report of the same unit-year.
-fn choose_reports(results: &BTreeMap<usize, FileResult>, touched: &BTreeSet<PartitionKey>) -> (BTreeSet<(String, i32, String)>, Vec<Finding>) {
+fn choose_reports(
+    results: &BTreeMap<usize, FileResult>,
+    touched: &BTreeSet<PartitionKey>,
+) -> (BTreeSet<(String, i32, String)>, Vec<Finding>) {
     let mut by_unit: BTreeMap<(String, i32), Vec<&FileResult>> = BTreeMap::new();
     for r in results.values().filter(|r| r.extraction.report.is_some()) {
         if let Some(u) = &r.extraction.identity {
             if touched.contains(&(u.year, u.district_code.clone())) {
-                by_unit.entry((u.unit_id.clone(), u.year)).or_default().push(r);
+                by_unit
+                    .entry((u.unit_id.clone(), u.year))
+                    .or_default()
+                    .push(r);
             }
         }
     }
@@ -550,7 +572,10 @@ fn choose_reports(results: &BTreeMap<usize, FileResult>, touched: &BTreeSet<Part
                 file: other.file.clone(),
                 rule: "report.duplicate".into(),
                 severity: Severity::Info,
-                message: format!("{unit_id} {year} has another report, {}; its figures are loaded from that one", first.input.relative),
+                message: format!(
+                    "{unit_id} {year} has another report, {}; its figures are loaded from that one",
+                    first.input.relative
+                ),
                 expected: None,
                 actual: None,
                 tolerance: None,

@@ -274,14 +274,26 @@ pub fn extract_file(
         );
     } else {
         match input.kind {
-            InputKind::Workbook => extraction = workbook::extract(ctx, &input.path, &file, &input.hints),
-            InputKind::Report => extraction = report::extract(ctx, &input.path, &file, &input.hints),
+            InputKind::Workbook => {
+                extraction = workbook::extract(ctx, &input.path, &file, &input.hints)
+            }
+            InputKind::Report => {
+                extraction = report::extract(ctx, &input.path, &file, &input.hints)
+            }
             InputKind::Unsupported => {
-                let ext = input.path.extension().and_then(|e| e.to_str()).unwrap_or("");
+                let ext = input
+                    .path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or("");
                 let reason = match ext.to_ascii_lowercase().as_str() {
                     "doc" => "legacy Word .doc is not supported; save it as .docx".to_string(),
-                    "pdf" => "PDF is not supported; a text or Word version of the report is needed".to_string(),
-                    _ => format!("unsupported file type {:?}", if ext.is_empty() { "(none)" } else { ext }),
+                    "pdf" => "PDF is not supported; a text or Word version of the report is needed"
+                        .to_string(),
+                    _ => format!(
+                        "unsupported file type {:?}",
+                        if ext.is_empty() { "(none)" } else { ext }
+                    ),
                 };
                 reject_file(&mut extraction, Stage::Discover, reason);
             }

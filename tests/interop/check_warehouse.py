@@ -69,7 +69,7 @@ for name, columns in dictionary.items():
 
 # Exact values, each read by a different reader.
 key = (pc.field("year") == 2023) & (pc.field("unit_id") == "110102-xinjiekou")
-e = tables["expenditure"].filter(key & (pc.field("fund") == "general_public") & (pc.field("code") == "201")).to_pylist()
+e = tables["expenditure"].filter(key & (pc.field("fund") == "general_public") & (pc.field("source") == "table05") & (pc.field("code") == "201")).to_pylist()
 assert len(e) == 1 and e[0]["actual"] == D("117241100.00") and e[0]["budget_initial"] == D("124658000.00"), e
 pv = pl.scan_parquet(f"{wh}/units/**/*.parquet", hive_partitioning=True).filter(
     (pl.col("year") == 2023) & (pl.col("unit_id") == "110102-xinjiekou")).select("income_total", "basic", "project").collect().row(0)

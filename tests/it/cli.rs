@@ -49,10 +49,9 @@ fn an_unknown_config_key_is_reported() {
 #[test]
 fn validate_lists_the_inputs_it_cannot_use_and_writes_nothing() {
     let o = juesuan(&["validate"]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("inputs: 31 files, 1 problems"), "{out}");
-    assert!(out.contains("部门决算.txt"), "{out}");
+    assert!(out.contains("inputs: 32 files, 0 problems"), "{out}");
 }
 
 #[test]
@@ -96,12 +95,12 @@ fn json_logs_are_one_object_per_line() {
         .env("RUST_LOG", "info")
         .output()
         .expect("runs");
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(0));
     let lines: Vec<&str> = std::str::from_utf8(&o.stderr)
         .expect("utf-8")
         .lines()
         .collect();
-    assert!(lines.len() >= 3, "{lines:?}");
+    assert!(lines.len() >= 2, "{lines:?}");
     for line in &lines {
         let v: serde_json::Value =
             serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
@@ -109,5 +108,5 @@ fn json_logs_are_one_object_per_line() {
     }
     assert!(lines
         .iter()
-        .any(|l| l.contains("report extractor is not implemented yet")));
+        .any(|l| l.contains("run started") && l.contains("run_id")));
 }

@@ -73,11 +73,21 @@ struct Pattern {
 }
 
 fn p(metric: &'static str, kind: Kind, pattern: &str) -> Pattern {
-    Pattern { metric, kind, regex: re(pattern), within: None }
+    Pattern {
+        metric,
+        kind,
+        regex: re(pattern),
+        within: None,
+    }
 }
 
 fn within(metric: &'static str, kind: Kind, pattern: &str, context: &'static str) -> Pattern {
-    Pattern { metric, kind, regex: re(pattern), within: Some(context) }
+    Pattern {
+        metric,
+        kind,
+        regex: re(pattern),
+        within: Some(context),
+    }
 }
 
 const UNIT: &str = r"(?P<u>万元|亿元|元)";
@@ -86,35 +96,132 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     use Kind::*;
     let m = |label: &str| format!("{label}(?P<n>NUM){UNIT}");
     vec![
-        p("total_income_expenditure", Money, &format!(r"(?:^|[^款])收、?支总计(?P<n>NUM){UNIT}")),
-        p("total_change", Change, &format!(r"(?:^|[^款])收、?支总计NUM(?:万元|元|亿元),比上年(?P<v>增加|减少)(?P<n>NUM){UNIT}")),
-        p("total_change_rate_reported", Percent, r"(?:^|[^款])收、?支总计NUM(?:万元|元|亿元),比上年(?:增加|减少)NUM(?:万元|元|亿元),(?P<v>增长|下降)(?P<n>NUM)%"),
+        p(
+            "total_income_expenditure",
+            Money,
+            &format!(r"(?:^|[^款])收、?支总计(?P<n>NUM){UNIT}"),
+        ),
+        p(
+            "total_change",
+            Change,
+            &format!(
+                r"(?:^|[^款])收、?支总计NUM(?:万元|元|亿元),比上年(?P<v>增加|减少)(?P<n>NUM){UNIT}"
+            ),
+        ),
+        p(
+            "total_change_rate_reported",
+            Percent,
+            r"(?:^|[^款])收、?支总计NUM(?:万元|元|亿元),比上年(?:增加|减少)NUM(?:万元|元|亿元),(?P<v>增长|下降)(?P<n>NUM)%",
+        ),
         p("fiscal_total", Money, &m("财政拨款收、?支总计")),
         within("income_total", Money, &m("本年收入合计"), "本年收入合计"),
         within("income_fiscal", Money, &m("财政拨款收入"), "本年收入合计"),
         within("income_superior", Money, &m("上级补助收入"), "本年收入合计"),
         within("income_business", Money, &m("事业收入"), "本年收入合计"),
         within("income_operating", Money, &m("经营收入"), "本年收入合计"),
-        within("income_affiliated", Money, &m("附属单位上缴收入"), "本年收入合计"),
+        within(
+            "income_affiliated",
+            Money,
+            &m("附属单位上缴收入"),
+            "本年收入合计",
+        ),
         within("income_other", Money, &m("其他收入"), "本年收入合计"),
-        within("expenditure_total", Money, &m("本年支出合计"), "本年支出合计"),
+        within(
+            "expenditure_total",
+            Money,
+            &m("本年支出合计"),
+            "本年支出合计",
+        ),
         within("basic", Money, &m("基本支出"), "本年支出合计"),
         within("project", Money, &m("项目支出"), "本年支出合计"),
-        within("expenditure_to_superior", Money, &m("上缴上级支出"), "本年支出合计"),
-        within("expenditure_operating", Money, &m("(?:^|[^计])经营支出"), "本年支出合计"),
-        within("expenditure_affiliated", Money, &m("对附属单位补助支出"), "本年支出合计"),
-        p("expenditure_general_public", Money, &m("一般公共预算财政拨款支出")),
-        p("expenditure_government_fund", Money, &m("政府性基金预算财政拨款支出")),
-        p("expenditure_state_capital", Money, &m("国有资本经营预算财政拨款支出(?:总计)?")),
-        p("three_public_actual", Money, &m("三公”?经费(?:财政拨款)?决算数?")),
-        p("three_public_budget", Money, &format!(r"三公”?经费(?:财政拨款)?决算数?NUM(?:万元|元),比.{{0,30}}?年初预算(?:数)?(?P<n>NUM){UNIT}")),
-        p("overseas_actual", Money, &format!(r"因公出国\(境\)费用?[。.:]?.{{0,12}}?决算数?(?P<n>NUM){UNIT}")),
-        p("overseas_budget", Money, &format!(r"因公出国\(境\)费用?[。.:]?.{{0,12}}?决算数?NUM(?:万元|元),比.{{0,20}}?年初预算数?(?P<n>NUM){UNIT}")),
-        p("reception_actual", Money, &format!(r"公务接待费[。.:]?.{{0,12}}?决算数?(?P<n>NUM){UNIT}")),
-        p("reception_budget", Money, &format!(r"公务接待费[。.:]?.{{0,12}}?决算数?NUM(?:万元|元),比.{{0,20}}?年初预算数?(?P<n>NUM){UNIT}")),
-        p("vehicles_actual", Money, &format!(r"公务用车购置及运行(?:维护)?费[。.:]?.{{0,12}}?决算数?(?P<n>NUM){UNIT}")),
-        p("vehicles_budget", Money, &format!(r"公务用车购置及运行(?:维护)?费[。.:]?.{{0,12}}?决算数?NUM(?:万元|元),比.{{0,20}}?年初预算数?(?P<n>NUM){UNIT}")),
-        p("operating_costs", Money, &format!(r"(?:日常公用经费支出,合计|机关运行经费(?:支出)?(?:合计|为)?)(?P<n>NUM){UNIT}")),
+        within(
+            "expenditure_to_superior",
+            Money,
+            &m("上缴上级支出"),
+            "本年支出合计",
+        ),
+        within(
+            "expenditure_operating",
+            Money,
+            &m("(?:^|[^计])经营支出"),
+            "本年支出合计",
+        ),
+        within(
+            "expenditure_affiliated",
+            Money,
+            &m("对附属单位补助支出"),
+            "本年支出合计",
+        ),
+        p(
+            "expenditure_general_public",
+            Money,
+            &m("一般公共预算财政拨款支出"),
+        ),
+        p(
+            "expenditure_government_fund",
+            Money,
+            &m("政府性基金预算财政拨款支出"),
+        ),
+        p(
+            "expenditure_state_capital",
+            Money,
+            &m("国有资本经营预算财政拨款支出(?:总计)?"),
+        ),
+        p(
+            "three_public_actual",
+            Money,
+            &m("三公”?经费(?:财政拨款)?决算数?"),
+        ),
+        p(
+            "three_public_budget",
+            Money,
+            &format!(
+                r"三公”?经费(?:财政拨款)?决算数?NUM(?:万元|元),比.{{0,30}}?年初预算(?:数)?(?P<n>NUM){UNIT}"
+            ),
+        ),
+        p(
+            "overseas_actual",
+            Money,
+            &format!(r"因公出国\(境\)费用?[。.:]?.{{0,12}}?决算数?(?P<n>NUM){UNIT}"),
+        ),
+        p(
+            "overseas_budget",
+            Money,
+            &format!(
+                r"因公出国\(境\)费用?[。.:]?.{{0,12}}?决算数?NUM(?:万元|元),比.{{0,20}}?年初预算数?(?P<n>NUM){UNIT}"
+            ),
+        ),
+        p(
+            "reception_actual",
+            Money,
+            &format!(r"公务接待费[。.:]?.{{0,12}}?决算数?(?P<n>NUM){UNIT}"),
+        ),
+        p(
+            "reception_budget",
+            Money,
+            &format!(
+                r"公务接待费[。.:]?.{{0,12}}?决算数?NUM(?:万元|元),比.{{0,20}}?年初预算数?(?P<n>NUM){UNIT}"
+            ),
+        ),
+        p(
+            "vehicles_actual",
+            Money,
+            &format!(r"公务用车购置及运行(?:维护)?费[。.:]?.{{0,12}}?决算数?(?P<n>NUM){UNIT}"),
+        ),
+        p(
+            "vehicles_budget",
+            Money,
+            &format!(
+                r"公务用车购置及运行(?:维护)?费[。.:]?.{{0,12}}?决算数?NUM(?:万元|元),比.{{0,20}}?年初预算数?(?P<n>NUM){UNIT}"
+            ),
+        ),
+        p(
+            "operating_costs",
+            Money,
+            &format!(
+                r"(?:日常公用经费支出,合计|机关运行经费(?:支出)?(?:合计|为)?)(?P<n>NUM){UNIT}"
+            ),
+        ),
         p("procurement_total", Money, &m("政府采购支出总额")),
         p("procurement_goods", Money, &m("政府采购货物支出")),
         p("procurement_works", Money, &m("政府采购工程支出")),
@@ -123,39 +230,94 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p("procurement_small_micro", Money, &m("授予小微企业合同金额")),
         p("fixed_assets", Money, &m("固定资产总额")),
         p("vehicle_count", Count, r"汽车(?:\([^)]*\))?(?P<n>\d+)辆"),
-        p("vehicle_value", Money, &format!(r"汽车(?:\([^)]*\))?\d+辆,(?P<n>NUM){UNIT}")),
-        p("equipment_over_1m_count", Count, r"单价100万元以上的?设备(?P<n>\d+)台"),
-        p("purchased_services", Money, &m("政府购买服务(?:支出)?决算(?:数)?")),
+        p(
+            "vehicle_value",
+            Money,
+            &format!(r"汽车(?:\([^)]*\))?\d+辆,(?P<n>NUM){UNIT}"),
+        ),
+        p(
+            "equipment_over_1m_count",
+            Count,
+            r"单价100万元以上的?设备(?P<n>\d+)台",
+        ),
+        p(
+            "purchased_services",
+            Money,
+            &m("政府购买服务(?:支出)?决算(?:数)?"),
+        ),
         p("budget_full_year", Money, &m(r"(?:^|\d年)全年预算数")),
         p("budget_full_year_basic", Money, &m("基本支出预算数")),
         p("budget_full_year_project", Money, &m("项目支出预算数")),
         p("execution_full_year", Money, &m("全年预算执行数")),
-        p("execution_rate_reported", Percent, r"预算执行率(?:为|是)?(?P<n>NUM)%"),
-        p("carryover_rate_reported", Percent, r"结转结余率(?:为|是)?(?P<n>NUM)%?"),
-        p("budget_variance_rate_reported", Percent, r"预决算差异率(?:为|是)?(?P<n>NUM)%"),
-        p("performance_score", Score, r"部门(?:预算支出|整体)?绩效评价得分(?P<n>NUM)分"),
+        p(
+            "execution_rate_reported",
+            Percent,
+            r"预算执行率(?:为|是)?(?P<n>NUM)%",
+        ),
+        p(
+            "carryover_rate_reported",
+            Percent,
+            r"结转结余率(?:为|是)?(?P<n>NUM)%?",
+        ),
+        p(
+            "budget_variance_rate_reported",
+            Percent,
+            r"预决算差异率(?:为|是)?(?P<n>NUM)%",
+        ),
+        p(
+            "performance_score",
+            Score,
+            r"部门(?:预算支出|整体)?绩效评价得分(?P<n>NUM)分",
+        ),
         p("projects_evaluated", Count, r"评价项目(?P<n>\d+)个"),
-        p("projects_evaluated_amount", Money, &format!(r"评价项目\d+个.{{0,40}}?涉及金额(?P<n>NUM){UNIT}")),
-        p("projects_score_100", Count, r"得分100分的项目有?(?P<n>\d+)个"),
-        p("projects_score_90_100", Count, r"得分90-100分的项目有?(?P<n>\d+)个"),
-        p("projects_score_80_90", Count, r"得分80-90分的项目有?(?P<n>\d+)个"),
-        p("projects_score_below_80", Count, r"(?:得分|等分)低于80分的项目有?(?P<n>\d+)个"),
+        p(
+            "projects_evaluated_amount",
+            Money,
+            &format!(r"评价项目\d+个.{{0,40}}?涉及金额(?P<n>NUM){UNIT}"),
+        ),
+        p(
+            "projects_score_100",
+            Count,
+            r"得分100分的项目有?(?P<n>\d+)个",
+        ),
+        p(
+            "projects_score_90_100",
+            Count,
+            r"得分90-100分的项目有?(?P<n>\d+)个",
+        ),
+        p(
+            "projects_score_80_90",
+            Count,
+            r"得分80-90分的项目有?(?P<n>\d+)个",
+        ),
+        p(
+            "projects_score_below_80",
+            Count,
+            r"(?:得分|等分)低于80分的项目有?(?P<n>\d+)个",
+        ),
     ]
 });
 
 static AMOUNT: LazyLock<Regex> = LazyLock::new(|| re(r"NUM(?:万元|亿元|元)"));
 /// "1、一般公共服务(类)", "8、节能环保支出(类)", "社会保障和就业支出(208类)".
-static CATEGORY_HEADING: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^(?:\d+|[一二三四五六七八九十]+)[、.]\s*(?P<name>[^(,。;:]+?)\((?P<code>\d{3})?类\)"));
+static CATEGORY_HEADING: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^(?:\d+|[一二三四五六七八九十]+)[、.]\s*(?P<name>[^(,。;:]+?)\((?P<code>\d{3})?类\)")
+});
 /// "X(类)Y(款)Z(项)" anywhere: the 类 name (and code) of the statement that follows.
-static CATEGORY_INLINE: LazyLock<Regex> = LazyLock::new(|| re(r"“?(?P<name>[^(,。;:“”]+?)\((?P<code>\d{3})?类\)"));
+static CATEGORY_INLINE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"“?(?P<name>[^(,。;:“”]+?)\((?P<code>\d{3})?类\)"));
 /// "决算11724.11万元,比2023年年初预算减少741.69万元" / "…增加…" / "…持平".
 static VERSUS_BUDGET: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"决算(?:数)?(?:为)?(?P<a>NUM)(?P<ua>万元|亿元|元),比(?:\d{4}年(?:度)?)?年初预算(?:数)?(?:(?P<v>增加|减少|增长|下降)(?P<d>NUM)(?P<ud>万元|亿元|元)|(?P<flat>持平))")
+    re(
+        r"决算(?:数)?(?:为)?(?P<a>NUM)(?P<ua>万元|亿元|元),比(?:\d{4}年(?:度)?)?年初预算(?:数)?(?:(?P<v>增加|减少|增长|下降)(?P<d>NUM)(?P<ud>万元|亿元|元)|(?P<flat>持平))",
+    )
 });
 /// "年初预算为77.59万元,支出决算为20.04万元,完成年初预算的25.83%".
-static BUDGET_THEN_ACTUAL: LazyLock<Regex> =
-    LazyLock::new(|| re(r"年初预算(?:数)?为(?P<b>NUM)(?P<ub>万元|亿元|元),(?:支出)?决算(?:数)?为(?P<a>NUM)(?P<ua>万元|亿元|元)"));
+static BUDGET_THEN_ACTUAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"年初预算(?:数)?为(?P<b>NUM)(?P<ub>万元|亿元|元),(?:支出)?决算(?:数)?为(?P<a>NUM)(?P<ua>万元|亿元|元)",
+    )
+});
 
 fn unit(label: &str) -> MoneyUnit {
     match label {
@@ -178,7 +340,9 @@ pub fn extract(blocks: &[Block]) -> Facts {
     // A 类 named by a heading, waiting for its statement in this or the next paragraph.
     let mut pending: Option<(String, Option<String>, u32)> = None;
     for (index, block) in blocks.iter().enumerate() {
-        let Block::Para { number: para, text } = block else { continue };
+        let Block::Para { number: para, text } = block else {
+            continue;
+        };
         let index = index as u32;
         let text = fold_width(text).into_owned();
         out.amount_mentions += AMOUNT.find_iter(&text).count();
@@ -191,7 +355,10 @@ pub fn extract(blocks: &[Block]) -> Facts {
             fund = Some(Fund::GeneralPublic);
         } else if text.contains("政府性基金预算财政拨款支出决算") {
             fund = Some(Fund::GovernmentFund);
-        } else if text.contains("国有资本经营预算财政拨款") || text.contains("基本支出决算情况说明") || text.starts_with("第二部分") {
+        } else if text.contains("国有资本经营预算财政拨款")
+            || text.contains("基本支出决算情况说明")
+            || text.starts_with("第二部分")
+        {
             fund = None;
         }
 
@@ -199,10 +366,16 @@ pub fn extract(blocks: &[Block]) -> Facts {
             if seen.contains(pattern.metric) || pattern.within.is_some_and(|w| !text.contains(w)) {
                 continue;
             }
-            let Some(c) = pattern.regex.captures(&text) else { continue };
+            let Some(c) = pattern.regex.captures(&text) else {
+                continue;
+            };
             let Some(n) = c.name("n") else { continue };
-            let Some(value) = number(n.as_str()) else { continue };
-            let negative = c.name("v").is_some_and(|v| matches!(v.as_str(), "减少" | "下降"));
+            let Some(value) = number(n.as_str()) else {
+                continue;
+            };
+            let negative = c
+                .name("v")
+                .is_some_and(|v| matches!(v.as_str(), "减少" | "下降"));
             let signed = if negative { -value } else { value };
             let value = match pattern.kind {
                 Kind::Money | Kind::Change => {
@@ -226,15 +399,26 @@ pub fn extract(blocks: &[Block]) -> Facts {
                 mark(n.start());
             }
             seen.insert(pattern.metric);
-            out.facts.push(ReportFact { metric: pattern.metric, value, paragraph: *para });
+            out.facts.push(ReportFact {
+                metric: pattern.metric,
+                value,
+                paragraph: *para,
+            });
         }
 
         // Per-类 statements: a heading names the 类, this or the next paragraph states it.
         if pending.as_ref().is_some_and(|(_, _, at)| *at + 1 < index) {
             pending = None; // a heading whose statement never came
         }
-        if let Some(c) = CATEGORY_HEADING.captures(&text).or_else(|| CATEGORY_INLINE.captures(&text)) {
-            pending = Some((c["name"].trim().to_string(), c.name("code").map(|m| m.as_str().to_string()), index));
+        if let Some(c) = CATEGORY_HEADING
+            .captures(&text)
+            .or_else(|| CATEGORY_INLINE.captures(&text))
+        {
+            pending = Some((
+                c["name"].trim().to_string(),
+                c.name("code").map(|m| m.as_str().to_string()),
+                index,
+            ));
         }
         let statement = if let Some(c) = VERSUS_BUDGET.captures(&text) {
             let actual = number(&c["a"]).map(|a| unit(&c["ua"]).to_yuan(a));
@@ -242,7 +426,11 @@ pub fn extract(blocks: &[Block]) -> Facts {
                 (Some(d), Some(v)) => number(d.as_str()).zip(actual).map(|(d, a)| {
                     let d = unit(&c["ud"]).to_yuan(d);
                     // 比年初预算减少 d: actual = budget − d.
-                    if matches!(v.as_str(), "减少" | "下降") { a + d } else { a - d }
+                    if matches!(v.as_str(), "减少" | "下降") {
+                        a + d
+                    } else {
+                        a - d
+                    }
                 }),
                 _ if c.name("flat").is_some() => actual,
                 _ => None,
@@ -255,13 +443,25 @@ pub fn extract(blocks: &[Block]) -> Facts {
         } else if let Some(c) = BUDGET_THEN_ACTUAL.captures(&text) {
             mark(c.name("a").map_or(0, |m| m.start()));
             mark(c.name("b").map_or(0, |m| m.start()));
-            number(&c["a"]).map(|a| (unit(&c["ua"]).to_yuan(a), number(&c["b"]).map(|b| unit(&c["ub"]).to_yuan(b))))
+            number(&c["a"]).map(|a| {
+                (
+                    unit(&c["ua"]).to_yuan(a),
+                    number(&c["b"]).map(|b| unit(&c["ub"]).to_yuan(b)),
+                )
+            })
         } else {
             None
         };
         if let (Some((actual, budget_initial)), Some(f)) = (statement, fund) {
             if let Some((name, code, _)) = pending.take() {
-                out.categories.push(CategoryLine { fund: f, name, code, actual, budget_initial, paragraph: *para });
+                out.categories.push(CategoryLine {
+                    fund: f,
+                    name,
+                    code,
+                    actual,
+                    budget_initial,
+                    paragraph: *para,
+                });
             }
         }
     }
@@ -275,14 +475,21 @@ mod tests {
     use super::*;
 
     fn para(number: u32, text: &str) -> Block {
-        Block::Para { number, text: text.into() }
+        Block::Para {
+            number,
+            text: text.into(),
+        }
     }
 
     fn money(facts: &Facts, metric: &str) -> Option<String> {
-        facts.facts.iter().find(|f| f.metric == metric).map(|f| match f.value {
-            FactValue::Money(v) => v.to_string(),
-            other => format!("{other:?}"),
-        })
+        facts
+            .facts
+            .iter()
+            .find(|f| f.metric == metric)
+            .map(|f| match f.value {
+                FactValue::Money(v) => v.to_string(),
+                other => format!("{other:?}"),
+            })
     }
 
     #[test]
@@ -300,17 +507,42 @@ mod tests {
         let lines: Vec<(String, Option<String>, String, Option<String>)> = f
             .categories
             .iter()
-            .map(|c| (c.name.clone(), c.code.clone(), c.actual.to_string(), c.budget_initial.map(|b| b.to_string())))
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    c.code.clone(),
+                    c.actual.to_string(),
+                    c.budget_initial.map(|b| b.to_string()),
+                )
+            })
             .collect();
         assert_eq!(
             lines,
             vec![
-                ("社会保障和就业支出".into(), Some("208".into()), "200400.00".into(), Some("775900.00".into())),
-                ("教育支出".into(), None, "1004600.00".into(), Some("1004600.00".into())),
-                ("节能环保支出".into(), None, "12565200.00".into(), Some("10000000.00".into())),
+                (
+                    "社会保障和就业支出".into(),
+                    Some("208".into()),
+                    "200400.00".into(),
+                    Some("775900.00".into())
+                ),
+                (
+                    "教育支出".into(),
+                    None,
+                    "1004600.00".into(),
+                    Some("1004600.00".into())
+                ),
+                (
+                    "节能环保支出".into(),
+                    None,
+                    "12565200.00".into(),
+                    Some("10000000.00".into())
+                ),
             ]
         );
-        assert_eq!(money(&f, "total_income_expenditure").as_deref(), Some("150000000.00"));
+        assert_eq!(
+            money(&f, "total_income_expenditure").as_deref(),
+            Some("150000000.00")
+        );
         assert_eq!(money(&f, "total_change").as_deref(), Some("2000000.00"));
         assert!(f.categories.iter().all(|c| c.fund == Fund::GeneralPublic));
     }
@@ -320,7 +552,11 @@ mod tests {
         use crate::load::schema::{units, ColType};
         let spec = units();
         for pattern in PATTERNS.iter() {
-            let column = spec.columns.iter().find(|c| c.name == pattern.metric).unwrap_or_else(|| panic!("{} is not a units column", pattern.metric));
+            let column = spec
+                .columns
+                .iter()
+                .find(|c| c.name == pattern.metric)
+                .unwrap_or_else(|| panic!("{} is not a units column", pattern.metric));
             let expected = match pattern.kind {
                 Kind::Money | Kind::Change => ColType::Money,
                 Kind::Count => ColType::Int32,

@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::extract::workbook::Context;
 use crate::extract::Extraction;
-use crate::model::{ClassificationStatus, ExpenditureRow, Fact, PerformanceProject, Provenance, SourceFile, Stage};
+use crate::model::{
+    ClassificationStatus, ExpenditureRow, Fact, PerformanceProject, Provenance, SourceFile, Stage,
+};
 use crate::transform::classify::classify;
 use crate::transform::identify::{resolve, ContentHints, PathHints};
 use read::Block;
@@ -33,9 +35,16 @@ pub struct ReportStats {
     pub amount_mentions_used: usize,
 }
 
-pub fn extract(ctx: &Context, path: &Path, file: &Arc<SourceFile>, path_hints: &PathHints) -> Extraction {
+pub fn extract(
+    ctx: &Context,
+    path: &Path,
+    file: &Arc<SourceFile>,
+    path_hints: &PathHints,
+) -> Extraction {
     let mut out = Extraction::default();
-    let is_docx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("docx"));
+    let is_docx = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
     let read = if is_docx {
         read::read_docx(path).map(|b| (b, "docx".to_string()))
     } else {
@@ -61,7 +70,14 @@ pub fn extract(ctx: &Context, path: &Path, file: &Arc<SourceFile>, path_hints: &
     let resolution = match resolve(ctx.units, &hints, path_hints) {
         Ok(r) => r,
         Err(reason) => {
-            out.reject(file, None, None, Stage::Identify, reason, hints.texts.first().cloned());
+            out.reject(
+                file,
+                None,
+                None,
+                Stage::Identify,
+                reason,
+                hints.texts.first().cloned(),
+            );
             return out;
         }
     };
@@ -70,11 +86,19 @@ pub fn extract(ctx: &Context, path: &Path, file: &Arc<SourceFile>, path_hints: &
     for warning in resolution.warnings {
         out.warn(file, Some(&unit), "identify.unit", warning);
     }
-    let at = |paragraph: u32| Provenance { file: file.clone(), sheet: None, row: Some(paragraph) };
+    let at = |paragraph: u32| Provenance {
+        file: file.clone(),
+        sheet: None,
+        row: Some(paragraph),
+    };
 
     let found = facts::extract(&blocks);
     for fact in &found.facts {
-        out.facts.push(Fact { metric: fact.metric.to_string(), value: fact.value, provenance: at(fact.paragraph) });
+        out.facts.push(Fact {
+            metric: fact.metric.to_string(),
+            value: fact.value,
+            provenance: at(fact.paragraph),
+        });
     }
     for line in &found.categories {
         let resolved = match &line.code {
@@ -94,7 +118,10 @@ pub fn extract(ctx: &Context, path: &Path, file: &Arc<SourceFile>, path_hints: &
                 None,
                 Some(line.paragraph),
                 Stage::Classify,
-                format!("no 类 in the catalogue is named {:?} in {}", line.name, unit.year),
+                format!(
+                    "no 类 in the catalogue is named {:?} in {}",
+                    line.name, unit.year
+                ),
                 Some(line.name.clone()),
             );
             continue;
@@ -134,7 +161,10 @@ pub fn extract(ctx: &Context, path: &Path, file: &Arc<SourceFile>, path_hints: &
     }
     out.report = Some(ReportStats {
         encoding,
-        paragraphs: blocks.iter().filter(|b| matches!(b, Block::Para { .. })).count(),
+        paragraphs: blocks
+            .iter()
+            .filter(|b| matches!(b, Block::Para { .. }))
+            .count(),
         tables,
         facts: found.facts.len(),
         category_lines: found.categories.len(),

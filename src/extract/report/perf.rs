@@ -39,15 +39,23 @@ fn decimal(cell: &str) -> Option<rust_decimal::Decimal> {
 pub fn read(rows: &[Vec<String>]) -> Option<ProjectTable> {
     let project = rows.iter().find_map(|r| {
         let i = r.iter().position(|c| cell_key(c) == "项目名称")?;
-        r.get(i + 1).map(|c| c.trim().to_string()).filter(|c| !c.is_empty())
+        r.get(i + 1)
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
     })?;
     // Money is printed in the unit the 项目资金 header names (万元 by default).
-    let unit = if rows.iter().flatten().any(|c| cell_key(c).contains("项目资金(元)") || cell_key(c).contains("项目资金（元）")) {
+    let unit = if rows
+        .iter()
+        .flatten()
+        .any(|c| cell_key(c).contains("项目资金(元)") || cell_key(c).contains("项目资金（元）"))
+    {
         MoneyUnit::Yuan
     } else {
         MoneyUnit::Wanyuan
     };
-    let header = rows.iter().position(|r| r.iter().any(|c| cell_key(c) == "年初预算数") && r.iter().any(|c| cell_key(c) == "执行率"));
+    let header = rows.iter().position(|r| {
+        r.iter().any(|c| cell_key(c) == "年初预算数") && r.iter().any(|c| cell_key(c) == "执行率")
+    });
     let mut table = ProjectTable {
         project,
         budget_initial: None,
@@ -59,7 +67,10 @@ pub fn read(rows: &[Vec<String>]) -> Option<ProjectTable> {
     };
     if let Some(h) = header {
         let col = |label: &str| rows[h].iter().position(|c| cell_key(c) == label);
-        if let Some(values) = rows[h + 1..].iter().find(|r| r.iter().any(|c| cell_key(c).contains("年度资金总额"))) {
+        if let Some(values) = rows[h + 1..]
+            .iter()
+            .find(|r| r.iter().any(|c| cell_key(c).contains("年度资金总额")))
+        {
             let at = |label: &str| col(label).and_then(|i| values.get(i));
             let money = |label: &str| at(label).and_then(|c| decimal(c)).map(|d| unit.to_yuan(d));
             table.budget_initial = money("年初预算数");
@@ -69,18 +80,30 @@ pub fn read(rows: &[Vec<String>]) -> Option<ProjectTable> {
         }
     }
     // Indicators: the rows under the header naming 三级指标 … 得分.
-    if let Some(h) = rows.iter().position(|r| r.iter().any(|c| cell_key(c) == "三级指标")) {
+    if let Some(h) = rows
+        .iter()
+        .position(|r| r.iter().any(|c| cell_key(c) == "三级指标"))
+    {
         let head = &rows[h];
         let col = |label: &str| head.iter().position(|c| cell_key(c).contains(label));
         let (l1, l2, l3) = (col("一级指标"), col("二级指标"), col("三级指标"));
-        let (target, actual, weight, score) = (col("年度指标值"), col("实际完成值"), col("分值"), col("得分"));
+        let (target, actual, weight, score) = (
+            col("年度指标值"),
+            col("实际完成值"),
+            col("分值"),
+            col("得分"),
+        );
         let mut last = (String::new(), String::new());
         let mut indicators = Vec::new();
         for row in &rows[h + 1..] {
             if row.len() != head.len() {
                 continue; // 总分 and other summary rows
             }
-            let get = |i: Option<usize>| i.and_then(|i| row.get(i)).map(|c| c.trim().to_string()).unwrap_or_default();
+            let get = |i: Option<usize>| {
+                i.and_then(|i| row.get(i))
+                    .map(|c| c.trim().to_string())
+                    .unwrap_or_default()
+            };
             let name = get(l3);
             if name.is_empty() {
                 continue;

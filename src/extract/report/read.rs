@@ -44,12 +44,25 @@ impl Encoding {
 /// GBK and GB2312), which must decode without errors.
 pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), String> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return String::from_utf8(rest.to_vec()).map(|s| (s, Encoding::Utf8Bom)).map_err(|e| format!("UTF-8 BOM but invalid UTF-8: {e}"));
+        return String::from_utf8(rest.to_vec())
+            .map(|s| (s, Encoding::Utf8Bom))
+            .map_err(|e| format!("UTF-8 BOM but invalid UTF-8: {e}"));
     }
-    for (bom, enc, label) in [(b"\xFF\xFE", encoding_rs::UTF_16LE, Encoding::Utf16Le), (b"\xFE\xFF", encoding_rs::UTF_16BE, Encoding::Utf16Be)] {
+    for (bom, enc, label) in [
+        (b"\xFF\xFE", encoding_rs::UTF_16LE, Encoding::Utf16Le),
+        (b"\xFE\xFF", encoding_rs::UTF_16BE, Encoding::Utf16Be),
+    ] {
         if bytes.starts_with(bom) {
             let (text, had_errors) = enc.decode_without_bom_handling(&bytes[2..]);
-            return if had_errors { Err(format!("{} BOM but invalid {}", label.as_str(), label.as_str())) } else { Ok((text.into_owned(), label)) };
+            return if had_errors {
+                Err(format!(
+                    "{} BOM but invalid {}",
+                    label.as_str(),
+                    label.as_str()
+                ))
+            } else {
+                Ok((text.into_owned(), label))
+            };
         }
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
@@ -83,7 +96,10 @@ pub fn read_txt(bytes: &[u8]) -> Result<(Vec<Block>, Encoding), String> {
         if line.is_empty() {
             continue;
         }
-        blocks.push(Block::Para { number, text: line.to_string() });
+        blocks.push(Block::Para {
+            number,
+            text: line.to_string(),
+        });
     }
     Ok((mend(blocks), encoding))
 }
@@ -101,7 +117,8 @@ fn read_flat_table(lines: &[&str], start: usize) -> (Vec<Vec<String>>, usize) {
             i += 1;
         } else if line.trim().is_empty() {
             // Blank: a row break if a cell follows, part of a cell if a continuation does.
-            let next = (i + 1..lines.len()).find(|&j| lines[j].starts_with('\t') || !lines[j].trim().is_empty());
+            let next = (i + 1..lines.len())
+                .find(|&j| lines[j].starts_with('\t') || !lines[j].trim().is_empty());
             match next {
                 Some(j) if lines[j].starts_with('\t') => {
                     if rows.last().is_some_and(|r| !r.is_empty()) {
@@ -185,7 +202,12 @@ fn continues(prev: &str, next: &str) -> bool {
         s.starts_with('第')
             || s.starts_with('（')
             || s.starts_with('(')
-            || s.chars().next().is_some_and(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c)) && s.chars().nth(1).is_some_and(|c| "、.．）)".contains(c) || c.is_ascii_digit())
+            || s.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
+                && s.chars()
+                    .nth(1)
+                    .is_some_and(|c| "、.．）)".contains(c) || c.is_ascii_digit())
     };
     // A broken number or unit ("11724." / "11724" + "万元") always continues.
     let numeric_break = last.is_ascii_digit() || last == '.' || last == ',';
@@ -202,7 +224,10 @@ fn tidy_numbers(text: &str) -> String {
     for (i, &c) in chars.iter().enumerate() {
         if c == ' ' || c == '\u{3000}' {
             let prev = out.chars().last();
-            let next = chars[i + 1..].iter().copied().find(|n| *n != ' ' && *n != '\u{3000}');
+            let next = chars[i + 1..]
+                .iter()
+                .copied()
+                .find(|n| *n != ' ' && *n != '\u{3000}');
             if let (Some(p), Some(n)) = (prev, next) {
                 if (numeric(p) && (numeric(n) || cjk(n) || n == '%')) || (cjk(p) && numeric(n)) {
                     continue;
@@ -240,7 +265,9 @@ fn parse_document_xml(xml: &str) -> Result<Vec<Block>, String> {
     let mut in_text = false;
     let mut table_start = 0u32;
     loop {
-        let event = reader.read_event().map_err(|e| format!("word/document.xml at {}: {e}", reader.buffer_position()))?;
+        let event = reader
+            .read_event()
+            .map_err(|e| format!("word/document.xml at {}: {e}", reader.buffer_position()))?;
         match event {
             Event::Start(e) => match e.local_name().into_inner() {
                 "tbl" => {
@@ -284,7 +311,10 @@ fn parse_document_xml(xml: &str) -> Result<Vec<Block>, String> {
                         // A cell's paragraphs join without a break, as the .txt form does.
                         cell.push_str(para.trim());
                     } else if !para.trim().is_empty() {
-                        blocks.push(Block::Para { number, text: para.trim().to_string() });
+                        blocks.push(Block::Para {
+                            number,
+                            text: para.trim().to_string(),
+                        });
                     }
                     para.clear();
                 }
@@ -293,7 +323,10 @@ fn parse_document_xml(xml: &str) -> Result<Vec<Block>, String> {
                 "tbl" => {
                     table_depth = table_depth.saturating_sub(1);
                     if table_depth == 0 {
-                        blocks.push(Block::Table { number: table_start, rows: std::mem::take(&mut rows) });
+                        blocks.push(Block::Table {
+                            number: table_start,
+                            rows: std::mem::take(&mut rows),
+                        });
                     }
                 }
                 _ => {}
@@ -312,13 +345,22 @@ mod tests {
     #[test]
     fn encodings_are_detected() {
         let text = "2023年度北京市西城区新街口街道办事处";
-        assert_eq!(decode(text.as_bytes()).unwrap(), (text.to_string(), Encoding::Utf8));
+        assert_eq!(
+            decode(text.as_bytes()).unwrap(),
+            (text.to_string(), Encoding::Utf8)
+        );
         let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
         assert_eq!(decode(&bom).unwrap().1, Encoding::Utf8Bom);
         let (gbk, _, _) = encoding_rs::GBK.encode(text);
         assert_eq!(decode(&gbk).unwrap(), (text.to_string(), Encoding::Gb18030));
-        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
-        assert_eq!(decode(&utf16).unwrap(), (text.to_string(), Encoding::Utf16Le));
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        assert_eq!(
+            decode(&utf16).unwrap(),
+            (text.to_string(), Encoding::Utf16Le)
+        );
         assert!(decode(&[0xFF, 0xFF, 0xFF, 0x00, 0x81]).is_err());
     }
 
@@ -329,9 +371,19 @@ mod tests {
         assert_eq!(
             blocks,
             vec![
-                Block::Para { number: 1, text: "2023年度收、支总计39985.83万元，比上年减少1170.82万元，下降2.84%。".into() },
-                Block::Para { number: 3, text: "（一）收入决算说明".into() },
-                Block::Para { number: 4, text: "其他收入19,044.27万元。".into() },
+                Block::Para {
+                    number: 1,
+                    text: "2023年度收、支总计39985.83万元，比上年减少1170.82万元，下降2.84%。"
+                        .into()
+                },
+                Block::Para {
+                    number: 3,
+                    text: "（一）收入决算说明".into()
+                },
+                Block::Para {
+                    number: 4,
+                    text: "其他收入19,044.27万元。".into()
+                },
             ]
         );
     }
@@ -347,7 +399,13 @@ mod tests {
                 rows: vec![
                     vec!["项目名称".into(), "某项目".into()],
                     vec!["项目资金（万元）".into(), "".into(), "年初预算数".into()],
-                    vec!["".into(), "年度资金总额".into(), "420".into(), "年度指标值".into(), "实际".into()],
+                    vec![
+                        "".into(),
+                        "年度资金总额".into(),
+                        "420".into(),
+                        "年度指标值".into(),
+                        "实际".into()
+                    ],
                 ]
             }
         );
