@@ -5,5 +5,6 @@ mod cli;
 mod common;
 mod corpus;
 mod interop;
+mod reports;
 mod warehouse;
 mod workbooks;

@@ -196,22 +196,37 @@ fn mend(blocks: Vec<Block>) -> Vec<Block> {
 /// Whether `next` continues the sentence `prev` broke off.
 fn continues(prev: &str, next: &str) -> bool {
     let last = prev.chars().last().unwrap_or('。');
-    let ends = "。；！？：:;!?”）)】」".contains(last);
-    let heading = |s: &str| {
-        let s = s.trim_start();
-        s.starts_with('第')
-            || s.starts_with('（')
-            || s.starts_with('(')
-            || s.chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
-                && s.chars()
-                    .nth(1)
-                    .is_some_and(|c| "、.．）)".contains(c) || c.is_ascii_digit())
-    };
+    // Only a sentence end ends a paragraph: a converter wraps lines after ；，： as often as
+    // anywhere else. A line that ends mid-sentence before a heading still stands alone.
+    let ends = "。！？!?”）)】」".contains(last);
+    let heading = |s: &str| is_heading(s);
     // A broken number or unit ("11724." / "11724" + "万元") always continues.
     let numeric_break = last.is_ascii_digit() || last == '.' || last == ',';
-    !ends && (numeric_break || (prev.chars().count() >= 20 && !heading(prev) && !heading(next)))
+    // A heading is a short line; a line that merely starts like one ("2.公务接待费。2023年度
+    // 决算数0万元，比2023年度年初") and runs to the wrap width was cut by the converter.
+    let len = prev.chars().count();
+    let short_heading = heading(prev) && len < 28;
+    !ends && (numeric_break || (len >= 20 && !short_heading && !heading(next)))
+}
+
+/// A heading line: "第三部分", "（一）…", "(1)…", "四、…", "1、…", "2.公务接待费" — but not
+/// "2023年度…" or "5.83万元" (a number, not an ordinal).
+fn is_heading(s: &str) -> bool {
+    let s = s.trim_start();
+    if (s.starts_with('第') && s.contains("部分")) || s.starts_with('（') || s.starts_with('(')
+    {
+        return true;
+    }
+    let digits = s.chars().take_while(|c| c.is_ascii_digit()).count();
+    let chinese = s
+        .chars()
+        .take_while(|c| "一二三四五六七八九十".contains(*c))
+        .count();
+    let n = digits.max(chinese);
+    let mut rest = s.chars().skip(n);
+    (1..=2).contains(&n)
+        && rest.next().is_some_and(|c| "、.．)）".contains(c))
+        && rest.next().is_none_or(|c| !c.is_ascii_digit())
 }
 
 /// "19,044.27 万元" → "19,044.27万元"; "决算 100.46 万元" → "决算100.46万元": a space that
@@ -362,6 +377,28 @@ mod tests {
             (text.to_string(), Encoding::Utf16Le)
         );
         assert!(decode(&[0xFF, 0xFF, 0xFF, 0x00, 0x81]).is_err());
+    }
+
+    #[test]
+    fn headings() {
+        for h in [
+            "第三部分 2023年度部门绩效评价情况",
+            "（一）收入决算说明",
+            "四、一般公共预算",
+            "1、一般公共服务（类）",
+            "2.公务接待费。",
+            "十一、住房",
+        ] {
+            assert!(is_heading(h), "{h}");
+        }
+        for t in [
+            "2023年度本年收入合计",
+            "5.83万元，占",
+            "一般公共服务支出",
+            "0.82万元",
+        ] {
+            assert!(!is_heading(t), "{t}");
+        }
     }
 
     #[test]
