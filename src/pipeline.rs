@@ -734,6 +734,19 @@ fn print_summary(
         rows("findings"),
         rows("rejects")
     );
+    let reports: Vec<&serde_json::Value> = entries.iter().map(|e| &e["report"]).filter(|r| r.is_object()).collect();
+    if !reports.is_empty() {
+        let total = |k: &str| reports.iter().filter_map(|r| r[k].as_u64()).sum::<u64>();
+        crate::say!(
+            "  reports   {} read: {} facts, {} 类 statements, {} projects; {} of {} amount mentions became facts",
+            reports.len(),
+            total("facts"),
+            total("category_lines"),
+            total("projects"),
+            total("amount_mentions_used"),
+            total("amount_mentions")
+        );
+    }
     crate::say!(
         "  warehouse {} ({} partitions rewritten)",
         config.warehouse.display(),
