@@ -33,6 +33,9 @@ pub enum Command {
     Validate(ConfigArgs),
     /// Write a deterministic synthetic corpus of workbooks.
     Synth(SynthArgs),
+    /// Execution rates across 街道, read back from the warehouse with polars.
+    #[cfg(feature = "compare")]
+    Compare(crate::compare::CompareArgs),
     /// Print the warehouse's data dictionary: every dataset, column, type and meaning.
     Schema,
     /// Look up or check the function-classification catalogue.

@@ -34,6 +34,9 @@ pub enum Error {
     /// Writing Parquet failed.
     #[error("{path}: writing parquet: {reason}")]
     Parquet { path: PathBuf, reason: String },
+    /// Reading the warehouse back (compare) failed.
+    #[error("{path}: reading the warehouse: {reason}")]
+    Warehouse { path: PathBuf, reason: String },
     /// The synthetic generator failed (writing a workbook).
     #[error("{path}: writing workbook: {reason}")]
     Synth { path: PathBuf, reason: String },

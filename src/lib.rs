@@ -17,6 +17,8 @@ macro_rules! say {
 }
 
 pub mod catalog;
+#[cfg(feature = "compare")]
+pub mod compare;
 pub mod cli;
 pub mod config;
 pub mod error;

@@ -15,6 +15,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => juesuan::pipeline::run(&args).map(|outcome| outcome.exit_code()),
         Command::Validate(args) => juesuan::pipeline::validate(&args),
+        #[cfg(feature = "compare")]
+        Command::Compare(args) => juesuan::compare::run(&args),
         Command::Schema => {
             juesuan::say!("{}", juesuan::load::schema::dictionary().trim_end());
             Ok(0)

@@ -319,8 +319,8 @@ pub const DATASETS: [&str; 7] = [
     "rejects",
 ];
 
-/// Changes when anything that shapes the extracted rows changes: juesuan itself, the
-/// catalogue, the units registry or the limits.
+/// Changes when anything that shapes the extracted rows changes: juesuan itself (version,
+/// build, warehouse schema), the catalogue, the units registry or the limits.
 fn fingerprint(config: &Config, catalog: &Catalog) -> Result<String> {
     let units = std::fs::read(&config.units).map_err(|e| Error::io(&config.units, e))?;
     let mut h = Sha256::new();
@@ -330,6 +330,15 @@ fn fingerprint(config: &Config, catalog: &Catalog) -> Result<String> {
     h.update([0]);
     h.update(&units);
     h.update(config.limits.max_file_bytes.to_le_bytes());
+    // The warehouse's columns, and the build of juesuan itself: a new build may extract
+    // differently even under the same version number, so its cache is not trusted.
+    h.update(crate::load::schema::dictionary().as_bytes());
+    if let Some(meta) = std::env::current_exe().ok().and_then(|exe| std::fs::metadata(exe).ok()) {
+        h.update(meta.len().to_le_bytes());
+        if let Ok(modified) = meta.modified().map(|m| m.duration_since(std::time::UNIX_EPOCH).unwrap_or_default()) {
+            h.update(modified.as_nanos().to_le_bytes());
+        }
+    }
     Ok(hex(&h.finalize())[..16].to_string())
 }
 

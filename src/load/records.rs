@@ -78,6 +78,7 @@ impl Record for ExecutionRow {
             .float64(ExecutionRow::rate(self.budget_initial, self.actual))
             .float64(ExecutionRow::rate(self.budget_final, self.actual))
             .str(&self.basis)
+            .str(&self.source_file)
             .str(&self.source_sha256);
     }
 }

@@ -55,6 +55,7 @@ pub struct ExecutionRow {
     pub budget_initial: Option<Yuan>,
     pub budget_final: Option<Yuan>,
     pub basis: String,
+    pub source_file: Arc<str>,
     pub source_sha256: Arc<str>,
 }
 
@@ -121,6 +122,7 @@ pub fn execution(expenditure: &[&ExpenditureRow], units: &[UnitRow]) -> Vec<Exec
             budget_initial: acc.initial.and_then(|r| r.budget_initial),
             budget_final: acc.last.and_then(|r| r.budget_final),
             basis,
+            source_file: actual.provenance.file.display_path.clone(),
             source_sha256: actual.provenance.file.sha256.clone(),
         };
         if actual.code.level == Level::Category {
@@ -161,6 +163,7 @@ pub fn execution(expenditure: &[&ExpenditureRow], units: &[UnitRow]) -> Vec<Exec
                 rows.len(),
                 sources.into_iter().collect::<Vec<_>>().join(", ")
             ),
+            source_file: rows[0].source_file.clone(),
             source_sha256: rows[0].source_sha256.clone(),
         });
     }
@@ -186,6 +189,7 @@ pub fn execution(expenditure: &[&ExpenditureRow], units: &[UnitRow]) -> Vec<Exec
                 "actual=report budget_final=report ({})",
                 fact.provenance.reference()
             ),
+            source_file: fact.provenance.file.display_path.clone(),
             source_sha256: fact.provenance.file.sha256.clone(),
         });
     }
