@@ -17,9 +17,9 @@ macro_rules! say {
 }
 
 pub mod catalog;
+pub mod cli;
 #[cfg(feature = "compare")]
 pub mod compare;
-pub mod cli;
 pub mod config;
 pub mod error;
 pub mod extract;

@@ -333,9 +333,15 @@ fn fingerprint(config: &Config, catalog: &Catalog) -> Result<String> {
     // The warehouse's columns, and the build of juesuan itself: a new build may extract
     // differently even under the same version number, so its cache is not trusted.
     h.update(crate::load::schema::dictionary().as_bytes());
-    if let Some(meta) = std::env::current_exe().ok().and_then(|exe| std::fs::metadata(exe).ok()) {
+    if let Some(meta) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| std::fs::metadata(exe).ok())
+    {
         h.update(meta.len().to_le_bytes());
-        if let Ok(modified) = meta.modified().map(|m| m.duration_since(std::time::UNIX_EPOCH).unwrap_or_default()) {
+        if let Ok(modified) = meta
+            .modified()
+            .map(|m| m.duration_since(std::time::UNIX_EPOCH).unwrap_or_default())
+        {
             h.update(modified.as_nanos().to_le_bytes());
         }
     }
@@ -743,7 +749,11 @@ fn print_summary(
         rows("findings"),
         rows("rejects")
     );
-    let reports: Vec<&serde_json::Value> = entries.iter().map(|e| &e["report"]).filter(|r| r.is_object()).collect();
+    let reports: Vec<&serde_json::Value> = entries
+        .iter()
+        .map(|e| &e["report"])
+        .filter(|r| r.is_object())
+        .collect();
     if !reports.is_empty() {
         let total = |k: &str| reports.iter().filter_map(|r| r[k].as_u64()).sum::<u64>();
         crate::say!(

@@ -137,7 +137,10 @@ fn ser_decimal<S: serde::Serializer>(d: &Decimal, s: S) -> std::result::Result<S
     s.serialize_str(&d.to_string())
 }
 
-fn ser_opt_decimal<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> std::result::Result<S::Ok, S::Error> {
+fn ser_opt_decimal<S: serde::Serializer>(
+    d: &Option<Decimal>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     match d {
         Some(d) => s.serialize_str(&d.to_string()),
         None => s.serialize_none(),
@@ -153,7 +156,8 @@ pub fn run(args: &CompareArgs) -> Result<u8> {
     let text = match args.format {
         Format::Table => render::table(&comparison),
         Format::Csv => render::csv(&comparison),
-        Format::Json => serde_json::to_string_pretty(&comparison).map_err(|e| polars_error(&warehouse, e.to_string()))?,
+        Format::Json => serde_json::to_string_pretty(&comparison)
+            .map_err(|e| polars_error(&warehouse, e.to_string()))?,
         Format::Html => html::page(&comparison),
     };
     match &args.out {
@@ -164,47 +168,80 @@ pub fn run(args: &CompareArgs) -> Result<u8> {
 }
 
 fn polars_error(warehouse: &Path, reason: String) -> Error {
-    Error::Warehouse { path: warehouse.to_path_buf(), reason }
+    Error::Warehouse {
+        path: warehouse.to_path_buf(),
+        reason,
+    }
 }
 
 /// A polars lazy scan of one dataset, as analysts write it: all files, hive partitions.
 fn scan(warehouse: &Path, dataset: &str) -> Result<LazyFrame> {
     let glob = format!("{}/{dataset}/**/*.parquet", warehouse.display());
-    let has_files = std::fs::read_dir(warehouse.join(dataset)).map(|mut d| d.next().is_some()).unwrap_or(false);
+    let has_files = std::fs::read_dir(warehouse.join(dataset))
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false);
     if !has_files {
-        return Err(polars_error(warehouse, format!("no {dataset} files: run `juesuan run` first")));
+        return Err(polars_error(
+            warehouse,
+            format!("no {dataset} files: run `juesuan run` first"),
+        ));
     }
-    LazyFrame::scan_parquet(PlRefPath::new(glob), ScanArgsParquet::default()).map_err(|e| polars_error(warehouse, e.to_string()))
+    LazyFrame::scan_parquet(PlRefPath::new(glob), ScanArgsParquet::default())
+        .map_err(|e| polars_error(warehouse, e.to_string()))
 }
 
 fn strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
-    Ok(df.column(name)?.as_materialized_series().str()?.iter().map(|v| v.unwrap_or("").to_string()).collect())
+    Ok(df
+        .column(name)?
+        .as_materialized_series()
+        .str()?
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect())
 }
 
 fn decimals(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<Decimal>>> {
     let series = df.column(name)?.as_materialized_series();
     let ca = series.decimal()?;
     let scale = ca.scale() as u32;
-    Ok(ca.physical().iter().map(|v| v.map(|m| Decimal::from_i128_with_scale(m, scale))).collect())
+    Ok(ca
+        .physical()
+        .iter()
+        .map(|v| v.map(|m| Decimal::from_i128_with_scale(m, scale)))
+        .collect())
 }
 
 fn floats(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
-    Ok(df.column(name)?.as_materialized_series().f64()?.iter().collect())
+    Ok(df
+        .column(name)?
+        .as_materialized_series()
+        .f64()?
+        .iter()
+        .collect())
 }
 
 pub fn compare(warehouse: &Path, args: &CompareArgs) -> Result<Comparison> {
     let err = |e: PolarsError| polars_error(warehouse, e.to_string());
-    let mut filter = col("year").eq(lit(args.year as i64)).and(col("fund").eq(lit(args.fund.clone())));
-    filter = match args.level {
-        Level::Total => filter.and(col("code").eq(lit("total"))),
-        level => filter.and(col("code").eq(lit("total")).or(col("level").eq(lit(match level {
-            Level::Category => 1i8,
-            Level::Section => 2,
-            _ => 3,
-        })))),
-    };
+    let mut filter = col("year")
+        .eq(lit(args.year as i64))
+        .and(col("fund").eq(lit(args.fund.clone())));
+    filter =
+        match args.level {
+            Level::Total => filter.and(col("code").eq(lit("total"))),
+            level => filter.and(col("code").eq(lit("total")).or(col("level").eq(lit(
+                match level {
+                    Level::Category => 1i8,
+                    Level::Section => 2,
+                    _ => 3,
+                },
+            )))),
+        };
     if let Some(d) = &args.district {
-        filter = filter.and(col("district").eq(lit(d.clone())).or(col("district_code").eq(lit(d.clone()))));
+        filter = filter.and(
+            col("district")
+                .eq(lit(d.clone()))
+                .or(col("district_code").eq(lit(d.clone()))),
+        );
     }
     let rate_column = match args.basis {
         Basis::Initial => "rate_initial",
@@ -242,21 +279,27 @@ pub fn compare(warehouse: &Path, args: &CompareArgs) -> Result<Comparison> {
         strings(&df, "basis").map_err(err)?,
         strings(&df, "source_file").map_err(err)?,
     );
-    let (actual, budget, rate) = (decimals(&df, "actual").map_err(err)?, decimals(&df, "budget").map_err(err)?, floats(&df, "rate").map_err(err)?);
+    let (actual, budget, rate) = (
+        decimals(&df, "actual").map_err(err)?,
+        decimals(&df, "budget").map_err(err)?,
+        floats(&df, "rate").map_err(err)?,
+    );
 
     let mut units: BTreeMap<(String, String), UnitLine> = BTreeMap::new();
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     for i in 0..df.height() {
-        let line = units.entry((district_code[i].clone(), unit_id[i].clone())).or_insert_with(|| UnitLine {
-            unit_id: unit_id[i].clone(),
-            unit_name: unit_name[i].clone(),
-            district: district[i].clone(),
-            district_code: district_code[i].clone(),
-            cells: BTreeMap::new(),
-            total: None,
-            findings: 0,
-            rejects: 0,
-        });
+        let line = units
+            .entry((district_code[i].clone(), unit_id[i].clone()))
+            .or_insert_with(|| UnitLine {
+                unit_id: unit_id[i].clone(),
+                unit_name: unit_name[i].clone(),
+                district: district[i].clone(),
+                district_code: district_code[i].clone(),
+                cells: BTreeMap::new(),
+                total: None,
+                findings: 0,
+                rejects: 0,
+            });
         let budget = budget[i];
         let flag = match (budget, rate[i]) {
             (None, _) | (Some(_), None) => Some("no_budget"),
@@ -277,7 +320,9 @@ pub fn compare(warehouse: &Path, args: &CompareArgs) -> Result<Comparison> {
         if code[i] == "total" {
             line.total = Some(cell);
         } else {
-            names.entry(code[i].clone()).or_insert_with(|| name[i].clone());
+            names
+                .entry(code[i].clone())
+                .or_insert_with(|| name[i].clone());
             line.cells.insert(code[i].clone(), cell);
         }
     }
@@ -289,7 +334,14 @@ pub fn compare(warehouse: &Path, args: &CompareArgs) -> Result<Comparison> {
     }
 
     // Rank and gap per district and code.
-    let mut codes: Vec<CodeColumn> = names.into_iter().map(|(code, name)| CodeColumn { code, name, median: BTreeMap::new() }).collect();
+    let mut codes: Vec<CodeColumn> = names
+        .into_iter()
+        .map(|(code, name)| CodeColumn {
+            code,
+            name,
+            median: BTreeMap::new(),
+        })
+        .collect();
     let districts: Vec<String> = {
         let mut d: Vec<String> = units.iter().map(|u| u.district_code.clone()).collect();
         d.dedup();
@@ -297,7 +349,11 @@ pub fn compare(warehouse: &Path, args: &CompareArgs) -> Result<Comparison> {
     };
     for column in &mut codes {
         for d in &districts {
-            let mut cells: Vec<&mut Cell> = units.iter_mut().filter(|u| &u.district_code == d).filter_map(|u| u.cells.get_mut(&column.code)).collect();
+            let mut cells: Vec<&mut Cell> = units
+                .iter_mut()
+                .filter(|u| &u.district_code == d)
+                .filter_map(|u| u.cells.get_mut(&column.code))
+                .collect();
             if let Some(m) = rank(&mut cells) {
                 column.median.insert(d.clone(), m);
             }
@@ -305,7 +361,11 @@ pub fn compare(warehouse: &Path, args: &CompareArgs) -> Result<Comparison> {
     }
     let mut total_median = BTreeMap::new();
     for d in &districts {
-        let mut cells: Vec<&mut Cell> = units.iter_mut().filter(|u| &u.district_code == d).filter_map(|u| u.total.as_mut()).collect();
+        let mut cells: Vec<&mut Cell> = units
+            .iter_mut()
+            .filter(|u| &u.district_code == d)
+            .filter_map(|u| u.total.as_mut())
+            .collect();
         if let Some(m) = rank(&mut cells) {
             total_median.insert(d.clone(), m);
         }
@@ -313,7 +373,9 @@ pub fn compare(warehouse: &Path, args: &CompareArgs) -> Result<Comparison> {
 
     // Data quality: findings and rejects per unit in the year.
     for (dataset, count) in [("findings", 0usize), ("rejects", 1)] {
-        let Ok(lf) = scan(warehouse, dataset) else { continue };
+        let Ok(lf) = scan(warehouse, dataset) else {
+            continue;
+        };
         let counts = lf
             .filter(col("year").eq(lit(args.year as i64)))
             .group_by([col("unit_id")])
@@ -321,7 +383,15 @@ pub fn compare(warehouse: &Path, args: &CompareArgs) -> Result<Comparison> {
             .collect()
             .map_err(err)?;
         let ids = strings(&counts, "unit_id").map_err(err)?;
-        let n: Vec<u32> = counts.column("n").map_err(err)?.as_materialized_series().u32().map_err(err)?.iter().map(|v| v.unwrap_or(0)).collect();
+        let n: Vec<u32> = counts
+            .column("n")
+            .map_err(err)?
+            .as_materialized_series()
+            .u32()
+            .map_err(err)?
+            .iter()
+            .map(|v| v.unwrap_or(0))
+            .collect();
         for (id, n) in ids.iter().zip(n) {
             for u in units.iter_mut().filter(|u| &u.unit_id == id) {
                 if count == 0 {
@@ -361,7 +431,11 @@ fn rank(cells: &mut [&mut Cell]) -> Option<f64> {
     }
     rates.sort_by(|a, b| a.total_cmp(b));
     let n = rates.len();
-    let median = if n % 2 == 1 { rates[n / 2] } else { (rates[n / 2 - 1] + rates[n / 2]) / 2.0 };
+    let median = if n % 2 == 1 {
+        rates[n / 2]
+    } else {
+        (rates[n / 2 - 1] + rates[n / 2]) / 2.0
+    };
     for cell in cells.iter_mut() {
         if let Some(r) = cell.rate {
             cell.rank = Some(1 + rates.iter().filter(|x| **x > r).count());

@@ -8,7 +8,8 @@ use super::{Cell, Comparison};
 
 /// "94.05%"; "—" when there is no rate.
 pub fn percent(rate: Option<f64>) -> String {
-    rate.map(|r| format!("{:.2}%", r * 100.0)).unwrap_or_else(|| "—".into())
+    rate.map(|r| format!("{:.2}%", r * 100.0))
+        .unwrap_or_else(|| "—".into())
 }
 
 /// Percentage points, signed: "+3.20", "−1.05".
@@ -22,7 +23,8 @@ pub fn points(gap: Option<f64>) -> String {
 
 /// 元 → 万元 with two decimals and thousands separators: 117241100.00 → "11,724.11".
 pub fn wan(yuan: Decimal) -> String {
-    let v = (yuan / Decimal::from(10_000)).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let v = (yuan / Decimal::from(10_000))
+        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     let text = format!("{v:.2}");
     let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
     let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
@@ -57,35 +59,69 @@ fn pad(text: &str, width: usize) -> String {
 
 pub fn table(c: &Comparison) -> String {
     let mut header = vec!["街道".to_string()];
-    header.extend(c.codes.iter().map(|col| format!("{} {}", col.code, col.name.trim_end_matches("支出"))));
+    header.extend(
+        c.codes
+            .iter()
+            .map(|col| format!("{} {}", col.code, col.name.trim_end_matches("支出"))),
+    );
     header.extend(["部门".to_string(), "排名".into(), "与中位数差".into()]);
     let mut rows: Vec<Vec<String>> = Vec::new();
     for u in &c.units {
         let mut row = vec![u.unit_name.clone()];
         row.extend(c.codes.iter().map(|col| marked(u.cells.get(&col.code))));
         row.push(marked(u.total.as_ref()));
-        row.push(u.total.as_ref().and_then(|t| t.rank).map(|r| r.to_string()).unwrap_or_else(|| "—".into()));
+        row.push(
+            u.total
+                .as_ref()
+                .and_then(|t| t.rank)
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "—".into()),
+        );
         row.push(points(u.total.as_ref().and_then(|t| t.gap_to_median)));
         rows.push(row);
     }
     let districts: Vec<&String> = c.total_median.keys().collect();
     for d in districts {
-        let name = c.units.iter().find(|u| &u.district_code == d).map(|u| u.district.clone()).unwrap_or_else(|| d.clone());
+        let name = c
+            .units
+            .iter()
+            .find(|u| &u.district_code == d)
+            .map(|u| u.district.clone())
+            .unwrap_or_else(|| d.clone());
         let mut row = vec![format!("{name}中位数")];
-        row.extend(c.codes.iter().map(|col| percent(col.median.get(d).copied())));
+        row.extend(
+            c.codes
+                .iter()
+                .map(|col| percent(col.median.get(d).copied())),
+        );
         row.push(percent(c.total_median.get(d).copied()));
         row.extend([String::new(), String::new()]);
         rows.push(row);
     }
     let widths: Vec<usize> = (0..header.len())
-        .map(|i| std::iter::once(&header[i]).chain(rows.iter().map(|r| &r[i])).map(|s| UnicodeWidthStr::width(s.as_str())).max().unwrap_or(0))
+        .map(|i| {
+            std::iter::once(&header[i])
+                .chain(rows.iter().map(|r| &r[i]))
+                .map(|s| UnicodeWidthStr::width(s.as_str()))
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let line = |cells: &[String]| {
         cells
             .iter()
             .zip(&widths)
             .enumerate()
-            .map(|(i, (s, w))| if i == 0 { format!("{s}{}", " ".repeat(w.saturating_sub(UnicodeWidthStr::width(s.as_str())))) } else { pad(s, *w) })
+            .map(|(i, (s, w))| {
+                if i == 0 {
+                    format!(
+                        "{s}{}",
+                        " ".repeat(w.saturating_sub(UnicodeWidthStr::width(s.as_str())))
+                    )
+                } else {
+                    pad(s, *w)
+                }
+            })
             .collect::<Vec<_>>()
             .join("  ")
     };
@@ -110,7 +146,11 @@ pub fn table(c: &Comparison) -> String {
 
 /// A text cell that Excel must not take for a formula: = + - @ (and tab/CR) get a quote.
 fn guard(text: &str) -> String {
-    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() };
+    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
     if guarded.contains([',', '"', '\n']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
     } else {
@@ -122,11 +162,27 @@ fn guard(text: &str) -> String {
 pub fn csv(c: &Comparison) -> String {
     let mut out = String::from("\u{FEFF}year,fund,basis,district_code,district,unit_id,unit_name,code,name,actual_wanyuan,budget_wanyuan,rate,rank,district_median,gap_points,flag,source_file\n");
     for u in &c.units {
-        let total = u.total.as_ref().map(|t| ("total".to_string(), "部门合计".to_string(), t, c.total_median.get(&u.district_code).copied()));
+        let total = u.total.as_ref().map(|t| {
+            (
+                "total".to_string(),
+                "部门合计".to_string(),
+                t,
+                c.total_median.get(&u.district_code).copied(),
+            )
+        });
         let rows = c
             .codes
             .iter()
-            .filter_map(|col| u.cells.get(&col.code).map(|cell| (col.code.clone(), col.name.clone(), cell, col.median.get(&u.district_code).copied())))
+            .filter_map(|col| {
+                u.cells.get(&col.code).map(|cell| {
+                    (
+                        col.code.clone(),
+                        col.name.clone(),
+                        cell,
+                        col.median.get(&u.district_code).copied(),
+                    )
+                })
+            })
             .chain(total);
         for (code, name, cell, median) in rows {
             let fields = [
@@ -139,12 +195,16 @@ pub fn csv(c: &Comparison) -> String {
                 guard(&u.unit_name),
                 guard(&code),
                 guard(&name),
-                (cell.actual / Decimal::from(10_000)).round_dp(2).to_string(),
-                cell.budget.map(|b| (b / Decimal::from(10_000)).round_dp(2).to_string()).unwrap_or_default(),
+                format!("{:.2}", cell.actual / Decimal::from(10_000)),
+                cell.budget
+                    .map(|b| format!("{:.2}", b / Decimal::from(10_000)))
+                    .unwrap_or_default(),
                 cell.rate.map(|r| format!("{r:.6}")).unwrap_or_default(),
                 cell.rank.map(|r| r.to_string()).unwrap_or_default(),
                 median.map(|m| format!("{m:.6}")).unwrap_or_default(),
-                cell.gap_to_median.map(|g| format!("{:.4}", g * 100.0)).unwrap_or_default(),
+                cell.gap_to_median
+                    .map(|g| format!("{:.4}", g * 100.0))
+                    .unwrap_or_default(),
                 cell.flag.unwrap_or("").to_string(),
                 guard(&cell.source_file),
             ];

@@ -232,7 +232,12 @@ pub fn execution() -> DatasetSpec {
             "which sources gave actual and budgets, e.g. actual=table05 budget_initial=table05",
         ),
         col("source_file", Str, false, "the input that gave `actual`"),
-        col("source_sha256", Str, false, "sha256 of the input that gave `actual`"),
+        col(
+            "source_sha256",
+            Str,
+            false,
+            "sha256 of the input that gave `actual`",
+        ),
     ]);
     DatasetSpec { name: "execution", meaning: "budget execution: one row per unit, year, fund and code with an actual and a budget, plus code `total`", columns }
 }

@@ -3,6 +3,7 @@
 
 mod cli;
 mod common;
+mod compare;
 mod corpus;
 mod interop;
 mod reports;
