@@ -67,6 +67,9 @@ pub struct RunArgs {
     /// schedules written now keep working when runs become incremental.)
     #[arg(long)]
     pub full: bool,
+    /// Fail (exit 1) when the checks found errors (findings of severity `error`).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -23,6 +23,9 @@ pub struct Config {
     pub jobs: usize,
     #[serde(default)]
     pub limits: Limits,
+    /// Severity policy of the reconciliation checks.
+    #[serde(default)]
+    pub reconcile: crate::transform::reconcile::Policy,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -92,6 +95,7 @@ impl Config {
                 self.jobs
             ));
         }
+        problems.extend(self.reconcile.validate());
         if self.warehouse.as_os_str().is_empty() {
             problems.push("warehouse: empty path".to_string());
         }

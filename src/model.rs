@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 pub type Yuan = Decimal;
 
 /// The unit a table or sentence prints its amounts in ("单位：万元").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MoneyUnit {
     Yuan,
@@ -69,6 +69,11 @@ impl MoneyUnit {
             (printed * factor).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
         value.rescale(2);
         value
+    }
+
+    /// Converts to 元 without rounding (interval bounds keep every digit).
+    pub fn scale_exact(self, printed: Decimal) -> Decimal {
+        printed * Decimal::from(10u64.pow(self.exponent()))
     }
 
     /// Converts a spreadsheet number (f64) printed in this unit to 元.
@@ -371,6 +376,77 @@ pub struct Fact {
     pub metric: String,
     pub value: FactValue,
     pub provenance: Provenance,
+}
+
+/// A number as a document printed it: its value in the printed unit and its decimals, so
+/// that checks know what the printed digits can and cannot say (interval arithmetic).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Printed {
+    pub value: Decimal,
+    pub decimals: u32,
+    /// `None` for a percentage.
+    pub unit: Option<MoneyUnit>,
+}
+
+impl Printed {
+    pub fn new(text_value: Decimal, unit: Option<MoneyUnit>) -> Printed {
+        Printed {
+            value: text_value,
+            decimals: text_value.scale(),
+            unit,
+        }
+    }
+
+    /// Half a unit of the last printed digit, in the printed unit.
+    pub fn half_unit(&self) -> Decimal {
+        Decimal::new(5, self.decimals + 1)
+    }
+
+    /// Every value the printed digits allow, in 元 (money) or in percent (rates).
+    pub fn interval(&self) -> (Decimal, Decimal) {
+        let (lo, hi) = (self.value - self.half_unit(), self.value + self.half_unit());
+        match self.unit {
+            Some(u) => (u.scale_exact(lo), u.scale_exact(hi)),
+            None => (lo, hi),
+        }
+    }
+
+    /// One unit of the last printed digit, in 元 or percent.
+    pub fn unit_size(&self) -> Decimal {
+        let one = Decimal::new(1, self.decimals);
+        self.unit.map_or(one, |u| u.scale_exact(one))
+    }
+}
+
+/// A statement of a report that other figures can check.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Statement {
+    /// "X 本年 NUM 万元，比 BASE 减少/增加 DIFF 万元，下降/增长 PCT%": current, signed diff
+    /// (current − base) and signed percentage of the base.
+    Change {
+        subject: String,
+        current: Printed,
+        base: Option<Printed>,
+        diff: Printed,
+        pct: Option<Printed>,
+        paragraph: u32,
+    },
+    /// "一般公共预算财政拨款支出 TOTAL 万元，主要用于：A NUM 万元，占本年财政拨款支出 P%；…":
+    /// the items, their shares of `denominator` and the list's own total.
+    ShareList {
+        fund: Fund,
+        total: Printed,
+        items: Vec<ShareItem>,
+        denominator: String,
+        paragraph: u32,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ShareItem {
+    pub name: String,
+    pub amount: Printed,
+    pub share: Option<Printed>,
 }
 
 /// One row of `economic_expenditure`: basic expenditure by 经济分类 code.

@@ -29,7 +29,8 @@ use crate::model::{
     EconomicRow, ExpenditureRow, Fact, Finding, PerformanceProject, Reject, Severity, SourceFile,
     UnitIdentity,
 };
-use crate::transform::derive::{self, UnitRow};
+use crate::transform::derive::{self, ExecutionRow, UnitRow};
+use crate::transform::reconcile;
 use crate::transform::text::split_code;
 use crate::units::UnitRegistry;
 
@@ -45,11 +46,14 @@ pub struct RunOutcome {
     pub rejects: usize,
     /// Partitions rewritten.
     pub rewritten: usize,
+    /// Error findings in the warehouse, and whether they fail the run (`--strict`).
+    pub errors: usize,
+    pub strict: bool,
 }
 
 impl RunOutcome {
     pub fn exit_code(&self) -> u8 {
-        if self.rejects > 0 {
+        if self.rejects > 0 || (self.strict && self.errors > 0) {
             1
         } else {
             0
@@ -160,6 +164,8 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
                 .map_or(0, |r| r.values().sum()),
             rejects,
             rewritten: 0,
+            errors: previous.errors.values().sum(),
+            strict: args.strict,
         };
         crate::say!("juesuan run {}: nothing changed since the last run; the warehouse was not touched ({:.2} s)", outcome.run_id, clock.elapsed().as_secs_f64());
         crate::say!(
@@ -201,11 +207,30 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         );
     }
 
-    // Every input with rows in a touched partition is needed to rebuild it.
+    // A year's checks compare it with the year before: a touched year touches the next one,
+    // and the year before each touched one is read (not written).
+    let known: BTreeSet<PartitionKey> = previous
+        .inputs
+        .values()
+        .flat_map(|s| s.partitions.iter().cloned())
+        .chain(fresh.values().flat_map(|r| r.extraction.partitions()))
+        .collect();
+    let next_years: Vec<PartitionKey> = touched
+        .iter()
+        .map(|(y, d)| (y + 1, d.clone()))
+        .filter(|k| known.contains(k))
+        .collect();
+    touched.extend(next_years);
+    let context: BTreeSet<PartitionKey> = touched
+        .iter()
+        .flat_map(|(y, d)| [(*y, d.clone()), (y - 1, d.clone())])
+        .collect();
+
+    // Every input with rows in a touched partition (or the year before) is needed.
     let mut results: BTreeMap<usize, FileResult> = fresh;
     for i in (0..inputs.len()).filter(|&i| unchanged[i]) {
         let state = &previous.inputs[&inputs[i].relative];
-        if state.partitions.iter().any(|p| touched.contains(p)) {
+        if state.partitions.iter().any(|p| context.contains(p)) {
             match warehouse.cached(&keys[i]) {
                 Some(extraction) => {
                     results.insert(
@@ -233,7 +258,9 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     }
 
     let datasets = DATASETS;
-    let (partition_files, rows) = build_partitions(&results, &touched)?;
+    let built = build_partitions(&results, &touched, &config.reconcile)?;
+    let (partition_files, rows) = (built.files, built.counts);
+    let (checks, by_unit) = (built.checks, built.by_unit);
     let live: BTreeSet<PartitionKey> = rows.keys().cloned().collect();
     let removed: Vec<PartitionKey> = touched
         .iter()
@@ -249,6 +276,11 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             BTreeMap::new()
         } else {
             previous.rows.clone()
+        },
+        errors: if full {
+            BTreeMap::new()
+        } else {
+            previous.errors.clone()
         },
     };
     for (i, input) in inputs.iter().enumerate() {
@@ -271,6 +303,14 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         }
         for (p, per_dataset) in &rows {
             counts.insert(partition_label(p), per_dataset[dataset]);
+        }
+    }
+    for p in &touched {
+        state.errors.remove(&partition_label(p));
+    }
+    for (p, n) in &built.errors {
+        if *n > 0 && live.contains(p) {
+            state.errors.insert(partition_label(p), *n);
         }
     }
     let manifest = manifest(&run_id, started_at, &catalog, &state, &touched);
@@ -297,6 +337,8 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         expenditure_rows,
         rejects,
         rewritten: touched.len(),
+        errors: summary_state.errors.values().sum(),
+        strict: args.strict,
     };
     print_summary(
         &outcome,
@@ -304,6 +346,8 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         &deleted,
         &config,
         clock.elapsed().as_secs_f64(),
+        checks,
+        &by_unit,
     );
     Ok(outcome)
 }
@@ -427,15 +471,14 @@ fn extract_all(
 fn build_partitions(
     results: &BTreeMap<usize, FileResult>,
     touched: &BTreeSet<PartitionKey>,
-) -> Result<(
-    Vec<PartitionFile>,
-    BTreeMap<PartitionKey, BTreeMap<&'static str, usize>>,
-)> {
+    policy: &reconcile::Policy,
+) -> Result<Built> {
     let x = || results.values().map(|r| &r.extraction);
     let inside = |key: (i32, String)| touched.contains(&key);
     // One narrative report per unit-year: when an office published the same report twice
     // (.docx and .txt), the first by path is loaded and the others are named in findings.
-    let (chosen_reports, duplicate_findings) = choose_reports(results, touched);
+    let everything: BTreeSet<PartitionKey> = x().flat_map(|e| e.partitions()).collect();
+    let (chosen_reports, duplicate_findings) = choose_reports(results, &everything);
     let chosen = |r: &ExpenditureRow| {
         r.source != "report"
             || chosen_reports.contains(&(
@@ -444,11 +487,13 @@ fn build_partitions(
                 r.provenance.file.display_path.to_string(),
             ))
     };
-    let mut expenditure: Vec<&ExpenditureRow> = x()
+    // Rows of every loaded partition feed the derived datasets and the checks (the year
+    // before a touched one is loaded for year-over-year checks); only touched ones are written.
+    let mut expenditure_all: Vec<&ExpenditureRow> = x()
         .flat_map(|e| &e.expenditure)
-        .filter(|r| inside(r.partition()) && chosen(r))
+        .filter(|r| chosen(r))
         .collect();
-    expenditure.sort_by(|a, b| {
+    expenditure_all.sort_by(|a, b| {
         (
             &a.unit.unit_id,
             a.fund,
@@ -472,11 +517,40 @@ fn build_partitions(
         .flat_map(|(u, facts)| facts.iter().map(move |f| (u, f)))
         .collect();
     facts.sort_by_key(|(_, f)| f.provenance.sheet.is_none());
-    let units: Vec<UnitRow> = derive::units(facts)
+    let units_all: Vec<UnitRow> = derive::units(facts);
+    let execution_all = derive::execution(&expenditure_all, &units_all);
+    let chosen_extractions: Vec<&Extraction> = results
+        .values()
+        .filter(|r| {
+            r.extraction.report.is_none()
+                || r.extraction.identity.as_ref().is_some_and(|u| {
+                    chosen_reports.contains(&(u.unit_id.clone(), u.year, r.input.relative.clone()))
+                })
+        })
+        .map(|r| &r.extraction)
+        .collect();
+    let (reconciled, checks) = reconcile::reconcile(
+        &reconcile::Input {
+            extractions: chosen_extractions,
+            expenditure: &expenditure_all,
+            units: &units_all,
+            execution: &execution_all,
+        },
+        policy,
+    );
+    let expenditure: Vec<&ExpenditureRow> = expenditure_all
+        .iter()
+        .copied()
+        .filter(|r| inside(r.partition()))
+        .collect();
+    let units: Vec<UnitRow> = units_all
         .into_iter()
         .filter(|u| inside(u.partition()))
         .collect();
-    let execution = derive::execution(&expenditure, &units);
+    let execution: Vec<ExecutionRow> = execution_all
+        .into_iter()
+        .filter(|e| inside(e.partition()))
+        .collect();
     let mut economic: Vec<&EconomicRow> = x()
         .flat_map(|e| &e.economic)
         .filter(|r| inside(r.partition()))
@@ -503,15 +577,29 @@ fn build_partitions(
     let mut findings: Vec<&Finding> = x()
         .flat_map(|e| &e.findings)
         .chain(&duplicate_findings)
+        .chain(&reconciled)
         .filter(|r| inside(r.partition()))
         .collect();
     findings.sort_by(|a, b| {
-        (&a.file.display_path, &a.rule, &a.references).cmp(&(
+        (&a.file.display_path, &a.rule, &a.references, &a.message).cmp(&(
             &b.file.display_path,
             &b.rule,
             &b.references,
+            &b.message,
         ))
     });
+    // What the checks found, per partition (for --strict) and per unit (for the summary).
+    let mut errors: BTreeMap<PartitionKey, usize> =
+        touched.iter().map(|k| (k.clone(), 0)).collect();
+    let mut by_unit: BTreeMap<(String, i32), [usize; 3]> = BTreeMap::new();
+    for f in &findings {
+        if f.severity == Severity::Error {
+            *errors.entry(f.partition()).or_default() += 1;
+        }
+        if let Some(u) = &f.unit {
+            by_unit.entry((u.unit_name.clone(), u.year)).or_default()[f.severity as usize] += 1;
+        }
+    }
     let mut rejects: Vec<&Reject> = x()
         .flat_map(|e| &e.rejects)
         .filter(|r| inside(r.partition()))
@@ -555,7 +643,24 @@ fn build_partitions(
             });
         }
     }
-    Ok((files, counts))
+    Ok(Built {
+        files,
+        counts,
+        checks,
+        errors,
+        by_unit,
+    })
+}
+
+/// What [`build_partitions`] produced.
+struct Built {
+    files: Vec<PartitionFile>,
+    counts: BTreeMap<PartitionKey, BTreeMap<&'static str, usize>>,
+    /// Reconciliation checks run, error findings per partition, findings per unit-year
+    /// (info, warning, error).
+    checks: usize,
+    errors: BTreeMap<PartitionKey, usize>,
+    by_unit: BTreeMap<(String, i32), [usize; 3]>,
 }
 
 /// The report file loaded for each unit-year (the first by path), and a finding for each
@@ -703,6 +808,8 @@ fn print_summary(
     deleted: &[&String],
     config: &Config,
     seconds: f64,
+    checks: usize,
+    by_unit: &BTreeMap<(String, i32), [usize; 3]>,
 ) {
     let entries: Vec<&serde_json::Value> = state.inputs.values().map(|s| &s.manifest).collect();
     let count = |field: &str, value: &str| entries.iter().filter(|e| e[field] == value).count();
@@ -786,8 +893,27 @@ fn print_summary(
             crate::say!("    {reject}");
         }
     }
+    let totals = by_unit.values().fold([0usize; 3], |acc, c| {
+        [acc[0] + c[0], acc[1] + c[1], acc[2] + c[2]]
+    });
+    crate::say!(
+        "  checks    {checks} run on the partitions written: {} errors, {} warnings, {} info (findings/)",
+        totals[2],
+        totals[1],
+        totals[0]
+    );
+    for ((unit, year), c) in by_unit.iter().filter(|(_, c)| c[1] + c[2] > 0) {
+        crate::say!(
+            "            {unit} {year}: {} errors, {} warnings, {} info",
+            c[2],
+            c[1],
+            c[0]
+        );
+    }
     match outcome.exit_code() {
+        0 if outcome.errors > 0 => crate::say!("exit 0: every input loaded; the checks found {} errors (--strict makes that exit 1)", outcome.errors),
         0 => crate::say!("exit 0: every input loaded"),
+        _ if outcome.rejects == 0 => crate::say!("exit 1: --strict, and the checks found {} errors (see findings/)", outcome.errors),
         _ => crate::say!("exit 1: the run finished, but some inputs or rows were rejected (see rejects/ and _manifest.json)"),
     }
 }

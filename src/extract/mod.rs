@@ -153,6 +153,8 @@ pub struct Extraction {
     pub tables: Vec<TableReport>,
     /// For narrative reports: encoding, counts, amount mentions used.
     pub report: Option<report::ReportStats>,
+    /// For narrative reports: statements other figures can check (reconcile).
+    pub statements: Vec<crate::model::Statement>,
 }
 
 impl Extraction {

@@ -44,6 +44,9 @@ pub struct State {
     pub inputs: BTreeMap<String, InputState>,
     /// dataset → partition ("2023/110102") → rows.
     pub rows: BTreeMap<String, BTreeMap<String, usize>>,
+    /// partition → error findings in it (for `--strict`).
+    #[serde(default)]
+    pub errors: BTreeMap<String, usize>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

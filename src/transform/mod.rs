@@ -4,4 +4,5 @@
 pub mod classify;
 pub mod derive;
 pub mod identify;
+pub mod reconcile;
 pub mod text;

@@ -12,7 +12,9 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use crate::extract::report::read::Block;
-use crate::model::{parse_decimal_text, FactValue, Fund, MoneyUnit, Yuan};
+use crate::model::{
+    parse_decimal_text, FactValue, Fund, MoneyUnit, Printed, ShareItem, Statement, Yuan,
+};
 use crate::transform::text::fold_width;
 
 /// A number as printed: thousands separators, decimals, a sign.
@@ -45,6 +47,7 @@ pub struct CategoryLine {
 #[derive(Debug, Default)]
 pub struct Facts {
     pub facts: Vec<ReportFact>,
+    pub statements: Vec<Statement>,
     pub categories: Vec<CategoryLine>,
     /// Amount mentions (a number with 元/万元/亿元) in the text, and how many became facts.
     pub amount_mentions: usize,
@@ -298,6 +301,40 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     ]
 });
 
+/// "收支总计39985.83万元,比上年减少1170.82万元,下降2.84%".
+static TOTAL_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:^|[^款])(?P<s>收、?支总计)(?P<a>NUM)(?P<ua>万元|亿元|元),比上年(?P<v>增加|减少)(?P<d>NUM)(?P<ud>万元|亿元|元)(?:,(?P<pv>增长|下降)(?P<p>NUM)%)?",
+    )
+});
+/// "“三公”经费财政拨款决算数0.53万元,比…年初预算5.17万元减少4.63万元" and the items
+/// below it: current, base and the stated difference.
+static BASE_THEN_DIFF: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<s>[^,。;:]{2,30}?)(?:\d{4}年度?)?决算数?(?P<a>NUM)(?P<ua>万元|亿元|元),比.{0,30}?年初预算数?(?P<b>NUM)(?P<ub>万元|亿元|元)(?P<v>减少|增加)(?P<d>NUM)(?P<ud>万元|亿元|元)",
+    )
+});
+/// "一般公共预算财政拨款支出39965.61万元,主要用于以下方面(按大类):…".
+static SHARE_LIST: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<label>一般公共预算财政拨款支出|政府性基金预算财政拨款支出)(?P<t>NUM)(?P<ut>万元|亿元|元),主要用于",
+    )
+});
+/// One item of such a list (the list split at ；): "国防支出28.74万元,占本年财政拨款支出0.71%".
+static SHARE_ITEM: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^(?:主要用于)?(?P<name>[^:;,。]+?)(?P<a>NUM)(?P<ua>万元|亿元|元)(?:,占(?P<den>[^,;。]*?)(?P<p>NUM)%)?[。]?$",
+    )
+});
+
+fn printed(text: &str, unit_label: Option<&str>, negative: bool) -> Option<Printed> {
+    let v = number(text)?;
+    Some(Printed::new(
+        if negative { -v } else { v },
+        unit_label.map(unit),
+    ))
+}
+
 static AMOUNT: LazyLock<Regex> = LazyLock::new(|| re(r"NUM(?:万元|亿元|元)"));
 /// "1、一般公共服务(类)", "8、节能环保支出(类)", "社会保障和就业支出(208类)".
 static CATEGORY_HEADING: LazyLock<Regex> = LazyLock::new(|| {
@@ -406,6 +443,96 @@ pub fn extract(blocks: &[Block]) -> Facts {
             });
         }
 
+        if let Some(c) = TOTAL_CHANGE.captures(&text) {
+            let down = &c["v"] == "减少";
+            let pct = c.name("p").and_then(|p| {
+                printed(
+                    p.as_str(),
+                    None,
+                    c.name("pv").is_some_and(|v| v.as_str() == "下降"),
+                )
+            });
+            if let (Some(current), Some(diff)) = (
+                printed(&c["a"], Some(&c["ua"]), false),
+                printed(&c["d"], Some(&c["ud"]), down),
+            ) {
+                let subject = if text[..c.get(0).map_or(0, |m| m.start()) + 3].contains("财政拨款")
+                {
+                    "财政拨款收支总计 vs 上年"
+                } else {
+                    "收支总计 vs 上年"
+                };
+                out.statements.push(Statement::Change {
+                    subject: subject.into(),
+                    current,
+                    base: None,
+                    diff,
+                    pct,
+                    paragraph: *para,
+                });
+            }
+        }
+        if let Some(c) = BASE_THEN_DIFF.captures(&text) {
+            let down = &c["v"] == "减少";
+            if let (Some(current), Some(base), Some(diff)) = (
+                printed(&c["a"], Some(&c["ua"]), false),
+                printed(&c["b"], Some(&c["ub"]), false),
+                printed(&c["d"], Some(&c["ud"]), down),
+            ) {
+                let subject = format!(
+                    "{}: 决算 vs 年初预算",
+                    c["s"].trim_matches(|ch: char| ch.is_ascii_digit() || ch == '.' || ch == '。')
+                );
+                out.statements.push(Statement::Change {
+                    subject,
+                    current,
+                    base: Some(base),
+                    diff,
+                    pct: None,
+                    paragraph: *para,
+                });
+            }
+        }
+        if let Some(c) = SHARE_LIST.captures(&text) {
+            let rest = &text[c.get(0).map_or(0, |m| m.end())..];
+            let rest = rest.split_once(':').map_or(rest, |(_, r)| r);
+            let items: Vec<ShareItem> = rest
+                .split(';')
+                .filter_map(|piece| SHARE_ITEM.captures(piece.trim()))
+                .filter_map(|i| {
+                    Some(ShareItem {
+                        name: i["name"].trim().to_string(),
+                        amount: printed(&i["a"], Some(&i["ua"]), false)?,
+                        share: i.name("p").and_then(|p| printed(p.as_str(), None, false)),
+                    })
+                })
+                .collect();
+            let denominator = rest
+                .split(';')
+                .find_map(|piece| {
+                    SHARE_ITEM
+                        .captures(piece.trim())
+                        .and_then(|i| i.name("den").map(|d| d.as_str().to_string()))
+                })
+                .unwrap_or_default();
+            let fund = if c["label"].starts_with("政府性基金") {
+                Fund::GovernmentFund
+            } else {
+                Fund::GeneralPublic
+            };
+            if let (Some(total), false) =
+                (printed(&c["t"], Some(&c["ut"]), false), items.is_empty())
+            {
+                out.statements.push(Statement::ShareList {
+                    fund,
+                    total,
+                    items,
+                    denominator,
+                    paragraph: *para,
+                });
+            }
+        }
+
         // Per-类 statements: a heading names the 类, this or the next paragraph states it.
         if pending.as_ref().is_some_and(|(_, _, at)| *at + 1 < index) {
             pending = None; // a heading whose statement never came
@@ -438,6 +565,31 @@ pub fn extract(blocks: &[Block]) -> Facts {
             mark(c.name("a").map_or(0, |m| m.start()));
             if let Some(d) = c.name("d") {
                 mark(d.start());
+            }
+            if let (Some(d), Some(v), Some((name, _, _))) =
+                (c.name("d"), c.name("v"), pending.as_ref())
+            {
+                let down = matches!(v.as_str(), "减少" | "下降");
+                let pct = c.name("p").and_then(|p| {
+                    printed(
+                        p.as_str(),
+                        None,
+                        c.name("pv").is_some_and(|v| v.as_str() == "下降"),
+                    )
+                });
+                if let (Some(current), Some(diff)) = (
+                    printed(&c["a"], Some(&c["ua"]), false),
+                    printed(d.as_str(), Some(&c["ud"]), down),
+                ) {
+                    out.statements.push(Statement::Change {
+                        subject: format!("{name}: 决算 vs 年初预算"),
+                        current,
+                        base: None,
+                        diff,
+                        pct,
+                        paragraph: *para,
+                    });
+                }
             }
             actual.map(|a| (a, budget))
         } else if let Some(c) = BUDGET_THEN_ACTUAL.captures(&text) {

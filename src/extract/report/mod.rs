@@ -140,6 +140,7 @@ pub fn extract(
             provenance: at(line.paragraph),
         });
     }
+    out.statements = found.statements.clone();
     let mut tables = 0;
     for block in &blocks {
         if let Block::Table { number, rows } = block {

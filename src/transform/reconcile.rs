@@ -1,0 +1,1019 @@
+//! Reconciliation: every figure checked against every other source of it. A statement is
+//! consistent when some values within the rounding of its printed digits make it true
+//! (interval arithmetic, not a fixed tolerance). How far off an inconsistent one is, in
+//! units of its last printed digit, decides its severity: a one-digit slip (truncating
+//! instead of rounding) is `info`, a few digits `warning`, anything larger `error`.
+//!
+//! Rules (ids are what `findings.rule_id` holds; README documents each with an example):
+//! - `hierarchy.sum`: 项 sum to their 款, 款 to their 类, in every table.
+//! - `columns.basic_project`: 基本支出 + 项目支出 = 合计 on every row.
+//! - `columns.income_sources`: income sources sum to 本年收入合计.
+//! - `tables.funds_vs_all`: 支出决算表 = 一般公共预算 + 政府性基金 + 国有资本经营 tables, per code.
+//! - `tables.basic_economic`: 基本支出决算表 (经济分类) = 基本支出 of 一般公共预算.
+//! - `report.vs_tables`: every figure the report and a table both state agrees.
+//! - `report.share`: stated shares recomputed from stated amounts.
+//! - `report.change`: stated differences and growth rates recomputed.
+//! - `report.wrong_budget`: items listed under a budget whose stated total excludes them.
+//! - `plausibility.rate`, `plausibility.negative`, `plausibility.yoy`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::extract::Extraction;
+use crate::model::{
+    ExpenditureRow, FactValue, Finding, Fund, Printed, Severity, SourceFile, Statement,
+    UnitIdentity, Yuan,
+};
+use crate::transform::derive::{ExecutionRow, UnitRow};
+
+/// Severity policy (`[reconcile]` in juesuan.toml).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Off by at most this many units of the last printed digit beyond rounding: `info`.
+    #[serde(default = "default_slip")]
+    pub slip_units: f64,
+    /// Up to this many units: `warning`; beyond: `error`.
+    #[serde(default = "default_warning")]
+    pub warning_units: f64,
+    /// Per-rule severity: `error`, `warning`, `info` or `off`, replacing the computed one.
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+}
+
+fn default_slip() -> f64 {
+    0.5
+}
+
+fn default_warning() -> f64 {
+    2.0
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            slip_units: default_slip(),
+            warning_units: default_warning(),
+            severity: BTreeMap::new(),
+        }
+    }
+}
+
+impl Policy {
+    pub fn validate(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if !(0.0..=self.warning_units).contains(&self.slip_units) {
+            problems.push(format!(
+                "reconcile: slip_units {} must be between 0 and warning_units {}",
+                self.slip_units, self.warning_units
+            ));
+        }
+        for (rule, level) in &self.severity {
+            if !matches!(level.as_str(), "error" | "warning" | "info" | "off") {
+                problems.push(format!(
+                    "reconcile.severity.{rule}: {level:?} is not error, warning, info or off"
+                ));
+            }
+            if !RULES.contains(&rule.as_str()) {
+                problems.push(format!(
+                    "reconcile.severity.{rule}: no such rule (rules: {})",
+                    RULES.join(", ")
+                ));
+            }
+        }
+        problems
+    }
+
+    fn grade(&self, units: f64) -> Severity {
+        if units <= self.slip_units {
+            Severity::Info
+        } else if units <= self.warning_units {
+            Severity::Warning
+        } else {
+            Severity::Error
+        }
+    }
+}
+
+pub const RULES: [&str; 12] = [
+    "hierarchy.sum",
+    "columns.basic_project",
+    "columns.income_sources",
+    "tables.funds_vs_all",
+    "tables.basic_economic",
+    "report.vs_tables",
+    "report.share",
+    "report.change",
+    "report.wrong_budget",
+    "plausibility.rate",
+    "plausibility.negative",
+    "plausibility.yoy",
+];
+
+/// An interval of values a printed figure allows.
+#[derive(Debug, Clone, Copy)]
+struct Range {
+    lo: Decimal,
+    hi: Decimal,
+}
+
+impl Range {
+    fn of(p: &Printed) -> Range {
+        let (lo, hi) = p.interval();
+        Range { lo, hi }
+    }
+
+    /// A table cell or fact in 元 printed at `resolution` (one unit of its last digit).
+    fn cell(v: Yuan, resolution: Decimal) -> Range {
+        let half = resolution / Decimal::TWO;
+        Range {
+            lo: v - half,
+            hi: v + half,
+        }
+    }
+
+    fn add(self, o: Range) -> Range {
+        Range {
+            lo: self.lo + o.lo,
+            hi: self.hi + o.hi,
+        }
+    }
+
+    fn sub(self, o: Range) -> Range {
+        Range {
+            lo: self.lo - o.hi,
+            hi: self.hi - o.lo,
+        }
+    }
+
+    /// self / o × 100, for positive ranges.
+    fn percent_of(self, o: Range) -> Option<Range> {
+        if o.lo <= Decimal::ZERO {
+            return None;
+        }
+        let h = Decimal::ONE_HUNDRED;
+        let candidates = [
+            self.lo / o.lo * h,
+            self.lo / o.hi * h,
+            self.hi / o.lo * h,
+            self.hi / o.hi * h,
+        ];
+        Some(Range {
+            lo: candidates.iter().copied().min()?,
+            hi: candidates.iter().copied().max()?,
+        })
+    }
+
+    /// Distance between two ranges; zero when they overlap.
+    fn gap(self, o: Range) -> Decimal {
+        if self.hi < o.lo {
+            o.lo - self.hi
+        } else if o.hi < self.lo {
+            self.lo - o.hi
+        } else {
+            Decimal::ZERO
+        }
+    }
+}
+
+/// A value printed in 万元 with two decimals is a whole number of 100 元; anything finer
+/// was printed in 元 (or with more decimals).
+fn resolution(v: Yuan) -> Decimal {
+    if (v % Decimal::ONE_HUNDRED).is_zero() {
+        Decimal::ONE_HUNDRED
+    } else if v.fract().is_zero() {
+        Decimal::ONE
+    } else {
+        Decimal::new(1, 2)
+    }
+}
+
+fn fmt(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+struct Ctx<'a> {
+    policy: &'a Policy,
+    findings: Vec<Finding>,
+    checks: usize,
+}
+
+impl Ctx<'_> {
+    /// Records a failed check; `units` is how far off it is in units of the last printed
+    /// digit (None: a structural problem, graded by `default`).
+    #[allow(clippy::too_many_arguments)]
+    fn fail(
+        &mut self,
+        rule: &str,
+        unit: &Arc<UnitIdentity>,
+        file: &Arc<SourceFile>,
+        units: Option<f64>,
+        default: Severity,
+        message: String,
+        expected: String,
+        actual: String,
+        tolerance: String,
+        references: Vec<String>,
+    ) {
+        let severity = match self.policy.severity.get(rule).map(String::as_str) {
+            Some("off") => return,
+            Some("error") => Severity::Error,
+            Some("warning") => Severity::Warning,
+            Some("info") => Severity::Info,
+            _ => units.map_or(default, |u| self.policy.grade(u)),
+        };
+        self.findings.push(Finding {
+            unit: Some(unit.clone()),
+            file: file.clone(),
+            rule: rule.to_string(),
+            severity,
+            message,
+            expected: Some(expected),
+            actual: Some(actual),
+            tolerance: Some(tolerance),
+            references,
+        });
+    }
+}
+
+/// Everything reconcile looks at, for the partitions being written (and the year before
+/// them, for year-over-year checks).
+pub struct Input<'a> {
+    pub extractions: Vec<&'a Extraction>,
+    pub expenditure: &'a [&'a ExpenditureRow],
+    pub units: &'a [UnitRow],
+    pub execution: &'a [ExecutionRow],
+}
+
+/// Runs every rule; returns the findings and how many checks ran.
+pub fn reconcile(input: &Input, policy: &Policy) -> (Vec<Finding>, usize) {
+    let mut ctx = Ctx {
+        policy,
+        findings: Vec::new(),
+        checks: 0,
+    };
+    hierarchy(&mut ctx, input.expenditure);
+    columns(&mut ctx, input.expenditure);
+    funds_vs_all(&mut ctx, input.expenditure);
+    for x in &input.extractions {
+        income_sources(&mut ctx, x);
+        basic_economic(&mut ctx, x, input.expenditure);
+        statements(&mut ctx, x, input.units);
+    }
+    report_vs_tables(&mut ctx, input);
+    plausibility(&mut ctx, input);
+    (ctx.findings, ctx.checks)
+}
+
+type TableKey<'a> = (&'a str, i32, Fund, &'a str);
+
+fn tables<'a>(rows: &[&'a ExpenditureRow]) -> BTreeMap<TableKey<'a>, Vec<&'a ExpenditureRow>> {
+    let mut by: BTreeMap<TableKey, Vec<&ExpenditureRow>> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.source != "report") {
+        by.entry((&r.unit.unit_id, r.unit.year, r.fund, &r.source))
+            .or_default()
+            .push(r);
+    }
+    by
+}
+
+fn hierarchy(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
+    for ((_, _, _, source), table) in tables(rows) {
+        let by_code: BTreeMap<&str, &ExpenditureRow> =
+            table.iter().map(|r| (r.code.code.as_str(), *r)).collect();
+        for parent in &table {
+            let children: Vec<&&ExpenditureRow> = table
+                .iter()
+                .filter(|c| {
+                    c.code.code.len() == parent.code.code.len() + 2
+                        && c.code.code.starts_with(&parent.code.code)
+                })
+                .collect();
+            if children.is_empty() {
+                continue;
+            }
+            ctx.checks += 1;
+            let sum = children.iter().fold(
+                Range {
+                    lo: Decimal::ZERO,
+                    hi: Decimal::ZERO,
+                },
+                |acc, c| acc.add(Range::cell(c.actual, resolution(c.actual))),
+            );
+            let res = resolution(parent.actual);
+            let gap = Range::cell(parent.actual, res).gap(sum);
+            if !gap.is_zero() {
+                let tolerance = res / Decimal::TWO * Decimal::from(children.len() + 1);
+                ctx.fail(
+                    "hierarchy.sum",
+                    &parent.unit,
+                    &parent.provenance.file,
+                    (gap / res).to_f64(),
+                    Severity::Error,
+                    format!(
+                        "{} {} {} is not the sum of its {} children in {source}",
+                        parent.code.level.chinese(),
+                        parent.code.code,
+                        parent.code.name,
+                        children.len()
+                    ),
+                    fmt(children.iter().map(|c| c.actual).sum()),
+                    fmt(parent.actual),
+                    fmt(tolerance),
+                    std::iter::once(parent.provenance.reference())
+                        .chain(children.iter().map(|c| c.provenance.reference()))
+                        .collect(),
+                );
+            }
+            let _ = by_code;
+        }
+    }
+}
+
+fn columns(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
+    for r in rows.iter().filter(|r| r.source != "report") {
+        let (Some(b), Some(p)) = (r.basic, r.project) else {
+            continue;
+        };
+        ctx.checks += 1;
+        let res = resolution(r.actual).max(resolution(b)).max(resolution(p));
+        let gap = Range::cell(r.actual, res).gap(Range::cell(b, res).add(Range::cell(p, res)));
+        if !gap.is_zero() {
+            ctx.fail(
+                "columns.basic_project",
+                &r.unit,
+                &r.provenance.file,
+                (gap / res).to_f64(),
+                Severity::Error,
+                format!(
+                    "{} {}: 基本支出 + 项目支出 ≠ 合计",
+                    r.code.code, r.code.name
+                ),
+                fmt(b + p),
+                fmt(r.actual),
+                fmt(res * Decimal::from(3) / Decimal::TWO),
+                vec![r.provenance.reference()],
+            );
+        }
+    }
+}
+
+fn funds_vs_all(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
+    let tables = tables(rows);
+    for ((unit_id, year, fund, _), all) in tables.iter().filter(|((_, _, f, _), _)| *f == Fund::All)
+    {
+        let _ = fund;
+        let parts: Vec<&Vec<&ExpenditureRow>> = tables
+            .iter()
+            .filter(|((u, y, f, _), _)| u == unit_id && y == year && *f != Fund::All)
+            .map(|(_, t)| t)
+            .collect();
+        if parts.is_empty() {
+            continue;
+        }
+        for row in all.iter().filter(|r| r.code.code.len() == 3) {
+            let pieces: Vec<&&ExpenditureRow> = parts
+                .iter()
+                .flat_map(|t| t.iter())
+                .filter(|r| r.code.code == row.code.code)
+                .collect();
+            ctx.checks += 1;
+            let sum = pieces.iter().fold(
+                Range {
+                    lo: Decimal::ZERO,
+                    hi: Decimal::ZERO,
+                },
+                |acc, c| acc.add(Range::cell(c.actual, resolution(c.actual))),
+            );
+            let res = resolution(row.actual);
+            let gap = Range::cell(row.actual, res).gap(sum);
+            if !gap.is_zero() {
+                ctx.fail(
+                    "tables.funds_vs_all",
+                    &row.unit,
+                    &row.provenance.file,
+                    (gap / res).to_f64(),
+                    Severity::Error,
+                    format!(
+                        "支出决算表 {} {} ≠ the sum of the fund tables",
+                        row.code.code, row.code.name
+                    ),
+                    fmt(pieces.iter().map(|c| c.actual).sum()),
+                    fmt(row.actual),
+                    fmt(res / Decimal::TWO * Decimal::from(pieces.len() + 1)),
+                    std::iter::once(row.provenance.reference())
+                        .chain(pieces.iter().map(|c| c.provenance.reference()))
+                        .collect(),
+                );
+            }
+        }
+    }
+}
+
+fn money(x: &Extraction, metric: &str, from_table: bool) -> Option<(Yuan, String)> {
+    x.facts
+        .iter()
+        .filter(|f| f.provenance.sheet.is_some() == from_table)
+        .find(|f| f.metric == metric)
+        .and_then(|f| match f.value {
+            FactValue::Money(v) => Some((v, f.provenance.reference())),
+            _ => None,
+        })
+}
+
+fn income_sources(ctx: &mut Ctx, x: &Extraction) {
+    let Some(unit) = &x.identity else { return };
+    let Some(file) = x.facts.first().map(|f| f.provenance.file.clone()) else {
+        return;
+    };
+    for from_table in [true, false] {
+        let Some((total, reference)) = money(x, "income_total", from_table) else {
+            continue;
+        };
+        let sources = [
+            "income_fiscal",
+            "income_superior",
+            "income_business",
+            "income_operating",
+            "income_affiliated",
+            "income_other",
+        ];
+        let parts: Vec<(Yuan, String)> = sources
+            .iter()
+            .filter_map(|m| money(x, m, from_table))
+            .collect();
+        if parts.len() < 2 {
+            continue;
+        }
+        ctx.checks += 1;
+        let sum = parts.iter().fold(
+            Range {
+                lo: Decimal::ZERO,
+                hi: Decimal::ZERO,
+            },
+            |acc, (v, _)| acc.add(Range::cell(*v, resolution(*v))),
+        );
+        let res = resolution(total);
+        let gap = Range::cell(total, res).gap(sum);
+        if !gap.is_zero() {
+            ctx.fail(
+                "columns.income_sources",
+                unit,
+                &file,
+                (gap / res).to_f64(),
+                Severity::Error,
+                "income by source does not add up to 本年收入合计".into(),
+                fmt(parts.iter().map(|p| p.0).sum()),
+                fmt(total),
+                fmt(res / Decimal::TWO * Decimal::from(parts.len() + 1)),
+                std::iter::once(reference)
+                    .chain(parts.into_iter().map(|p| p.1))
+                    .collect(),
+            );
+        }
+    }
+}
+
+fn basic_economic(ctx: &mut Ctx, x: &Extraction, rows: &[&ExpenditureRow]) {
+    let Some(unit) = &x.identity else { return };
+    let categories: Vec<_> = x.economic.iter().filter(|e| e.code.len() == 3).collect();
+    if categories.is_empty() {
+        return;
+    }
+    let basic: Vec<&&ExpenditureRow> = rows
+        .iter()
+        .filter(|r| {
+            r.unit.unit_id == unit.unit_id
+                && r.unit.year == unit.year
+                && r.source == "table05"
+                && r.code.code.len() == 3
+        })
+        .collect();
+    let Some(total_basic) = basic.iter().map(|r| r.basic).sum::<Option<Yuan>>() else {
+        return;
+    };
+    ctx.checks += 1;
+    let sum = categories.iter().fold(
+        Range {
+            lo: Decimal::ZERO,
+            hi: Decimal::ZERO,
+        },
+        |acc, e| acc.add(Range::cell(e.actual, resolution(e.actual))),
+    );
+    let expected = basic.iter().fold(
+        Range {
+            lo: Decimal::ZERO,
+            hi: Decimal::ZERO,
+        },
+        |acc, r| {
+            let b = r.basic.unwrap_or_default();
+            acc.add(Range::cell(b, resolution(b)))
+        },
+    );
+    let gap = sum.gap(expected);
+    if !gap.is_zero() {
+        ctx.fail(
+            "tables.basic_economic",
+            unit,
+            &categories[0].provenance.file,
+            (gap / Decimal::ONE_HUNDRED).to_f64(),
+            Severity::Error,
+            "基本支出决算表 (经济分类) does not add up to the 基本支出 of 一般公共预算财政拨款支出决算表".into(),
+            fmt(total_basic),
+            fmt(categories.iter().map(|e| e.actual).sum()),
+            "rounding of every cell".into(),
+            categories.iter().map(|e| e.provenance.reference()).collect(),
+        );
+    }
+}
+
+/// The report's own statements: shares, differences and growth rates, list totals.
+fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
+    let Some(unit) = &x.identity else { return };
+    let Some(file) = x
+        .facts
+        .first()
+        .map(|f| f.provenance.file.clone())
+        .or_else(|| x.expenditure.first().map(|r| r.provenance.file.clone()))
+    else {
+        return;
+    };
+    let at = |p: u32| format!("{}¶{p}", file.display_path);
+    for statement in &x.statements {
+        match statement {
+            Statement::Change {
+                subject,
+                current,
+                base,
+                diff,
+                pct,
+                paragraph,
+            } => {
+                let (c, d) = (Range::of(current), Range::of(diff));
+                if let Some(base) = base {
+                    ctx.checks += 1;
+                    let computed = c.sub(Range::of(base));
+                    let gap = computed.gap(d);
+                    if !gap.is_zero() {
+                        ctx.fail(
+                            "report.change",
+                            unit,
+                            &file,
+                            (gap / diff.unit_size()).to_f64(),
+                            Severity::Warning,
+                            format!("{subject}: the stated difference is not current − base"),
+                            fmt(current.value - base.value),
+                            fmt(diff.value),
+                            "rounding of the three printed numbers".into(),
+                            vec![at(*paragraph)],
+                        );
+                    }
+                }
+                let Some(pct) = pct else { continue };
+                ctx.checks += 1;
+                let base = base.map(|b| Range::of(&b)).unwrap_or_else(|| c.sub(d));
+                let magnitude = |r: Range| {
+                    if r.lo < Decimal::ZERO && r.hi <= Decimal::ZERO {
+                        Range {
+                            lo: -r.hi,
+                            hi: -r.lo,
+                        }
+                    } else {
+                        r
+                    }
+                };
+                let Some(computed) = magnitude(d).percent_of(base) else {
+                    continue;
+                };
+                let stated = magnitude(Range::of(pct));
+                let gap = computed.gap(stated);
+                if !gap.is_zero() {
+                    ctx.fail(
+                        "report.change",
+                        unit,
+                        &file,
+                        (gap / pct.unit_size()).to_f64(),
+                        Severity::Warning,
+                        format!("{subject}: the stated rate {}% is not the stated difference over the base", pct.value),
+                        format!("{}%", fmt(((computed.lo + computed.hi) / Decimal::TWO).round_dp(pct.decimals + 2))),
+                        format!("{}%", pct.value),
+                        format!("±{}% (rounding)", fmt(pct.half_unit())),
+                        vec![at(*paragraph)],
+                    );
+                }
+            }
+            Statement::ShareList {
+                fund,
+                total,
+                items,
+                denominator,
+                paragraph,
+            } => {
+                // "本年财政拨款支出" means the fiscal total in one list and the list's own total
+                // in another (新街口: 一般公共预算 shares of 39985.83, 政府性基金 "100%"): a share
+                // holds when it fits either.
+                let fiscal = units
+                    .iter()
+                    .find(|u| u.unit.unit_id == unit.unit_id && u.unit.year == unit.year)
+                    .and_then(|u| {
+                        u.money("fiscal_total")
+                            .or_else(|| u.money("expenditure_total"))
+                    });
+                let mut denominators: Vec<(Range, String)> = Vec::new();
+                if let Some(v) = fiscal {
+                    denominators.push((
+                        Range::cell(v, resolution(v)),
+                        fmt(v / Decimal::from(10_000)),
+                    ));
+                }
+                denominators.push((Range::of(total), fmt(total.value)));
+                for item in items {
+                    let Some(share) = &item.share else { continue };
+                    ctx.checks += 1;
+                    let fits: Vec<(Decimal, Range, &String)> = denominators
+                        .iter()
+                        .filter_map(|(den, label)| {
+                            Range::of(&item.amount)
+                                .percent_of(*den)
+                                .map(|c| (c.gap(Range::of(share)), c, label))
+                        })
+                        .collect();
+                    let Some((gap, computed, label)) =
+                        fits.into_iter().min_by(|a, b| a.0.cmp(&b.0))
+                    else {
+                        continue;
+                    };
+                    if gap.is_zero() {
+                        continue;
+                    }
+                    let mid = (computed.lo + computed.hi) / Decimal::TWO;
+                    let units_off = (gap / share.unit_size()).to_f64().unwrap_or(f64::MAX);
+                    let relative = ((share.value - mid).abs() / mid.max(Decimal::new(1, 28)))
+                        .to_f64()
+                        .unwrap_or(f64::MAX);
+                    // A share off by a factor is an error whatever its digits say.
+                    let units_off = if relative > 0.5 {
+                        units_off.max(FACTOR_UNITS)
+                    } else {
+                        units_off
+                    };
+                    ctx.fail(
+                        "report.share",
+                        unit,
+                        &file,
+                        Some(units_off),
+                        Severity::Warning,
+                        format!(
+                            "{} {}万元 is {}% of {denominator} {label}万元, not {}%",
+                            item.name,
+                            item.amount.value,
+                            fmt(mid.round_dp(share.decimals + 2)),
+                            share.value
+                        ),
+                        format!("{}%", fmt(mid.round_dp(share.decimals))),
+                        format!("{}%", share.value),
+                        format!("±{}% (rounding)", fmt(share.half_unit())),
+                        vec![at(*paragraph)],
+                    );
+                }
+                wrong_budget(ctx, unit, &file, *fund, total, items, at(*paragraph));
+            }
+        }
+    }
+}
+
+/// Beyond this many units a discrepancy is an error whatever the policy's other thresholds.
+const FACTOR_UNITS: f64 = 1e6;
+
+/// Items whose removal makes a list add up to its stated total were listed under the wrong
+/// budget (新街口 2023: 国有资本经营预算支出 18万元 and 其他支出 2.22万元 under 一般公共预算).
+fn wrong_budget(
+    ctx: &mut Ctx,
+    unit: &Arc<UnitIdentity>,
+    file: &Arc<SourceFile>,
+    fund: Fund,
+    total: &Printed,
+    items: &[crate::model::ShareItem],
+    reference: String,
+) {
+    ctx.checks += 1;
+    let sum = |skip: &[usize]| {
+        items
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !skip.contains(i))
+            .fold(
+                Range {
+                    lo: Decimal::ZERO,
+                    hi: Decimal::ZERO,
+                },
+                |acc, (_, it)| acc.add(Range::of(&it.amount)),
+            )
+    };
+    let target = Range::of(total);
+    if sum(&[]).gap(target).is_zero() {
+        return;
+    }
+    // The smallest set of items (up to three) whose removal reconciles the list.
+    let n = items.len();
+    let mut found: Option<Vec<usize>> = None;
+    'search: for k in 1..=3.min(n) {
+        let mut idx: Vec<usize> = (0..k).collect();
+        loop {
+            if sum(&idx).gap(target).is_zero() {
+                found = Some(idx.clone());
+                break 'search;
+            }
+            // next combination
+            let mut i = k;
+            while i > 0 && idx[i - 1] == n - k + i - 1 {
+                i -= 1;
+            }
+            if i == 0 {
+                break;
+            }
+            idx[i - 1] += 1;
+            for j in i..k {
+                idx[j] = idx[j - 1] + 1;
+            }
+        }
+    }
+    let budget = match fund {
+        Fund::GeneralPublic => "一般公共预算",
+        Fund::GovernmentFund => "政府性基金预算",
+        Fund::StateCapital => "国有资本经营预算",
+        Fund::All => "all funds",
+    };
+    let listed: String = items
+        .iter()
+        .map(|i| i.amount.value)
+        .sum::<Decimal>()
+        .to_string();
+    match found {
+        Some(extra) => {
+            let names: Vec<String> = extra
+                .iter()
+                .map(|&i| format!("{} {}万元", items[i].name, items[i].amount.value))
+                .collect();
+            ctx.fail(
+                "report.wrong_budget",
+                unit,
+                file,
+                None,
+                Severity::Error,
+                format!(
+                    "listed under {budget} although its stated total {}万元 excludes them: {}",
+                    total.value,
+                    names.join(", ")
+                ),
+                format!("{}万元", total.value),
+                format!("{listed}万元"),
+                "rounding of every listed amount".into(),
+                vec![reference],
+            );
+        }
+        None => ctx.fail(
+            "report.wrong_budget",
+            unit,
+            file,
+            None,
+            Severity::Warning,
+            format!(
+                "the items listed under {budget} add up to {listed}万元, not the stated {}万元",
+                total.value
+            ),
+            format!("{}万元", total.value),
+            format!("{listed}万元"),
+            "rounding of every listed amount".into(),
+            vec![reference],
+        ),
+    }
+}
+
+/// Figures that a report and a table of the same unit and year both state must agree.
+fn report_vs_tables(ctx: &mut Ctx, input: &Input) {
+    // Units metrics: each table fact against the report fact of the same metric.
+    for x in input.extractions.iter().filter(|x| x.report.is_some()) {
+        let Some(unit) = &x.identity else { continue };
+        let tables: Vec<&&Extraction> = input
+            .extractions
+            .iter()
+            .filter(|t| {
+                t.report.is_none()
+                    && t.identity
+                        .as_ref()
+                        .is_some_and(|u| u.unit_id == unit.unit_id && u.year == unit.year)
+            })
+            .collect();
+        for fact in &x.facts {
+            let FactValue::Money(stated) = fact.value else {
+                continue;
+            };
+            let Some(table_fact) = tables
+                .iter()
+                .flat_map(|t| &t.facts)
+                .find(|f| f.metric == fact.metric)
+            else {
+                continue;
+            };
+            let FactValue::Money(table_value) = table_fact.value else {
+                continue;
+            };
+            ctx.checks += 1;
+            let res = resolution(stated);
+            let gap =
+                Range::cell(stated, res).gap(Range::cell(table_value, resolution(table_value)));
+            if !gap.is_zero() {
+                ctx.fail(
+                    "report.vs_tables",
+                    unit,
+                    &fact.provenance.file,
+                    (gap / res).to_f64(),
+                    Severity::Error,
+                    format!(
+                        "{}: the report says {} 元, the table {} 元",
+                        fact.metric,
+                        fmt(stated),
+                        fmt(table_value)
+                    ),
+                    fmt(table_value),
+                    fmt(stated),
+                    fmt(res / Decimal::TWO),
+                    vec![
+                        fact.provenance.reference(),
+                        table_fact.provenance.reference(),
+                    ],
+                );
+            }
+        }
+    }
+    // Per-类 statements against the table rows of the same fund and code.
+    for r in input.expenditure.iter().filter(|r| r.source == "report") {
+        let Some(t) = input.expenditure.iter().find(|t| {
+            t.source != "report"
+                && t.unit.unit_id == r.unit.unit_id
+                && t.unit.year == r.unit.year
+                && t.fund == r.fund
+                && t.code.code == r.code.code
+        }) else {
+            continue;
+        };
+        for (what, stated, table) in [
+            ("决算", Some(r.actual), Some(t.actual)),
+            ("年初预算", r.budget_initial, t.budget_initial),
+        ] {
+            let (Some(stated), Some(table)) = (stated, table) else {
+                continue;
+            };
+            ctx.checks += 1;
+            // A derived budget (actual ± difference) carries two roundings.
+            let res = resolution(stated);
+            let width = if what == "年初预算" {
+                res * Decimal::TWO
+            } else {
+                res
+            };
+            let gap = Range::cell(stated, width).gap(Range::cell(table, resolution(table)));
+            if !gap.is_zero() {
+                ctx.fail(
+                    "report.vs_tables",
+                    &r.unit,
+                    &r.provenance.file,
+                    (gap / res).to_f64(),
+                    Severity::Error,
+                    format!(
+                        "{} {} {what}: the report says {} 元, {} says {} 元",
+                        r.code.code,
+                        r.code.name,
+                        fmt(stated),
+                        t.source,
+                        fmt(table)
+                    ),
+                    fmt(table),
+                    fmt(stated),
+                    fmt(width / Decimal::TWO),
+                    vec![r.provenance.reference(), t.provenance.reference()],
+                );
+            }
+        }
+    }
+}
+
+fn plausibility(ctx: &mut Ctx, input: &Input) {
+    for e in input.execution {
+        for rate in [
+            ExecutionRow::rate(e.budget_initial, e.actual),
+            ExecutionRow::rate(e.budget_final, e.actual),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            ctx.checks += 1;
+            if !(0.0..=3.0).contains(&rate) {
+                let file = Arc::new(SourceFile {
+                    display_path: e.source_file.clone(),
+                    sha256: e.source_sha256.clone(),
+                    bytes: 0,
+                });
+                ctx.fail(
+                    "plausibility.rate",
+                    &e.unit,
+                    &file,
+                    None,
+                    Severity::Warning,
+                    format!(
+                        "{} {}: execution rate {:.2}% is outside 0–300%",
+                        e.code,
+                        e.name,
+                        rate * 100.0
+                    ),
+                    "0–300%".into(),
+                    format!("{:.2}%", rate * 100.0),
+                    "none".into(),
+                    vec![e.source_file.to_string()],
+                );
+            }
+        }
+    }
+    for r in input.expenditure {
+        ctx.checks += 1;
+        if r.actual < Decimal::ZERO {
+            ctx.fail(
+                "plausibility.negative",
+                &r.unit,
+                &r.provenance.file,
+                None,
+                Severity::Warning,
+                format!("{} {}: negative expenditure", r.code.code, r.code.name),
+                "≥ 0".into(),
+                fmt(r.actual),
+                "none".into(),
+                vec![r.provenance.reference()],
+            );
+        }
+    }
+    // Year over year: the base a report states ("比上年减少 X") against last year's total.
+    for x in input.extractions.iter().filter(|x| x.report.is_some()) {
+        let Some(unit) = &x.identity else { continue };
+        let Some(previous) = input
+            .units
+            .iter()
+            .find(|u| u.unit.unit_id == unit.unit_id && u.unit.year == unit.year - 1)
+        else {
+            continue;
+        };
+        for s in &x.statements {
+            let Statement::Change {
+                subject,
+                current,
+                diff,
+                paragraph,
+                ..
+            } = s
+            else {
+                continue;
+            };
+            if subject != "收支总计 vs 上年" {
+                continue;
+            }
+            let Some(last) = previous
+                .money("total_income_expenditure")
+                .or_else(|| previous.money("expenditure_total"))
+            else {
+                continue;
+            };
+            ctx.checks += 1;
+            let base = Range::of(current).sub(Range::of(diff));
+            let gap = base.gap(Range::cell(last, resolution(last)));
+            if !gap.is_zero() {
+                let file = x
+                    .facts
+                    .first()
+                    .map(|f| f.provenance.file.clone())
+                    .unwrap_or_else(|| {
+                        Arc::new(SourceFile {
+                            display_path: "".into(),
+                            sha256: "".into(),
+                            bytes: 0,
+                        })
+                    });
+                ctx.fail(
+                    "plausibility.yoy",
+                    unit,
+                    &file,
+                    (gap / current.unit_size()).to_f64(),
+                    Severity::Warning,
+                    format!("the report's change against {} implies a {} total of {} 元; {} loaded says {} 元", unit.year - 1, unit.year - 1, fmt((base.lo + base.hi) / Decimal::TWO), unit.year - 1, fmt(last)),
+                    fmt(last),
+                    fmt((base.lo + base.hi) / Decimal::TWO),
+                    "rounding of both printed numbers".into(),
+                    vec![format!("{}¶{paragraph}", file.display_path)],
+                );
+            }
+        }
+    }
+}
