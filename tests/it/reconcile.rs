@@ -1,0 +1,484 @@
+//! Each reconciliation rule with a case that holds (within rounding: no finding) and one
+//! that does not (a finding of the expected severity), on workbooks written by a real
+//! writer and reports in real wording; and the four known problems of the 新街口 report.
+
+use std::path::Path;
+
+use rust_xlsxwriter::{Workbook, Worksheet};
+
+use crate::common::*;
+
+enum V {
+    T(&'static str),
+    N(f64),
+}
+
+fn write_table(ws: &mut Worksheet, row: &mut u32, title: &str, headers: &[&str], rows: &[Vec<V>]) {
+    ws.write_string(*row, 0, title).expect("w");
+    ws.write_string(*row + 1, 0, "单位：万元").expect("w");
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(*row + 2, c as u16, *h).expect("w");
+    }
+    *row += 3;
+    for r in rows {
+        for (c, v) in r.iter().enumerate() {
+            match v {
+                V::T(t) => ws.write_string(*row, c as u16, *t).expect("w"),
+                V::N(n) => ws.write_number(*row, c as u16, *n).expect("w"),
+            };
+        }
+        *row += 1;
+    }
+    *row += 1;
+}
+
+/// One unit's 2023 inputs: a workbook of tables, optionally a report; returns the findings.
+fn findings_of(tables: &[(&str, &[&str], Vec<Vec<V>>)], report: Option<&str>) -> Vec<Row> {
+    let dir = tempfile::tempdir().expect("temp");
+    let folder = dir.path().join("in/2023/西城区/德胜街道办事处");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let mut row = 0;
+    for (title, headers, rows) in tables {
+        write_table(ws, &mut row, title, headers, rows);
+    }
+    wb.save(folder.join("tables.xlsx")).expect("save");
+    if let Some(text) = report {
+        std::fs::write(folder.join("report.txt"), text).expect("report");
+    }
+    run_findings(dir.path())
+}
+
+fn run_findings(dir: &Path) -> Vec<Row> {
+    let wh = dir.join("wh");
+    let o = juesuan(&[
+        "run",
+        "--input",
+        dir.join("in").to_str().expect("utf-8"),
+        "--output",
+        wh.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+    read_dataset(&wh.join("findings"))
+}
+
+fn rules(findings: &[Row]) -> Vec<(String, String)> {
+    findings
+        .iter()
+        .map(|f| (f["rule_id"].clone(), f["severity"].clone()))
+        .collect()
+}
+
+const GP: &str = "一般公共预算财政拨款支出决算表";
+const ALL: &str = "支出决算表";
+const H: &[&str] = &["科目编码", "科目名称", "合计", "基本支出", "项目支出"];
+
+fn gp(rows: Vec<Vec<V>>) -> (&'static str, &'static [&'static str], Vec<Vec<V>>) {
+    (GP, H, rows)
+}
+
+fn line(code: &'static str, total: f64, basic: f64, project: f64) -> Vec<V> {
+    vec![
+        V::T(code),
+        V::T(""),
+        V::N(total),
+        V::N(basic),
+        V::N(project),
+    ]
+}
+
+#[test]
+fn hierarchy_sum_holds_within_the_rounding_of_its_terms_and_fails_beyond() {
+    // 0.33 × 3 = 0.99 against a printed 1.00: consistent (each term ±0.005).
+    let ok = findings_of(
+        &[gp(vec![
+            line("201", 1.0, 1.0, 0.0),
+            line("20101", 0.33, 0.33, 0.0),
+            line("20102", 0.33, 0.33, 0.0),
+            line("20103", 0.33, 0.33, 0.0),
+        ])],
+        None,
+    );
+    assert!(
+        ok.iter().all(|f| f["rule_id"] != "hierarchy.sum"),
+        "{:?}",
+        rules(&ok)
+    );
+    let bad = findings_of(
+        &[gp(vec![
+            line("201", 1.2, 1.2, 0.0),
+            line("20101", 0.5, 0.5, 0.0),
+            line("20102", 0.5, 0.5, 0.0),
+        ])],
+        None,
+    );
+    let f = one(&bad, &[("rule_id", "hierarchy.sum")]);
+    assert_eq!(
+        (
+            f["severity"].as_str(),
+            f["expected"].as_str(),
+            f["actual"].as_str()
+        ),
+        ("error", "10000", "12000")
+    );
+    assert!(
+        f["references"].contains("tables.xlsx#Sheet1!4"),
+        "{}",
+        f["references"]
+    );
+}
+
+#[test]
+fn basic_plus_project_is_the_total() {
+    let ok = findings_of(&[gp(vec![line("201", 1.0, 0.4, 0.6)])], None);
+    assert!(ok.iter().all(|f| f["rule_id"] != "columns.basic_project"));
+    let bad = findings_of(&[gp(vec![line("201", 1.0, 0.4, 0.5)])], None);
+    assert_eq!(
+        one(&bad, &[("rule_id", "columns.basic_project")])["severity"],
+        "error"
+    );
+}
+
+#[test]
+fn the_all_funds_table_is_the_sum_of_the_fund_tables() {
+    let all = |v: f64| {
+        (
+            ALL,
+            &[
+                "科目编码",
+                "科目名称",
+                "本年支出合计",
+                "基本支出",
+                "项目支出",
+            ][..],
+            vec![line("201", v, v, 0.0)],
+        )
+    };
+    let ok = findings_of(&[all(2.5), gp(vec![line("201", 2.5, 2.5, 0.0)])], None);
+    assert!(
+        ok.iter().all(|f| f["rule_id"] != "tables.funds_vs_all"),
+        "{:?}",
+        rules(&ok)
+    );
+    let bad = findings_of(&[all(3.5), gp(vec![line("201", 2.5, 2.5, 0.0)])], None);
+    assert_eq!(
+        one(&bad, &[("rule_id", "tables.funds_vs_all")])["severity"],
+        "error"
+    );
+}
+
+#[test]
+fn income_sources_add_up_to_the_total() {
+    let income = |fiscal: f64| {
+        (
+            "收入决算表",
+            &[
+                "科目编码",
+                "科目名称",
+                "本年收入合计",
+                "财政拨款收入",
+                "其他收入",
+            ][..],
+            vec![
+                vec![V::T("合计"), V::T(""), V::N(10.0), V::N(fiscal), V::N(2.0)],
+                vec![V::T("201"), V::T(""), V::N(10.0), V::N(fiscal), V::N(2.0)],
+            ],
+        )
+    };
+    assert!(findings_of(&[income(8.0)], None)
+        .iter()
+        .all(|f| f["rule_id"] != "columns.income_sources"));
+    assert_eq!(
+        one(
+            &findings_of(&[income(9.0)], None),
+            &[("rule_id", "columns.income_sources")]
+        )["severity"],
+        "error"
+    );
+}
+
+#[test]
+fn the_economic_table_adds_up_to_basic_expenditure() {
+    let economic = |v: f64| {
+        (
+            "一般公共预算财政拨款基本支出决算表",
+            &["经济分类科目编码", "科目名称", "决算数"][..],
+            vec![vec![V::T("301"), V::T("工资福利支出"), V::N(v)]],
+        )
+    };
+    assert!(
+        findings_of(&[gp(vec![line("201", 3.0, 2.0, 1.0)]), economic(2.0)], None)
+            .iter()
+            .all(|f| f["rule_id"] != "tables.basic_economic")
+    );
+    assert_eq!(
+        one(
+            &findings_of(&[gp(vec![line("201", 3.0, 2.0, 1.0)]), economic(2.5)], None),
+            &[("rule_id", "tables.basic_economic")]
+        )["severity"],
+        "error"
+    );
+}
+
+const REPORT_HEAD: &str = "2023年度北京市西城区德胜街道办事处部门决算\n四、一般公共预算财政拨款支出决算情况说明\n（二）一般公共预算财政拨款支出决算具体情况\n1、一般公共服务（类）\n";
+
+#[test]
+fn report_and_tables_agree_or_say_where_they_do_not() {
+    let table = vec![vec![V::T("201"), V::T(""), V::N(12.0), V::N(11.0)]];
+    let headers: &[&str] = &["科目编码", "科目名称", "年初预算数", "合计"];
+    let report = |actual: &str| {
+        format!("{REPORT_HEAD}2023年度决算{actual}万元，比2023年年初预算减少1万元，下降8.33%。\n")
+    };
+    let ok = findings_of(&[(GP, headers, table)], Some(&report("11")));
+    assert!(
+        ok.iter().all(|f| f["rule_id"] != "report.vs_tables"),
+        "{:?}",
+        rules(&ok)
+    );
+    let table = vec![vec![V::T("201"), V::T(""), V::N(12.0), V::N(11.0)]];
+    let bad = findings_of(&[(GP, headers, table)], Some(&report("11.5")));
+    let f = find(&bad, &[("rule_id", "report.vs_tables")]);
+    assert!(
+        !f.is_empty() && f.iter().all(|f| f["severity"] == "error"),
+        "{:?}",
+        rules(&bad)
+    );
+    assert!(f.iter().any(|f| f["message"].contains("201")
+        && f["references"].contains("report.txt¶5")
+        && f["references"].contains("tables.xlsx#Sheet1!4")));
+}
+
+#[test]
+fn stated_growth_rates_are_recomputed() {
+    // 100.00 / 1200.00 = 8.3333…%: 8.33 holds; 8.34 is a last-digit slip; 9.33 is wrong.
+    let report = |pct: &str| {
+        format!(
+            "{REPORT_HEAD}2023年度决算1100.00万元，比2023年年初预算减少100.00万元，下降{pct}%。\n"
+        )
+    };
+    let ok = findings_of(&[], Some(&report("8.33")));
+    assert!(
+        ok.iter().all(|f| f["rule_id"] != "report.change"),
+        "{:?}",
+        rules(&ok)
+    );
+    let bad = findings_of(&[], Some(&report("9.33")));
+    assert_eq!(
+        one(&bad, &[("rule_id", "report.change")])["severity"],
+        "error"
+    );
+    // One digit off (8.34 for 8.333…): a slip, info.
+    let slip = findings_of(&[], Some(&report("8.34")));
+    assert_eq!(
+        one(&slip, &[("rule_id", "report.change")])["severity"],
+        "info"
+    );
+}
+
+#[test]
+fn a_stated_difference_that_holds_only_within_rounding_raises_nothing() {
+    // DOMAIN.md: "年初预算5.17万元减少4.63万元" with 0.53 — 5.17 − 0.53 = 4.64, yet some values
+    // within the rounding of the three printed numbers make it true.
+    let text = "2023年度北京市西城区德胜街道办事处部门决算\n2023年度“三公”经费财政拨款决算数0.53万元，比2023年度“三公”经费财政拨款年初预算5.17万元减少4.63万元。\n";
+    assert!(findings_of(&[], Some(text))
+        .iter()
+        .all(|f| f["rule_id"] != "report.change"));
+    let off = text.replace("减少4.63", "减少4.33");
+    assert!(!find(
+        &findings_of(&[], Some(&off)),
+        &[("rule_id", "report.change")]
+    )
+    .is_empty());
+}
+
+#[test]
+fn execution_rates_beyond_300_percent_and_negative_amounts_are_implausible() {
+    let headers: &[&str] = &["科目编码", "科目名称", "年初预算数", "合计"];
+    let ok = findings_of(
+        &[(
+            GP,
+            headers,
+            vec![vec![V::T("201"), V::T(""), V::N(10.0), V::N(29.0)]],
+        )],
+        None,
+    );
+    assert!(
+        ok.iter().all(|f| !f["rule_id"].starts_with("plausibility")),
+        "{:?}",
+        rules(&ok)
+    );
+    let bad = findings_of(
+        &[(
+            GP,
+            headers,
+            vec![
+                vec![V::T("201"), V::T(""), V::N(1.0), V::N(4.0)],
+                vec![V::T("205"), V::T(""), V::N(1.0), V::N(-0.5)],
+            ],
+        )],
+        None,
+    );
+    assert_eq!(
+        one(&bad, &[("rule_id", "plausibility.negative")])["severity"],
+        "warning"
+    );
+    assert!(find(&bad, &[("rule_id", "plausibility.rate")])
+        .iter()
+        .any(|f| f["message"].contains("400.00%")));
+}
+
+#[test]
+fn last_years_total_must_match_the_change_this_year_reports() {
+    let dir = tempfile::tempdir().expect("temp");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let mut row = 0;
+    write_table(
+        ws,
+        &mut row,
+        ALL,
+        &["科目编码", "科目名称", "本年支出合计"],
+        &[
+            vec![V::T("合计"), V::T(""), V::N(100.0)],
+            vec![V::T("201"), V::T(""), V::N(100.0)],
+        ],
+    );
+    let folder22 = dir.path().join("in/2022/西城区/德胜街道办事处");
+    std::fs::create_dir_all(&folder22).expect("mkdir");
+    wb.save(folder22.join("t.xlsx")).expect("save");
+    let folder23 = dir.path().join("in/2023/西城区/德胜街道办事处");
+    std::fs::create_dir_all(&folder23).expect("mkdir");
+    let report = |diff: &str| {
+        format!("2023年度北京市西城区德胜街道办事处部门决算\n2023年度收、支总计90万元，比上年减少{diff}万元，下降10%。\n")
+    };
+    std::fs::write(folder23.join("r.txt"), report("10")).expect("w");
+    assert!(run_findings(dir.path())
+        .iter()
+        .all(|f| f["rule_id"] != "plausibility.yoy"));
+    std::fs::write(folder23.join("r.txt"), report("20")).expect("w");
+    let bad = run_findings(dir.path());
+    assert!(
+        find(&bad, &[("rule_id", "plausibility.yoy")]).len() == 1,
+        "{:?}",
+        rules(&bad)
+    );
+}
+
+#[test]
+fn the_four_known_problems_of_the_xinjiekou_report_and_no_false_alarms() {
+    let findings = read_dataset(&sample_run().warehouse().join("findings"));
+    let share = |name: &str| {
+        find(&findings, &[("rule_id", "report.share")])
+            .into_iter()
+            .find(|f| f["message"].starts_with(name))
+            .cloned()
+    };
+    let defence = share("国防支出").expect("0.71% found");
+    assert_eq!(
+        (
+            defence["severity"].as_str(),
+            defence["expected"].as_str(),
+            defence["actual"].as_str()
+        ),
+        ("error", "0.07%", "0.71%")
+    );
+    let culture = share("文化旅游体育与传媒支出").expect("0.15% found");
+    assert_eq!(
+        (culture["expected"].as_str(), culture["actual"].as_str()),
+        ("0.16%", "0.15%")
+    );
+    let housing = share("住房保障支出").expect("1.67% found");
+    assert_eq!(
+        (housing["expected"].as_str(), housing["actual"].as_str()),
+        ("1.69%", "1.67%")
+    );
+    assert!(
+        culture["severity"] != "error" && housing["severity"] != "error",
+        "a digit slip is not a factor of ten"
+    );
+    let wrong = one(&findings, &[("rule_id", "report.wrong_budget")]);
+    assert_eq!(wrong["severity"], "error");
+    assert!(
+        wrong["message"].contains("国有资本经营预算支出 18万元")
+            && wrong["message"].contains("其他支出 2.22万元"),
+        "{}",
+        wrong["message"]
+    );
+    assert!(wrong["references"].ends_with("部门决算.docx¶34"));
+    // Shares that hold within rounding raise nothing (社会保障和就业 41.44%, 城乡社区 19.32% …).
+    for name in [
+        "社会保障和就业支出",
+        "城乡社区支出",
+        "卫生健康支出",
+        "节能环保支出",
+        "国有资本经营预算支出",
+    ] {
+        assert!(share(name).is_none(), "{name}");
+    }
+    // The consistent synthetic units: not one finding; and the report agrees with its tables.
+    assert!(
+        findings.iter().all(|f| f["unit_id"] == "110102-xinjiekou"),
+        "{:?}",
+        rules(&findings)
+    );
+    assert!(
+        findings.iter().all(|f| ![
+            "report.vs_tables",
+            "report.change",
+            "hierarchy.sum",
+            "plausibility.yoy"
+        ]
+        .contains(&f["rule_id"].as_str())),
+        "{:?}",
+        rules(&findings)
+    );
+    assert_eq!(find(&findings, &[("severity", "error")]).len(), 2);
+}
+
+#[test]
+fn strict_makes_error_findings_fail_the_run_and_policy_changes_severity() {
+    let dir = tempfile::tempdir().expect("temp");
+    let wh = dir.path().join("wh");
+    let raw = repo().join("data/raw");
+    let o = juesuan(&[
+        "run",
+        "--strict",
+        "--input",
+        raw.to_str().expect("utf-8"),
+        "--output",
+        wh.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("exit 1: --strict, and the checks found 2 errors"),
+        "{}",
+        stdout(&o)
+    );
+
+    let config = dir.path().join("juesuan.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "inputs = [\"{}\"]\nwarehouse = \"{}\"\ncatalog = \"{}\"\nunits = \"{}\"\n[reconcile.severity]\n\"report.share\" = \"off\"\n\"report.wrong_budget\" = \"warning\"\n",
+            raw.display(),
+            dir.path().join("wh2").display(),
+            repo().join("config/classification").display(),
+            repo().join("config/units.toml").display()
+        ),
+    )
+    .expect("config");
+    let o = juesuan(&[
+        "run",
+        "--strict",
+        "--config",
+        config.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let findings = read_dataset(&dir.path().join("wh2/findings"));
+    assert!(find(&findings, &[("rule_id", "report.share")]).is_empty());
+    assert_eq!(
+        one(&findings, &[("rule_id", "report.wrong_budget")])["severity"],
+        "warning"
+    );
+}
