@@ -374,6 +374,8 @@ fn fingerprint(config: &Config, catalog: &Catalog) -> Result<String> {
     h.update([0]);
     h.update(&units);
     h.update(config.limits.max_file_bytes.to_le_bytes());
+    // The checks' policy decides the findings of every partition.
+    h.update(format!("{:?}", config.reconcile).as_bytes());
     // The warehouse's columns, and the build of juesuan itself: a new build may extract
     // differently even under the same version number, so its cache is not trusted.
     h.update(crate::load::schema::dictionary().as_bytes());

@@ -199,6 +199,38 @@ impl Extraction {
         });
     }
 
+    /// Decides whose document this is from what it says (`hints`) and its path; on success
+    /// records the identity (and a warning for an unlisted unit), else a reject.
+    pub fn identify(
+        &mut self,
+        units: &crate::units::UnitRegistry,
+        file: &Arc<SourceFile>,
+        hints: &ContentHints,
+        path_hints: &PathHints,
+    ) -> Option<Arc<UnitIdentity>> {
+        match resolve(units, hints, path_hints) {
+            Ok(resolution) => {
+                let unit = Arc::new(resolution.identity);
+                self.identity = Some(unit.clone());
+                for warning in resolution.warnings {
+                    self.warn(file, Some(&unit), "identify.unit", warning);
+                }
+                Some(unit)
+            }
+            Err(reason) => {
+                self.reject(
+                    file,
+                    None,
+                    None,
+                    Stage::Identify,
+                    reason,
+                    hints.texts.first().cloned(),
+                );
+                None
+            }
+        }
+    }
+
     /// Gives every reject and finding the file's identity, or `fallback` (from the path)
     /// when the document itself could not be identified.
     fn attach_identity(&mut self, fallback: Option<Arc<UnitIdentity>>) {

@@ -16,7 +16,7 @@ use crate::extract::sheet::Sheet;
 use crate::extract::tables::TableKind;
 use crate::extract::{Extraction, TableReport, TableStatus};
 use crate::model::{SourceFile, Stage};
-use crate::transform::identify::{resolve, ContentHints, PathHints};
+use crate::transform::identify::{ContentHints, PathHints};
 use crate::transform::text::{clean_name, name_key};
 use crate::units::UnitRegistry;
 
@@ -91,25 +91,9 @@ pub fn extract(
         return out;
     }
 
-    let resolution = match resolve(ctx.units, &hints, path_hints) {
-        Ok(r) => r,
-        Err(reason) => {
-            out.reject(
-                file,
-                None,
-                None,
-                Stage::Identify,
-                reason,
-                hints.texts.first().cloned(),
-            );
-            return out;
-        }
+    let Some(identity) = out.identify(ctx.units, file, &hints, path_hints) else {
+        return out;
     };
-    let identity = Arc::new(resolution.identity);
-    for warning in resolution.warnings {
-        out.warn(file, Some(&identity), "identify.unit", warning);
-    }
-    out.identity = Some(identity.clone());
 
     for block in &blocks {
         let sheet = &sheets[block.sheet];

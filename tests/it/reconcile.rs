@@ -33,7 +33,10 @@ fn write_table(ws: &mut Worksheet, row: &mut u32, title: &str, headers: &[&str],
 }
 
 /// One unit's 2023 inputs: a workbook of tables, optionally a report; returns the findings.
-fn findings_of(tables: &[(&str, &[&str], Vec<Vec<V>>)], report: Option<&str>) -> Vec<Row> {
+/// A table: title, header, rows.
+type Table<'a> = (&'a str, &'a [&'a str], Vec<Vec<V>>);
+
+fn findings_of(tables: &[Table], report: Option<&str>) -> Vec<Row> {
     let dir = tempfile::tempdir().expect("temp");
     let folder = dir.path().join("in/2023/西城区/德胜街道办事处");
     std::fs::create_dir_all(&folder).expect("mkdir");

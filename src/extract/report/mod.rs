@@ -18,7 +18,7 @@ use crate::model::{
     ClassificationStatus, ExpenditureRow, Fact, PerformanceProject, Provenance, SourceFile, Stage,
 };
 use crate::transform::classify::classify;
-use crate::transform::identify::{resolve, ContentHints, PathHints};
+use crate::transform::identify::{ContentHints, PathHints};
 use read::Block;
 
 /// What the manifest says about a report.
@@ -67,25 +67,9 @@ pub fn extract(
             hints.offer(text);
         }
     }
-    let resolution = match resolve(ctx.units, &hints, path_hints) {
-        Ok(r) => r,
-        Err(reason) => {
-            out.reject(
-                file,
-                None,
-                None,
-                Stage::Identify,
-                reason,
-                hints.texts.first().cloned(),
-            );
-            return out;
-        }
+    let Some(unit) = out.identify(ctx.units, file, &hints, path_hints) else {
+        return out;
     };
-    let unit = Arc::new(resolution.identity);
-    out.identity = Some(unit.clone());
-    for warning in resolution.warnings {
-        out.warn(file, Some(&unit), "identify.unit", warning);
-    }
     let at = |paragraph: u32| Provenance {
         file: file.clone(),
         sheet: None,

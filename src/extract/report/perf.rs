@@ -128,7 +128,7 @@ pub fn read(rows: &[Vec<String>]) -> Option<ProjectTable> {
     table.score = rows
         .iter()
         .find(|r| r.first().is_some_and(|c| cell_key(c) == "总分"))
-        .and_then(|r| r.iter().skip(1).filter_map(|c| decimal(c)).last())
+        .and_then(|r| r.iter().skip(1).rev().find_map(|c| decimal(c)))
         .and_then(|d| d.to_f64());
     Some(table)
 }

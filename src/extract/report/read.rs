@@ -113,7 +113,9 @@ fn read_flat_table(lines: &[&str], start: usize) -> (Vec<Vec<String>>, usize) {
     while i < lines.len() {
         let line = lines[i];
         if let Some(cell) = line.strip_prefix('\t') {
-            rows.last_mut().map(|r| r.push(cell.trim().to_string()));
+            if let Some(r) = rows.last_mut() {
+                r.push(cell.trim().to_string());
+            }
             i += 1;
         } else if line.trim().is_empty() {
             // Blank: a row break if a cell follows, part of a cell if a continuation does.
