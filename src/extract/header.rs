@@ -50,6 +50,13 @@ pub fn code_table_row(sheet: &Sheet, r: u32) -> bool {
     // Only the leading (code/name) columns can hold a row label: a "合计" further right
     // is a header leaf (决算数 → 合计 | 基本支出 | 项目支出).
     let leading = sheet.first_col..sheet.end_col.min(sheet.first_col + 3);
+    let first_leaf = sheet.text(r, sheet.first_col).map(name_key);
+    if first_leaf
+        .as_deref()
+        .is_some_and(|k| k.starts_with("栏次") || k == "类")
+    {
+        return false;
+    }
     leading.clone().any(|c| sheet.code(r, c).is_some())
         || leading
             .into_iter()

@@ -86,10 +86,59 @@ impl TableContext<'_> {
     }
 }
 
+/// The 类 and 款 above the current row of a three-column code layout, for rows that leave
+/// their parents blank.
+#[derive(Debug, Default)]
+struct Carry {
+    lei: Option<String>,
+    kuan: Option<String>,
+}
+
+/// The digits of a split-code cell: "201", "01", a number cell 1.0 → "01" (`width` digits).
+fn code_part(sheet: &Sheet, r: u32, c: u32, width: usize) -> Option<String> {
+    let digits = match sheet.get(r, c) {
+        calamine::Data::String(s) => crate::transform::text::fold_width(s.trim()).into_owned(),
+        calamine::Data::Float(f) if f.fract() == 0.0 && *f >= 0.0 => format!("{}", *f as u64),
+        calamine::Data::Int(i) if *i >= 0 => i.to_string(),
+        _ => return None,
+    };
+    if digits.is_empty() || digits.len() > width || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(format!("{digits:0>width$}"))
+}
+
+/// A code from 类 | 款 | 项 columns; blank or merged parent cells take the parent above.
+fn split_code(sheet: &Sheet, r: u32, cols: [u32; 3], carry: &mut Carry) -> Option<String> {
+    let lei = code_part(sheet, r, cols[0], 3).filter(|l| l.len() == 3);
+    let kuan = code_part(sheet, r, cols[1], 2);
+    let xiang = code_part(sheet, r, cols[2], 2);
+    if let Some(l) = &lei {
+        if carry.lei.as_ref() != Some(l) {
+            carry.kuan = None;
+        }
+        carry.lei = Some(l.clone());
+    }
+    if let Some(k) = &kuan {
+        carry.kuan = Some(k.clone());
+    }
+    match (xiang, kuan) {
+        (Some(x), _) => Some(format!(
+            "{}{}{x}",
+            carry.lei.as_ref()?,
+            carry.kuan.as_ref()?
+        )),
+        (None, Some(k)) => Some(format!("{}{k}", carry.lei.as_ref()?)),
+        (None, None) => lei,
+    }
+}
+
 /// Expenditure columns of a function-code table, found by header text.
 #[derive(Debug, Default)]
 struct ExpenditureColumns {
     code: Option<u32>,
+    /// 类 | 款 | 项 in three columns (款/项 as two digits).
+    split: [Option<u32>; 3],
     name: Option<u32>,
     actual: Option<u32>,
     basic: Option<u32>,
@@ -107,7 +156,9 @@ fn expenditure_columns(header: &Header) -> ExpenditureColumns {
             s.get_or_insert(*col);
         };
         let total_or_single = !leaf.contains("基本") && !leaf.contains("项目");
-        if full.contains("编码") || full.contains("代码") {
+        if let Some(i) = ["类", "款", "项"].iter().position(|l| leaf == *l) {
+            c.split[i].get_or_insert(*col);
+        } else if full.contains("编码") || full.contains("代码") {
             slot(&mut c.code);
         } else if leaf.contains("名称") || leaf == "项目" {
             slot(&mut c.name);
@@ -152,6 +203,7 @@ pub fn expenditure_table(
     let name_col = columns.name.unwrap_or(code_col + 1);
     let source: Cow<'static, str> = Cow::Borrowed(t.block.kind.id());
 
+    let mut carry = Carry::default();
     let mut printed: HashMap<String, String> = HashMap::new();
     let mut first_seen: HashMap<String, u32> = HashMap::new();
     let mut pending = Vec::new();
@@ -173,10 +225,13 @@ pub fn expenditure_table(
                 continue;
             }
         };
-        let code = t
-            .sheet
-            .code(r, code_col)
-            .or_else(|| t.sheet.code(r, name_col));
+        let code = if let [Some(lei), Some(kuan), Some(xiang)] = columns.split {
+            split_code(t.sheet, r, [lei, kuan, xiang], &mut carry).map(|c| (c, String::new()))
+        } else {
+            t.sheet
+                .code(r, code_col)
+                .or_else(|| t.sheet.code(r, name_col))
+        };
         let Some((code, rest)) = code else {
             let label = t
                 .sheet

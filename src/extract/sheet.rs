@@ -1,7 +1,7 @@
 //! A worksheet as the table parsers see it: calamine's cell range plus its merged regions,
 //! filled on read (calamine reports merges, it does not fill them).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use calamine::{Data, Range};
 
@@ -13,6 +13,8 @@ pub struct Sheet {
     range: Range<Data>,
     /// Every cell inside a merged region (but its top-left) → the top-left cell.
     merged: HashMap<(u32, u32), (u32, u32)>,
+    /// Cells holding a formula (absolute positions).
+    formulas: HashSet<(u32, u32)>,
     pub first_row: u32,
     pub end_row: u32,
     pub first_col: u32,
@@ -22,7 +24,12 @@ pub struct Sheet {
 static EMPTY: Data = Data::Empty;
 
 impl Sheet {
-    pub fn new(name: String, range: Range<Data>, merges: &[calamine::Dimensions]) -> Sheet {
+    pub fn new(
+        name: String,
+        range: Range<Data>,
+        merges: &[calamine::Dimensions],
+        formulas: Option<Range<String>>,
+    ) -> Sheet {
         let (first_row, first_col) = range.start().unwrap_or((0, 0));
         let (end_row, end_col) = range.end().map(|(r, c)| (r + 1, c + 1)).unwrap_or((0, 0));
         let mut merged = HashMap::new();
@@ -35,10 +42,20 @@ impl Sheet {
                 }
             }
         }
+        let mut formula_cells = HashSet::new();
+        if let Some(f) = formulas {
+            let (r0, c0) = f.start().unwrap_or((0, 0));
+            for (r, c, text) in f.cells() {
+                if !text.is_empty() {
+                    formula_cells.insert((r0 + r as u32, c0 + c as u32));
+                }
+            }
+        }
         Sheet {
             name,
             range,
             merged,
+            formulas: formula_cells,
             first_row,
             end_row,
             first_col,
@@ -118,6 +135,14 @@ impl Sheet {
     /// distinct from zero; `Err` says why the cell is not an amount.
     pub fn amount(&self, row: u32, col: u32, unit: MoneyUnit) -> Result<Option<Yuan>, String> {
         match self.get(row, col) {
+            Data::Empty if self.formulas.contains(&(row, col)) => Err(
+                "a formula with no cached value (the workbook was saved without calculating)"
+                    .into(),
+            ),
+            Data::String(s) if s.is_empty() && self.formulas.contains(&(row, col)) => Err(
+                "a formula with no cached value (the workbook was saved without calculating)"
+                    .into(),
+            ),
             Data::Empty => Ok(None),
             Data::Float(f) => unit
                 .f64_to_yuan(*f)

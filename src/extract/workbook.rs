@@ -172,7 +172,10 @@ fn read_sheets(path: &Path) -> Result<Vec<Sheet>, String> {
                 .map_err(|e| format!("sheet {name}: cannot read merged cells: {e}"))?,
             _ => Vec::new(),
         };
-        sheets.push(Sheet::new(name, range, &merges));
+        // Formulas only to tell "no cached value" from a blank; a workbook whose formulas
+        // cannot be read is still read for its values.
+        let formulas = workbook.worksheet_formula(&name).ok();
+        sheets.push(Sheet::new(name, range, &merges, formulas));
     }
     Ok(sheets)
 }

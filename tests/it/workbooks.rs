@@ -264,3 +264,51 @@ fn an_empty_table_is_recorded_as_empty_not_as_an_error() {
     assert_eq!(manifest["inputs"][0]["tables"][0]["status"], "empty");
     assert_eq!(manifest["inputs"][0]["tables"][0]["table"], "table09");
 }
+
+/// A BIFF8 .xls written by xlwt (tests/fixtures/make_xls.py): 类 | 款 | 项 in three columns
+/// with blank parent cells, a 行次 column, a 栏次 row, 千元, a text amount with thousands
+/// separators, "-" for a blank, and a formula saved without its value.
+#[test]
+fn an_xls_with_split_codes_and_a_formula_without_its_value() {
+    let dir = tempfile::tempdir().expect("temp");
+    let folder = dir.path().join("in/2023/西城区/德胜街道办事处");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    std::fs::copy(
+        repo().join("tests/fixtures/split_codes_2023.xls"),
+        folder.join("split.xls"),
+    )
+    .expect("copy");
+    let (o, rows, rejects) = run_on(dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let got: Vec<(String, String, String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["code"].clone(),
+                r["actual"].clone(),
+                r["basic"].clone(),
+                r["project"].clone(),
+                r["source_row"].clone(),
+            )
+        })
+        .collect();
+    let want = [
+        ("201", "20000.00", "12000.00", "8000.00", "7"),
+        ("20103", "20000.00", "12000.00", "8000.00", "8"),
+        ("2010301", "12000.00", "12000.00", "", "9"),
+        ("2010302", "8000.00", "0.00", "8000.00", "10"),
+    ];
+    let want: Vec<(String, String, String, String, String)> = want
+        .iter()
+        .map(|w| (w.0.into(), w.1.into(), w.2.into(), w.3.into(), w.4.into()))
+        .collect();
+    assert_eq!(got, want);
+    assert!(rows
+        .iter()
+        .all(|r| r["classification_status"] == "exact" && r["unit_id"] == "110102-desheng"));
+    let r = one(&rejects, &[("source_row", "11")]);
+    assert!(
+        r["reason"].contains("项目支出 column: a formula with no cached value"),
+        "{r:?}"
+    );
+}
