@@ -141,6 +141,13 @@ fn basic_plus_project_is_the_total() {
         one(&bad, &[("rule_id", "columns.basic_project")])["severity"],
         "error"
     );
+    // Rounding edge: 0.33 + 0.33 under a printed 0.67 (0.335 + 0.335 ≥ 0.665).
+    let edge = findings_of(&[gp(vec![line("201", 0.67, 0.33, 0.33)])], None);
+    assert!(
+        edge.iter().all(|f| f["rule_id"] != "columns.basic_project"),
+        "{:?}",
+        rules(&edge)
+    );
 }
 
 #[test]
@@ -168,6 +175,13 @@ fn the_all_funds_table_is_the_sum_of_the_fund_tables() {
     assert_eq!(
         one(&bad, &[("rule_id", "tables.funds_vs_all")])["severity"],
         "error"
+    );
+    // Rounding edge: 2.51 against 2.50 — the intervals [2.505, 2.515] and [2.495, 2.505] touch.
+    let edge = findings_of(&[all(2.51), gp(vec![line("201", 2.5, 2.5, 0.0)])], None);
+    assert!(
+        edge.iter().all(|f| f["rule_id"] != "tables.funds_vs_all"),
+        "{:?}",
+        rules(&edge)
     );
 }
 
@@ -199,6 +213,10 @@ fn income_sources_add_up_to_the_total() {
         )["severity"],
         "error"
     );
+    // Rounding edge: 10.00 against 7.99 + 2.00 (each ±0.005): still consistent.
+    assert!(findings_of(&[income(7.99)], None)
+        .iter()
+        .all(|f| f["rule_id"] != "columns.income_sources"));
 }
 
 #[test]
@@ -222,6 +240,13 @@ fn the_economic_table_adds_up_to_basic_expenditure() {
         )["severity"],
         "error"
     );
+    // Rounding edge: 2.01 against 2.00.
+    assert!(findings_of(
+        &[gp(vec![line("201", 3.0, 2.0, 1.0)]), economic(2.01)],
+        None
+    )
+    .iter()
+    .all(|f| f["rule_id"] != "tables.basic_economic"));
 }
 
 const REPORT_HEAD: &str = "2023年度北京市西城区德胜街道办事处部门决算\n四、一般公共预算财政拨款支出决算情况说明\n（二）一般公共预算财政拨款支出决算具体情况\n1、一般公共服务（类）\n";
@@ -250,6 +275,19 @@ fn report_and_tables_agree_or_say_where_they_do_not() {
     assert!(f.iter().any(|f| f["message"].contains("201")
         && f["references"].contains("report.txt¶5")
         && f["references"].contains("tables.xlsx#Sheet1!4")));
+    // Rounding edge: the report's 10.99 against the table's 11.00 (touching intervals).
+    let table = vec![vec![V::T("201"), V::T(""), V::N(12.0), V::N(11.0)]];
+    let edge = findings_of(
+        &[(GP, headers, table)],
+        Some(&format!(
+            "{REPORT_HEAD}2023年度决算10.99万元，比2023年年初预算减少1.01万元，下降8.42%。\n"
+        )),
+    );
+    assert!(
+        edge.iter().all(|f| f["rule_id"] != "report.vs_tables"),
+        "{:?}",
+        rules(&edge)
+    );
 }
 
 #[test]
@@ -329,6 +367,24 @@ fn execution_rates_beyond_300_percent_and_negative_amounts_are_implausible() {
     assert!(find(&bad, &[("rule_id", "plausibility.rate")])
         .iter()
         .any(|f| f["message"].contains("400.00%")));
+    // Edge: exactly 300% is still plausible; zero expenditure is not negative.
+    let edge = findings_of(
+        &[(
+            GP,
+            headers,
+            vec![
+                vec![V::T("201"), V::T(""), V::N(1.0), V::N(3.0)],
+                vec![V::T("205"), V::T(""), V::N(1.0), V::N(0.0)],
+            ],
+        )],
+        None,
+    );
+    assert!(
+        edge.iter()
+            .all(|f| !f["rule_id"].starts_with("plausibility")),
+        "{:?}",
+        rules(&edge)
+    );
 }
 
 #[test]
@@ -366,6 +422,11 @@ fn last_years_total_must_match_the_change_this_year_reports() {
         "{:?}",
         rules(&bad)
     );
+    // Rounding edge: "减少10.01万元" from 90.00 implies 100.01 against last year's 100.00.
+    std::fs::write(folder23.join("r.txt"), "2023年度北京市西城区德胜街道办事处部门决算\n2023年度收、支总计90.00万元，比上年减少10.01万元，下降10.01%。\n").expect("w");
+    assert!(run_findings(dir.path())
+        .iter()
+        .all(|f| f["rule_id"] != "plausibility.yoy"));
 }
 
 #[test]
