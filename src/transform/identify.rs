@@ -54,7 +54,8 @@ pub fn year_in(text: &str) -> Option<i32> {
     folded.match_indices('年').find_map(|(pos, _)| {
         let head = folded[..pos].trim_end();
         let digits = head.len().checked_sub(4)?;
-        let candidate = &head[digits..];
+        // Four bytes back may land inside a Chinese character: then it is no year.
+        let candidate = head.get(digits..)?;
         let before_is_digit = digits > 0 && bytes[digits - 1].is_ascii_digit();
         if before_is_digit || !candidate.bytes().all(|b| b.is_ascii_digit()) {
             return None;
@@ -182,6 +183,9 @@ mod tests {
         assert_eq!(year_in("２０２２ 年度部门决算"), Some(2022));
         assert_eq!(year_in("截止12023年"), None);
         assert_eq!(year_in("单位：万元"), None);
+        // regression: "中文年" must not slice inside 中
+        assert_eq!(year_in("中文年"), None);
+        assert_eq!(year_in("x中文年度"), None);
     }
 
     #[test]

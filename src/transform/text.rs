@@ -58,13 +58,14 @@ pub fn split_code(text: &str) -> Option<(String, &str)> {
         } else if c == '-' && !digits.is_empty() {
             continue;
         } else if c == '.' && !digits.is_empty() {
-            // "201.0": a code stored as a number; only zeros may follow the point.
-            let rest = &trimmed[i + 1..];
+            // "201.0": a code stored as a number; only zeros may follow the point. The
+            // point may be full-width (．, three bytes).
+            let rest = &trimmed[i + trimmed[i..].chars().next().map_or(1, char::len_utf8)..];
             let zeros = rest.chars().take_while(|c| *c == '0').count();
             if rest[zeros..].starts_with(|c: char| c.is_ascii_digit()) {
                 return None; // 20101.5 is a number, not a code
             }
-            end = i + 1 + zeros;
+            end = trimmed.len() - rest.len() + zeros;
             break;
         } else {
             break;
@@ -115,6 +116,12 @@ mod tests {
         assert_eq!(split_code("20101.5"), None);
         assert_eq!(split_code("2010"), None);
         assert_eq!(split_code("合计"), None);
+        // regression: a full-width point after the digits must not split a character
+        assert_eq!(split_code("201．0"), Some(("201".into(), "")));
+        assert_eq!(
+            split_code("201．一般公共服务"),
+            Some(("201".into(), "一般公共服务"))
+        );
     }
 
     #[test]
@@ -134,5 +141,46 @@ mod tests {
         assert_eq!(strip_ordinal("行政运行"), "行政运行");
         assert_eq!(strip_ordinal("一般公共服务"), "一般公共服务");
         assert_eq!(strip_ordinal("1、一般公共服务"), "一般公共服务");
+    }
+}
+
+#[cfg(test)]
+mod never_panic {
+    use super::*;
+
+    /// Arbitrary mixtures of ASCII, full-width and Chinese text: no function here panics.
+    #[test]
+    fn arbitrary_strings() {
+        let pieces = [
+            "2",
+            "0",
+            "1",
+            "．",
+            ".",
+            "-",
+            "０",
+            "一",
+            "、",
+            "（",
+            "）",
+            "行政运行",
+            " ",
+            "\u{3000}",
+            "年",
+            "合计",
+            "\n",
+            "9",
+        ];
+        let mut rng = crate::synth::plan::Rng::new(11);
+        for _ in 0..20_000 {
+            let text: String = (0..rng.below(12))
+                .map(|_| pieces[rng.below(pieces.len())])
+                .collect();
+            let _ = split_code(&text);
+            let _ = strip_ordinal(&text);
+            let _ = name_key(&text);
+            let _ = clean_name(&text);
+            let _ = crate::transform::identify::year_in(&text);
+        }
     }
 }

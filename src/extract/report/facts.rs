@@ -456,7 +456,7 @@ pub fn extract(blocks: &[Block]) -> Facts {
                 printed(&c["a"], Some(&c["ua"]), false),
                 printed(&c["d"], Some(&c["ud"]), down),
             ) {
-                let subject = if text[..c.get(0).map_or(0, |m| m.start()) + 3].contains("财政拨款")
+                let subject = if text[..c.name("s").map_or(0, |m| m.start())].ends_with("财政拨款")
                 {
                     "财政拨款收支总计 vs 上年"
                 } else {
@@ -716,6 +716,46 @@ mod tests {
             };
             assert_eq!(column.ty, expected, "{}", pattern.metric);
         }
+    }
+
+    /// Regression: a total preceded by an ASCII character once sliced inside 收.
+    #[test]
+    fn arbitrary_text_never_panics() {
+        let pieces = [
+            "收、支总计",
+            ",",
+            "1",
+            "2023年",
+            "万元",
+            "．",
+            "（类）",
+            "比上年减少",
+            "%",
+            "下降",
+            "中",
+            "a",
+            "：",
+            "；",
+            "决算",
+            "年初预算",
+            "　",
+            "\t",
+        ];
+        let mut rng = crate::synth::plan::Rng::new(7);
+        for _ in 0..3000 {
+            let text: String = (0..rng.below(24))
+                .map(|_| pieces[rng.below(pieces.len())])
+                .collect();
+            let blocks = vec![
+                Block::Para {
+                    number: 1,
+                    text: text.clone(),
+                },
+                Block::Para { number: 2, text },
+            ];
+            let _ = extract(&blocks);
+        }
+        let _ = extract(&[para(1, ",收、支总计1万元,比上年减少1万元,下降1%")]);
     }
 
     #[test]
