@@ -105,11 +105,14 @@ pub fn parse_decimal_text(text: &str) -> Option<Decimal> {
     } else {
         text
     };
-    if s.contains(['e', 'E']) {
-        Decimal::from_scientific(s).ok()
+    let value = if s.contains(['e', 'E']) {
+        Decimal::from_scientific(s).ok()?
     } else {
-        s.parse::<Decimal>().ok()
-    }
+        s.parse::<Decimal>().ok()?
+    };
+    // No figure of a 部门决算 comes near 10^16 (in 元 or 万元); refusing larger ones keeps every
+    // later multiplication (万元 → 元, intervals) far from Decimal's range.
+    (value.abs() < Decimal::from(10_000_000_000_000_000i64)).then_some(value)
 }
 
 /// Which budget a figure belongs to.
@@ -536,5 +539,8 @@ mod tests {
         assert_eq!(parse_decimal_text("−3.5"), Some(d("-3.5")));
         assert_eq!(parse_decimal_text("1e-7"), Some(d("0.0000001")));
         assert_eq!(parse_decimal_text("abc"), None);
+        // regression: 79228162514264337593543950335 万元 would overflow Decimal when scaled
+        assert_eq!(parse_decimal_text("79228162514264337593543950335"), None);
+        assert_eq!(MoneyUnit::Wanyuan.f64_to_yuan(1e300), None);
     }
 }
