@@ -108,4 +108,19 @@ pub enum CatalogCommand {
         #[arg(long, default_value = "config/juesuan.toml")]
         config: PathBuf,
     },
+    /// Write the function codes valid in a year, with parents, evidence and COFOG.
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        #[arg(long, default_value_t = 2023)]
+        year: i32,
+        #[arg(long, default_value = "config/juesuan.toml")]
+        config: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
 }

@@ -27,6 +27,11 @@ fn main() -> ExitCode {
             year,
             config,
         }) => juesuan::pipeline::catalog_lookup(&config, &query, year),
+        Command::Catalog(CatalogCommand::Export {
+            format,
+            year,
+            config,
+        }) => juesuan::pipeline::catalog_export(&config, format, year),
         Command::Catalog(CatalogCommand::Check { config }) => {
             juesuan::pipeline::catalog_check(&config)
         }

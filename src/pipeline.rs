@@ -1030,6 +1030,67 @@ pub fn catalog_lookup(config: &Path, query: &str, year: i32) -> Result<u8> {
     Ok(0)
 }
 
+/// `juesuan catalog export`: the function codes valid in `year`, one per line (CSV) or as a
+/// JSON array, with level, parent, the 类's COFOG division and the evidence of each row.
+pub fn catalog_export(config: &Path, format: crate::cli::ExportFormat, year: i32) -> Result<u8> {
+    let catalog = load_catalog(config)?;
+    let rows: Vec<serde_json::Value> = catalog
+        .functions_in(year)
+        .into_iter()
+        .map(|r| {
+            json!({
+                "code": r.code, "level": r.level, "parent": r.parent, "name": r.name,
+                "cofog": catalog.cofog(&r.code[..3.min(r.code.len())]),
+                "evidence": r.evidence, "source": r.source,
+            })
+        })
+        .collect();
+    match format {
+        crate::cli::ExportFormat::Json => {
+            crate::say!(
+                "{}",
+                serde_json::to_string_pretty(&rows).map_err(|e| Error::Catalog {
+                    path: catalog.dir.clone(),
+                    line: 0,
+                    reason: e.to_string()
+                })?
+            );
+        }
+        crate::cli::ExportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let io = |e: csv::Error| Error::Catalog {
+                path: catalog.dir.clone(),
+                line: 0,
+                reason: e.to_string(),
+            };
+            w.write_record([
+                "code", "level", "parent", "name", "cofog", "evidence", "source",
+            ])
+            .map_err(io)?;
+            for r in &rows {
+                let field = |k: &str| r[k].as_str().unwrap_or("").to_string();
+                w.write_record([
+                    field("code"),
+                    field("level"),
+                    field("parent"),
+                    field("name"),
+                    field("cofog"),
+                    field("evidence"),
+                    field("source"),
+                ])
+                .map_err(io)?;
+            }
+            let bytes = w.into_inner().map_err(|e| Error::Catalog {
+                path: catalog.dir.clone(),
+                line: 0,
+                reason: e.to_string(),
+            })?;
+            crate::say!("{}", String::from_utf8_lossy(&bytes).trim_end());
+        }
+    }
+    Ok(0)
+}
+
 /// `juesuan catalog check`: every problem in the catalogue CSVs.
 pub fn catalog_check(config: &Path) -> Result<u8> {
     let catalog = load_catalog(config)?;

@@ -74,3 +74,130 @@ fn status_of(catalog: &Catalog, code: &str, printed_name: &str, year: i32) -> Cl
     }
     ClassificationStatus::NameVariant
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::transform::text::split_code;
+
+    fn catalog() -> Catalog {
+        Catalog::load(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/config/classification"
+        )))
+        .expect("the shipped catalogue")
+    }
+
+    fn full_width(s: &str) -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_digit() {
+                    char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)
+                } else {
+                    c
+                }
+            })
+            .collect()
+    }
+
+    /// Every spelling of every code of the catalogue normalises to that code, and a 项's
+    /// parents are its 款 and 类.
+    #[test]
+    fn every_spelling_of_every_code_normalises_to_it() {
+        let catalog = catalog();
+        let rows = catalog.functions_in(2023);
+        assert!(rows.len() > 150);
+        for row in rows {
+            let code = &row.code;
+            let dashed = match code.len() {
+                3 => code.clone(),
+                5 => format!("{}-{}", &code[..3], &code[3..]),
+                _ => format!("{}-{}-{}", &code[..3], &code[3..5], &code[5..]),
+            };
+            let spellings = [
+                code.clone(),
+                format!("{code}.0"),
+                format!("  {code} "),
+                full_width(code),
+                dashed,
+                format!("{code} {}", row.name),
+                format!("{code}{}", row.name),
+            ];
+            for s in &spellings {
+                let (got, _) =
+                    split_code(s).unwrap_or_else(|| panic!("{s:?} is not read as a code"));
+                assert_eq!(&got, code, "{s:?}");
+            }
+            let c = classify(&catalog, code, &row.name, 2023, &|_| None).expect("classified");
+            assert_eq!(c.status, ClassificationStatus::Exact, "{code}");
+            assert_eq!(c.category_code, code[..3]);
+            if code.len() == 7 {
+                assert_eq!(
+                    (c.section_code.as_deref(), c.item_code.as_deref()),
+                    (Some(&code[..5]), Some(code.as_str()))
+                );
+                assert_eq!(c.level, Level::Item);
+            }
+        }
+    }
+
+    #[test]
+    fn each_status_from_a_real_row() {
+        let catalog = catalog();
+        let none = |_: &str| None;
+        // 20805 printed with its older name, seen in a real 2025 决算: a name variant.
+        let variant = classify(&catalog, "20805", "行政事业单位离退休", 2023, &none).expect("c");
+        assert_eq!(
+            (variant.status, variant.name.as_str()),
+            (ClassificationStatus::NameVariant, "行政事业单位养老支出")
+        );
+        // 207 under its pre-2019 name in a 2023 table: crosswalked to the 2023 name.
+        let old = classify(&catalog, "207", "文化体育与传媒支出", 2023, &none).expect("c");
+        assert_eq!(
+            (old.status, old.name.as_str()),
+            (ClassificationStatus::Crosswalked, "文化旅游体育与传媒支出")
+        );
+        // The same name in 2018 is the name of its year.
+        assert_eq!(
+            classify(&catalog, "207", "文化体育与传媒支出", 2018, &none)
+                .expect("c")
+                .status,
+            ClassificationStatus::Exact
+        );
+        // Half-width parentheses are typography, not a variant.
+        let exact = classify(
+            &catalog,
+            "20103",
+            "政府办公厅(室)及相关机构事务",
+            2023,
+            &none,
+        )
+        .expect("c");
+        assert_eq!(exact.status, ClassificationStatus::Exact);
+        // Unknown: kept as printed, parents named from the table when the catalogue cannot.
+        let unknown = classify(&catalog, "2999901", "某项支出", 2023, &|c| {
+            (c == "29999").then(|| "某款".to_string())
+        })
+        .expect("c");
+        assert_eq!(
+            (
+                unknown.status,
+                unknown.name.as_str(),
+                unknown.section_name.as_deref()
+            ),
+            (ClassificationStatus::Unknown, "某项支出", Some("某款"))
+        );
+        // By name: a 类 named without 支出, an old name, an unknown name.
+        assert_eq!(
+            catalog.category_by_name("一般公共服务", 2023),
+            Some(("201".into(), ClassificationStatus::ResolvedByName))
+        );
+        assert_eq!(
+            catalog.category_by_name("医疗卫生与计划生育支出", 2023),
+            Some(("210".into(), ClassificationStatus::Crosswalked))
+        );
+        assert_eq!(catalog.category_by_name("不存在的支出", 2023), None);
+    }
+}

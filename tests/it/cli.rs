@@ -110,3 +110,79 @@ fn json_logs_are_one_object_per_line() {
         .iter()
         .any(|l| l.contains("run started") && l.contains("run_id")));
 }
+
+/// A broken copy of the catalogue: `catalog check` lists every problem, not just the first.
+#[test]
+fn catalog_check_lists_every_problem_of_a_broken_copy() {
+    let dir = tempfile::tempdir().expect("temp");
+    let cat = dir.path().join("classification");
+    std::fs::create_dir_all(&cat).expect("mkdir");
+    for f in ["functions.csv", "aliases.csv", "cofog.csv", "economic.csv"] {
+        std::fs::copy(repo().join("config/classification").join(f), cat.join(f)).expect("copy");
+    }
+    let append = |file: &str, text: &str| {
+        let mut body = std::fs::read_to_string(cat.join(file)).expect("read");
+        body.push_str(text);
+        std::fs::write(cat.join(file), body).expect("write");
+    };
+    append("functions.csv", "2019901,项,20199,孤儿项,,,observed,test\n201,类,,一般公共服务,,,observed,test\n20502,款,205,某款,,,rumour,test\n");
+    append("aliases.csv", "20999,没有的科目,variant,,,observed,test\n");
+    append("cofog.csv", "299,03,proposed,test\n");
+    let config = dir.path().join("juesuan.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "inputs = [\"{}\"]\nwarehouse = \"wh\"\ncatalog = \"classification\"\nunits = \"{}\"\n",
+            repo().join("data/raw").display(),
+            repo().join("config/units.toml").display()
+        ),
+    )
+    .expect("config");
+    let o = juesuan(&[
+        "catalog",
+        "check",
+        "--config",
+        config.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    for problem in [
+        "2019901: parent 20199 is not in the catalogue",
+        "201: periods of \"一般公共服务支出\" and \"一般公共服务\" overlap",
+        "20502: evidence \"rumour\"",
+        "aliases.csv: alias of 20999, which is not in functions.csv",
+        "cofog.csv: 299 is not a 类 of functions.csv",
+    ] {
+        assert!(out.contains(problem), "missing {problem:?} in:\n{out}");
+    }
+    assert!(out.contains(": 5 problems"), "{out}");
+    // The broken catalogue also stops a run before anything is written.
+    let run = juesuan(&["run", "--config", config.to_str().expect("utf-8")]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(!dir.path().join("wh").exists());
+}
+
+#[test]
+fn catalog_export_as_csv_and_json() {
+    let csv = stdout(&juesuan(&["catalog", "export", "--year", "2023"]));
+    assert!(csv.starts_with("code,level,parent,name,cofog,evidence,source\n"));
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("2010301,项,20103,行政运行,01,observed,")),
+        "{csv}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(
+        &juesuan(&["catalog", "export", "--format", "json", "--year", "2018"]).stdout,
+    )
+    .expect("json");
+    let r207 = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|r| r["code"] == "207")
+        .expect("207");
+    assert_eq!(
+        (r207["name"].as_str(), r207["cofog"].as_str()),
+        (Some("文化体育与传媒支出"), Some("08"))
+    );
+}
