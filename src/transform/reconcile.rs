@@ -283,19 +283,21 @@ fn tables<'a>(rows: &[&'a ExpenditureRow]) -> BTreeMap<TableKey<'a>, Vec<&'a Exp
 
 fn hierarchy(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
     for ((_, _, _, source), table) in tables(rows) {
-        let by_code: BTreeMap<&str, &ExpenditureRow> =
-            table.iter().map(|r| (r.code.code.as_str(), *r)).collect();
-        for parent in &table {
-            let children: Vec<&&ExpenditureRow> = table
-                .iter()
-                .filter(|c| {
-                    c.code.code.len() == parent.code.code.len() + 2
-                        && c.code.code.starts_with(&parent.code.code)
-                })
-                .collect();
-            if children.is_empty() {
-                continue;
+        // Children grouped by parent in one pass: no scan of the table per row.
+        let mut children_of: BTreeMap<&str, Vec<&ExpenditureRow>> = BTreeMap::new();
+        for r in &table {
+            let code = r.code.code.as_str();
+            if code.len() > 3 {
+                children_of
+                    .entry(&code[..code.len() - 2])
+                    .or_default()
+                    .push(r);
             }
+        }
+        for parent in &table {
+            let Some(children) = children_of.get(parent.code.code.as_str()) else {
+                continue;
+            };
             ctx.checks += 1;
             let sum = children.iter().fold(
                 Range {
@@ -329,7 +331,6 @@ fn hierarchy(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
                         .collect(),
                 );
             }
-            let _ = by_code;
         }
     }
 }
