@@ -5,7 +5,7 @@
 //! instead of rounding) is `info`, a few digits `warning`, anything larger `error`.
 //!
 //! Rules (ids are what `findings.rule_id` holds; README documents each with an example):
-//! - `hierarchy.sum`: 项 sum to their 款, 款 to their 类, in every table.
+//! - `hierarchy.sum`: 项 sum to their 款, 款 to their 类, 类 to the 合计 row, in every table.
 //! - `columns.basic_project`: 基本支出 + 项目支出 = 合计 on every row.
 //! - `columns.income_sources`: income sources sum to 本年收入合计.
 //! - `tables.funds_vs_all`: 支出决算表 = 一般公共预算 + 政府性基金 + 国有资本经营 tables, per code.
@@ -260,6 +260,7 @@ pub fn reconcile(input: &Input, policy: &Policy) -> (Vec<Finding>, usize) {
     columns(&mut ctx, input.expenditure);
     funds_vs_all(&mut ctx, input.expenditure);
     for x in &input.extractions {
+        totals(&mut ctx, x);
         income_sources(&mut ctx, x);
         basic_economic(&mut ctx, x, input.expenditure);
         statements(&mut ctx, x, input.units);
@@ -331,6 +332,56 @@ fn hierarchy(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
                         .collect(),
                 );
             }
+        }
+    }
+}
+
+/// 类 add up to the 合计 row of their table (the rest of `hierarchy.sum`).
+fn totals(ctx: &mut Ctx, x: &Extraction) {
+    let Some(unit) = &x.identity else { return };
+    for total in x
+        .totals
+        .iter()
+        .filter(|t| t.label == "合计" && t.source != "table06")
+    {
+        let Some(value) = total.actual else { continue };
+        let categories: Vec<&ExpenditureRow> = x
+            .expenditure
+            .iter()
+            .filter(|r| r.source == total.source && r.fund == total.fund && r.code.code.len() == 3)
+            .collect();
+        if categories.is_empty() {
+            continue;
+        }
+        ctx.checks += 1;
+        let sum = categories.iter().fold(
+            Range {
+                lo: Decimal::ZERO,
+                hi: Decimal::ZERO,
+            },
+            |acc, c| acc.add(Range::cell(c.actual, resolution(c.actual))),
+        );
+        let res = resolution(value);
+        let gap = Range::cell(value, res).gap(sum);
+        if !gap.is_zero() {
+            ctx.fail(
+                "hierarchy.sum",
+                unit,
+                &total.provenance.file,
+                (gap / res).to_f64(),
+                Severity::Error,
+                format!(
+                    "the 合计 row of {} is not the sum of its {} 类",
+                    total.source,
+                    categories.len()
+                ),
+                fmt(categories.iter().map(|c| c.actual).sum()),
+                fmt(value),
+                fmt(res / Decimal::TWO * Decimal::from(categories.len() + 1)),
+                std::iter::once(total.provenance.reference())
+                    .chain(categories.iter().map(|c| c.provenance.reference()))
+                    .collect(),
+            );
         }
     }
 }

@@ -130,6 +130,30 @@ fn hierarchy_sum_holds_within_the_rounding_of_its_terms_and_fails_beyond() {
         "{}",
         f["references"]
     );
+    // 类 against the 合计 row: 1.00 + 2.00 under a 合计 of 3.00 holds, under 3.50 it does not.
+    let total = |v: f64| vec![V::T("合计"), V::T(""), V::N(v), V::N(v), V::N(0.0)];
+    let ok = findings_of(
+        &[gp(vec![
+            line("201", 1.0, 1.0, 0.0),
+            line("205", 2.0, 2.0, 0.0),
+            total(3.0),
+        ])],
+        None,
+    );
+    assert!(
+        ok.iter().all(|f| f["rule_id"] != "hierarchy.sum"),
+        "{:?}",
+        rules(&ok)
+    );
+    let bad = findings_of(
+        &[gp(vec![
+            line("201", 1.0, 1.0, 0.0),
+            line("205", 2.0, 2.0, 0.0),
+            total(3.5),
+        ])],
+        None,
+    );
+    assert!(one(&bad, &[("rule_id", "hierarchy.sum")])["message"].contains("合计 row of table05"));
 }
 
 #[test]
