@@ -520,3 +520,148 @@ pub fn economic_table(t: &TableContext, out: &mut Extraction) -> Result<usize, S
     }
     Ok(loaded)
 }
+
+/// What a label of a two-sided summary table (01, 04) means for `units`.
+fn summary_metric(label: &str) -> Option<&'static str> {
+    let key = name_key(crate::transform::text::strip_ordinal(label));
+    let key = key.trim_end_matches("收入");
+    Some(match key {
+        "一般公共预算财政拨款" => "income_general_public",
+        "政府性基金预算财政拨款" => "income_government_fund",
+        "国有资本经营预算财政拨款" => "income_state_capital",
+        "上级补助" => "income_superior",
+        "事业" => "income_business",
+        "经营" => "income_operating",
+        "附属单位上缴" => "income_affiliated",
+        "其他" => "income_other",
+        _ => match name_key(label).as_str() {
+            "本年收入合计" => "income_total",
+            "本年支出合计" => "expenditure_total",
+            "年初结转和结余" => "carryover_start",
+            "年末结转和结余" => "carryover_end",
+            _ => return None,
+        },
+    })
+}
+
+/// Tables 01 and 04: two independent (项目, 决算数…) blocks side by side. The left block's
+/// income lines and the totals go to `units`; the right block's 类 lines (printed by name
+/// with an ordinal, no code) become `expenditure` rows of the table, resolved by name. In
+/// table 04 the 本年支出合计 line gives each fund's expenditure.
+pub fn summary_table(t: &TableContext, out: &mut Extraction) -> Result<usize, String> {
+    let header = read_header(t.sheet, t.block, numeric_row)?;
+    let labels: Vec<u32> = header
+        .columns
+        .iter()
+        .filter(|(_, p)| p.last().is_some_and(|l| l.contains("项目")))
+        .map(|(c, _)| *c)
+        .collect();
+    if labels.len() < 2 {
+        return Err("no 项目 columns for the two sides of the table".into());
+    }
+    let value_cols = |label: u32, next: u32| -> Vec<(u32, String)> {
+        header
+            .columns
+            .iter()
+            .filter(|(c, _)| *c > label && *c < next)
+            .map(|(c, p)| (*c, p.concat()))
+            .collect()
+    };
+    let (left, right) = (labels[0], labels[1]);
+    let left_values = value_cols(left, right);
+    let right_values = value_cols(right, u32::MAX);
+    let source: Cow<'static, str> = Cow::Borrowed(t.block.kind.id());
+    let fund_of = |h: &str| {
+        if h.contains("一般公共预算") {
+            Some(Fund::GeneralPublic)
+        } else if h.contains("政府性基金") {
+            Some(Fund::GovernmentFund)
+        } else if h.contains("国有资本经营") {
+            Some(Fund::StateCapital)
+        } else {
+            None
+        }
+    };
+    let mut loaded = 0;
+    for r in t.data_rows(header.data_start) {
+        // Left: income by source, totals.
+        if let (Some(label), Some((col, _))) = (t.sheet.text(r, left), left_values.first()) {
+            if let Some(metric) = summary_metric(label) {
+                match t.sheet.amount(r, *col, header.unit) {
+                    Ok(v) => t.fact(out, metric, v, r),
+                    Err(reason) => t.reject_row(out, r, format!("{label}: {reason}")),
+                }
+            }
+        }
+        let Some(label) = t.sheet.text(r, right).map(str::to_string) else {
+            continue;
+        };
+        let amounts: Vec<(Option<Fund>, Result<Option<Yuan>, String>)> = right_values
+            .iter()
+            .map(|(c, h)| (fund_of(h), t.sheet.amount(r, *c, header.unit)))
+            .collect();
+        if let Some((_, Err(reason))) = amounts.iter().find(|(_, a)| a.is_err()) {
+            t.reject_row(out, r, format!("{label}: {reason}"));
+            continue;
+        }
+        let total = amounts
+            .iter()
+            .find(|(f, _)| f.is_none())
+            .and_then(|(_, a)| a.clone().ok().flatten());
+        if let Some(metric) = summary_metric(&label).filter(|m| *m != "expenditure_total") {
+            t.fact(out, metric, total, r);
+            continue;
+        }
+        if name_key(&label) == "本年支出合计" {
+            t.fact(out, "expenditure_total", total, r);
+            for (fund, amount) in &amounts {
+                let metric = match fund {
+                    Some(Fund::GeneralPublic) => "expenditure_general_public",
+                    Some(Fund::GovernmentFund) => "expenditure_government_fund",
+                    Some(Fund::StateCapital) => "expenditure_state_capital",
+                    _ => continue,
+                };
+                t.fact(out, metric, amount.clone().ok().flatten(), r);
+            }
+            continue;
+        }
+        // A 类 by name ("七、文化旅游体育与传媒支出"): only table 01's all-fund line is loaded;
+        // table 04 repeats the fund tables.
+        if t.block.kind != crate::extract::tables::TableKind::IncomeExpenditureSummary {
+            continue;
+        }
+        let Some(actual) = total else { continue };
+        let Some((code, status)) = t.catalog.category_by_name(&label, t.unit.year) else {
+            if summary_metric(&label).is_none()
+                && !is_total_label(&label)
+                && !name_key(&label).contains("结转")
+                && !name_key(&label).contains("结余")
+            {
+                t.reject_row(out, r, format!("no 类 in the catalogue is named {label:?}"));
+            }
+            continue;
+        };
+        let name_printed = crate::transform::text::strip_ordinal(&label).to_string();
+        let Some(mut classified) =
+            classify(t.catalog, &code, &name_printed, t.unit.year, &|_| None)
+        else {
+            continue;
+        };
+        classified.status = status;
+        out.expenditure.push(ExpenditureRow {
+            unit: t.unit.clone(),
+            fund: Fund::All,
+            source: source.clone(),
+            code: classified,
+            name_printed,
+            actual,
+            basic: None,
+            project: None,
+            budget_initial: None,
+            budget_final: None,
+            provenance: t.provenance(r),
+        });
+        loaded += 1;
+    }
+    Ok(loaded)
+}

@@ -10,7 +10,7 @@ use calamine::{open_workbook_auto, Reader, Sheets};
 use crate::catalog::Catalog;
 use crate::extract::header::Block;
 use crate::extract::readers::{
-    economic_table, expenditure_table, income_totals, three_public, TableContext,
+    economic_table, expenditure_table, income_totals, summary_table, three_public, TableContext,
 };
 use crate::extract::sheet::Sheet;
 use crate::extract::tables::TableKind;
@@ -121,6 +121,9 @@ pub fn extract(
         } else {
             match block.kind {
                 TableKind::Income => income_totals(&t, &mut out),
+                TableKind::IncomeExpenditureSummary | TableKind::FiscalSummary => {
+                    summary_table(&t, &mut out)
+                }
                 TableKind::ThreePublic => three_public(&t, &mut out),
                 TableKind::GeneralPublicBasic => economic_table(&t, &mut out),
                 _ => {

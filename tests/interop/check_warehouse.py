@@ -78,6 +78,6 @@ dv = con.execute(f"select rate_initial from read_parquet('{wh}/execution/**/*.pa
                  "where year = 2023 and unit_id = '110102-xinjiekou' and fund = 'general_public' and code = '201'").fetchone()[0]
 assert abs(dv - 117241100 / 124658000) < 1e-12, dv
 df = pd.read_parquet(wh / "expenditure")
-pdv = df[(df.unit_id == "110102-xinjiekou") & (df.fund == "all") & (df.level == 1) & (df.year.astype(int) == 2023)]["actual"].sum()
+pdv = df[(df.unit_id == "110102-xinjiekou") & (df.source == "table03") & (df.level == 1) & (df.year.astype(int) == 2023)]["actual"].sum()
 assert pdv == D("399858300.00"), pdv
 print("all readers agree")
