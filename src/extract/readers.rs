@@ -521,6 +521,9 @@ pub fn economic_table(t: &TableContext, out: &mut Extraction) -> Result<usize, S
     Ok(loaded)
 }
 
+/// An amount cell as read: blank, a value, or why it is no amount.
+type AmountRead = Result<Option<Yuan>, String>;
+
 /// What a label of a two-sided summary table (01, 04) means for `units`.
 fn summary_metric(label: &str) -> Option<&'static str> {
     let key = name_key(crate::transform::text::strip_ordinal(label));
@@ -596,7 +599,7 @@ pub fn summary_table(t: &TableContext, out: &mut Extraction) -> Result<usize, St
         let Some(label) = t.sheet.text(r, right).map(str::to_string) else {
             continue;
         };
-        let amounts: Vec<(Option<Fund>, Result<Option<Yuan>, String>)> = right_values
+        let amounts: Vec<(Option<Fund>, AmountRead)> = right_values
             .iter()
             .map(|(c, h)| (fund_of(h), t.sheet.amount(r, *c, header.unit)))
             .collect();
