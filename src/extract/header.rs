@@ -57,7 +57,17 @@ pub fn code_table_row(sheet: &Sheet, r: u32) -> bool {
     {
         return false;
     }
-    leading.clone().any(|c| sheet.code(r, c).is_some())
+    // A row with a number is data too: tables that print names without codes.
+    let has_number = || {
+        (sheet.first_col..sheet.end_col).any(|c| {
+            matches!(
+                sheet.get(r, c),
+                calamine::Data::Float(_) | calamine::Data::Int(_)
+            )
+        })
+    };
+    has_number()
+        || leading.clone().any(|c| sheet.code(r, c).is_some())
         || leading
             .into_iter()
             .any(|c| sheet.text(r, c).is_some_and(is_total_label) && !sheet.is_merged_tail(r, c))

@@ -86,6 +86,33 @@ impl TableContext<'_> {
     }
 }
 
+/// The code a name-only row denotes: a 类 by name anywhere; a 款 or 项 by exact name among
+/// the children of `context` (the last 类 or 款 above the row) and of its 类. No fuzzy match:
+/// a name that is not in the catalogue stays unresolved.
+fn resolve_by_name(
+    catalog: &Catalog,
+    name: &str,
+    year: i32,
+    context: Option<&str>,
+) -> Option<String> {
+    if let Some((code, _)) = catalog.category_by_name(name, year) {
+        return Some(code);
+    }
+    let key = name_key(name);
+    let context = context?;
+    let scopes = [Some(context), (context.len() > 3).then(|| &context[..3])];
+    scopes.into_iter().flatten().find_map(|scope| {
+        let matches: Vec<String> = catalog
+            .children(scope, year)
+            .into_iter()
+            .filter(|c| name_key(&c.name) == key)
+            .map(|c| c.code.clone())
+            .collect();
+        // 行政运行 is a child of many 款: only a single match within the scope counts.
+        (matches.len() == 1).then(|| matches[0].clone())
+    })
+}
+
 /// The 类 and 款 above the current row of a three-column code layout, for rows that leave
 /// their parents blank.
 #[derive(Debug, Default)]
@@ -204,6 +231,8 @@ pub fn expenditure_table(
     let source: Cow<'static, str> = Cow::Borrowed(t.block.kind.id());
 
     let mut carry = Carry::default();
+    // The 类 or 款 of the last row with a code, for name-only rows below it.
+    let mut context: Option<String> = None;
     let mut printed: HashMap<String, String> = HashMap::new();
     let mut first_seen: HashMap<String, u32> = HashMap::new();
     let mut pending = Vec::new();
@@ -232,37 +261,49 @@ pub fn expenditure_table(
                 .code(r, code_col)
                 .or_else(|| t.sheet.code(r, name_col))
         };
-        let Some((code, rest)) = code else {
-            let label = t
-                .sheet
-                .text(r, code_col)
-                .or_else(|| t.sheet.text(r, name_col))
-                .unwrap_or("");
-            if is_total_label(label) {
-                out.totals.push(TotalRow {
-                    fund,
-                    source: source.clone(),
-                    label: clean_name(label),
-                    actual,
-                    basic,
-                    project,
-                    provenance: t.provenance(r),
-                });
-            } else {
-                t.reject_row(
-                    out,
-                    r,
-                    "no function code in this row (name-only rows are not resolved yet)".into(),
-                );
+        // A row without a code ("七、文化旅游体育与传媒支出"): a total, or a name resolved in
+        // the catalogue: a 类 by its name, a 款 or 项 by name among the children of the
+        // 类/款 above it.
+        let (code, rest, by_name) = match code {
+            Some((code, rest)) => (code, rest, false),
+            None => {
+                let label = t
+                    .sheet
+                    .text(r, code_col)
+                    .or_else(|| t.sheet.text(r, name_col))
+                    .unwrap_or("");
+                if is_total_label(label) {
+                    out.totals.push(TotalRow {
+                        fund,
+                        source: source.clone(),
+                        label: clean_name(label),
+                        actual,
+                        basic,
+                        project,
+                        provenance: t.provenance(r),
+                    });
+                    continue;
+                }
+                let name = crate::transform::text::strip_ordinal(&clean_name(label)).to_string();
+                match resolve_by_name(t.catalog, &name, t.unit.year, context.as_deref()) {
+                    Some(code) => (code, name, true),
+                    None => {
+                        t.reject_row(out, r, format!("no function code in this row, and no code of the catalogue is named {name:?} here"));
+                        continue;
+                    }
+                }
             }
-            continue;
         };
+        if code.len() < 7 {
+            context = Some(code.clone());
+        }
         let name_cell = t
             .sheet
             .text(r, name_col)
             .map(clean_name)
             .unwrap_or_default();
-        let name_printed = if name_cell.is_empty() || t.sheet.code(r, name_col).is_some() {
+        let name_printed = if by_name || name_cell.is_empty() || t.sheet.code(r, name_col).is_some()
+        {
             clean_name(&rest)
         } else {
             name_cell
@@ -297,16 +338,23 @@ pub fn expenditure_table(
             budget_initial,
             budget_final,
             r,
+            by_name,
         ));
     }
 
     let year = t.unit.year;
     let mut loaded = 0;
-    for (code, name_printed, actual, basic, project, budget_initial, budget_final, r) in pending {
+    for (code, name_printed, actual, basic, project, budget_initial, budget_final, r, by_name) in
+        pending
+    {
         let parent_name = |c: &str| printed.get(c).cloned();
-        let Some(classified) = classify(t.catalog, &code, &name_printed, year, &parent_name) else {
+        let Some(mut classified) = classify(t.catalog, &code, &name_printed, year, &parent_name)
+        else {
             continue;
         };
+        if by_name {
+            classified.status = ClassificationStatus::ResolvedByName;
+        }
         let provenance = t.provenance(r);
         if classified.status == ClassificationStatus::Unknown {
             out.findings.push(Finding {

@@ -312,3 +312,61 @@ fn an_xls_with_split_codes_and_a_formula_without_its_value() {
         "{r:?}"
     );
 }
+
+/// Rows printed without a code are resolved by name: a 类 by its name (ordinal stripped), a 款
+/// or 项 among the children of the 类/款 above it; a name the catalogue lacks is a reject.
+#[test]
+fn name_only_rows_are_resolved_within_their_context() {
+    let (dir, _) = input_root("牛街街道办事处", "names.xlsx", |wb| {
+        let ws = wb.add_worksheet();
+        text(ws, 0, 0, "一般公共预算财政拨款支出决算表");
+        text(ws, 1, 0, "单位：万元");
+        for (c, h) in ["科目编码", "科目名称", "合计"].iter().enumerate() {
+            text(ws, 2, c as u16, h);
+        }
+        let rows: [(&str, f64); 5] = [
+            ("一、一般公共服务支出", 5.0),
+            ("政府办公厅（室）及相关机构事务", 5.0),
+            ("　　行政运行", 3.0),
+            ("　　一般行政管理事务", 2.0),
+            ("七、并不存在的支出", 1.0),
+        ];
+        for (i, (name, v)) in rows.iter().enumerate() {
+            text(ws, 3 + i as u32, 1, name);
+            num(ws, 3 + i as u32, 2, *v);
+        }
+    });
+    let (o, rows, rejects) = run_on(dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    let got: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["code"].clone(),
+                r["classification_status"].clone(),
+                r["actual"].clone(),
+            )
+        })
+        .collect();
+    let want = [
+        ("201", "50000.00"),
+        ("20103", "50000.00"),
+        ("2010301", "30000.00"),
+        ("2010302", "20000.00"),
+    ];
+    assert_eq!(
+        got,
+        want.iter()
+            .map(|(c, v)| (c.to_string(), "resolved_by_name".to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        one(&rows, &[("code", "201")])["name_printed"],
+        "一般公共服务支出"
+    );
+    let r = one(&rejects, &[("source_row", "8")]);
+    assert!(
+        r["reason"].contains("no code of the catalogue is named \"并不存在的支出\""),
+        "{r:?}"
+    );
+}
