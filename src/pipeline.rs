@@ -282,6 +282,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         } else {
             previous.errors.clone()
         },
+        previous_version: None, // the commit records it
     };
     for (i, input) in inputs.iter().enumerate() {
         let entry = match results.get(&i).filter(|_| !unchanged[i]) {

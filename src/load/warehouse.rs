@@ -1,21 +1,20 @@
-//! The warehouse directory and its commit protocol.
+//! The warehouse directory and its commit protocol: every commit is a new, complete version
+//! of the warehouse, published by one atomic rename of a symlink.
 //!
 //! ```text
-//! <root>/<dataset>/year=<year>/<district_code>.parquet   what analysts read
-//! <root>/_manifest.json, <root>/_SUCCESS                  written last by a committed run
-//! <root>/_state/lock                                      one run at a time (flock)
-//! <root>/_state/state.json                                inputs (sha256, partitions) of the last commit
-//! <root>/_state/cache/<key>.json                          extraction of each input, for incremental runs
-//! <root>/_state/journal.json                              present only while a commit is being applied
-//! <root>/.staging-<run_id>/                               files of a commit before they are renamed in
+//! <parent>/<name>  →  .<name>.juesuan/versions/<run_id>      what analysts read (a symlink)
+//!     <dataset>/year=<year>/<district_code>.parquet
+//!     _manifest.json, _SUCCESS
+//! <parent>/.<name>.juesuan/_state/lock                        one run at a time (flock)
+//! <parent>/.<name>.juesuan/_state/state.json                  inputs (sha256, partitions) of the last commit
+//! <parent>/.<name>.juesuan/_state/cache/<key>.json            extraction of each input, for incremental runs
 //! ```
 //!
-//! A commit writes every new file to staging, then a journal naming each rename and
-//! deletion, removes `_SUCCESS`, applies the journal (each file replaced whole by a rename,
-//! so a reader sees the old file or the new one), writes state and manifest, writes
-//! `_SUCCESS`, and drops the journal. A run killed before the journal is written leaves the
-//! previous warehouse untouched; one killed after it leaves `_SUCCESS` absent, and the next
-//! run rolls the journal forward before doing anything else.
+//! A commit builds the new version beside the current one: files of partitions it does not
+//! touch are hard links to the current version's (no copy), rewritten partitions are new
+//! files, then the manifest and `_SUCCESS`. Only then does the `<name>` symlink move to the
+//! new version, by a rename. A reader, or a run killed at any moment, sees the old version
+//! or the new one, never a mix. The previous version is kept for readers still inside it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -47,6 +46,9 @@ pub struct State {
     /// partition → error findings in it (for `--strict`).
     #[serde(default)]
     pub errors: BTreeMap<String, usize>,
+    /// The version published before the current one, kept for readers still inside it.
+    #[serde(default)]
+    pub previous_version: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -83,105 +85,92 @@ pub struct Commit<'a> {
     pub manifest: serde_json::Value,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Journal {
-    run_id: String,
-    /// (staged path, live path), relative to the root.
-    renames: Vec<(String, String)>,
-    deletes: Vec<String>,
-    state: State,
-    manifest: serde_json::Value,
-}
-
 pub struct Warehouse {
+    /// The path analysts read (a symlink to the current version).
     pub root: PathBuf,
+    /// `<parent>/.<name>.juesuan`: state, cache and versions.
+    home: PathBuf,
+    /// The version the root points to, if any.
+    current: Option<String>,
     /// Held for the life of the run; the OS releases it if the process dies.
     _lock: File,
 }
 
 impl Warehouse {
-    /// Creates the root if needed, takes the lock (a second run fails with [`Error::Locked`]
-    /// and touches nothing), and repairs what a killed run left behind.
+    /// Takes the lock (a second run fails with [`Error::Locked`] and touches nothing),
+    /// finds the current version, and removes versions a killed run left behind.
     pub fn open(root: &Path) -> Result<Warehouse> {
-        let state_dir = root.join(STATE_DIR);
-        std::fs::create_dir_all(state_dir.join("cache")).map_err(|e| Error::io(&state_dir, e))?;
-        let lock_path = state_dir.join("lock");
-        let mut lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| Error::io(&lock_path, e))?;
-        let previous = std::fs::read_to_string(&lock_path).unwrap_or_default();
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(Error::Locked(format!(
-                    "another juesuan run holds the lock on {} ({}); nothing was changed",
-                    root.display(),
-                    previous.trim()
-                )));
+        let name = root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| Error::Config {
+                problems: vec![format!("output {}: not a directory name", root.display())],
+            })?;
+        let parent = root
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let home = parent.join(format!(".{name}.juesuan"));
+        // The root must be our symlink, or absent, or an empty directory we may replace.
+        match std::fs::symlink_metadata(root) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(root, e)),
+            Ok(meta) if meta.file_type().is_symlink() => {}
+            Ok(meta) if meta.is_dir() && std::fs::read_dir(root).map(|mut d| d.next().is_none()).unwrap_or(false) => {
+                std::fs::remove_dir(root).map_err(|e| Error::io(root, e))?;
             }
-            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
-        }
-        if !previous.trim().is_empty() {
-            tracing::warn!(lock = %lock_path.display(), previous = previous.trim(), "taking over the lock of a run that did not finish");
-        }
-        lock.set_len(0)
-            .and_then(|_| {
-                use std::io::Seek;
-                lock.seek(std::io::SeekFrom::Start(0))?;
-                write!(
-                    lock,
-                    "pid {} started {}",
-                    std::process::id(),
-                    humantime::format_rfc3339_seconds(std::time::SystemTime::now())
-                )?;
-                lock.sync_all()
-            })
-            .map_err(|e| Error::io(&lock_path, e))?;
+            Ok(_) => {
+                return Err(Error::Config {
+                    problems: vec![format!(
+                        "output {} exists and is not a juesuan warehouse (juesuan makes it a link to {}); choose another --output or remove it",
+                        root.display(),
+                        home.join("versions").display()
+                    )],
+                })
+            }
+        };
+        let state_dir = home.join(STATE_DIR);
+        std::fs::create_dir_all(state_dir.join("cache")).map_err(|e| Error::io(&state_dir, e))?;
+        std::fs::create_dir_all(home.join("versions")).map_err(|e| Error::io(&home, e))?;
+        let lock = take_lock(&state_dir.join("lock"), root)?;
+        // Read again under the lock: a run that finished meanwhile may have moved the link.
+        let current = std::fs::read_link(root).ok().and_then(|target| target.file_name().map(|v| v.to_string_lossy().into_owned()));
         let warehouse = Warehouse {
             root: root.to_path_buf(),
+            home,
+            current,
             _lock: lock,
         };
-        warehouse.recover()?;
+        let previous = warehouse.load_state().previous_version;
+        warehouse.remove_versions_except(
+            &[warehouse.current.clone(), previous]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>(),
+        );
         Ok(warehouse)
     }
 
-    /// Rolls a journaled commit forward, then removes staging leftovers.
-    fn recover(&self) -> Result<()> {
-        let journal_path = self.root.join(STATE_DIR).join("journal.json");
-        if journal_path.exists() {
-            let text = std::fs::read(&journal_path).map_err(|e| Error::io(&journal_path, e))?;
-            match serde_json::from_slice::<Journal>(&text) {
-                Ok(journal) => {
-                    tracing::warn!(
-                        run_id = journal.run_id,
-                        "completing the commit of a run that was interrupted"
-                    );
-                    self.apply(&journal)?;
-                }
-                Err(e) => {
-                    // Written atomically, so a broken journal was never complete: the
-                    // interrupted run had not started renaming.
-                    tracing::warn!(error = %e, "discarding an unreadable journal");
-                    std::fs::remove_file(&journal_path).map_err(|e| Error::io(&journal_path, e))?;
-                }
+    fn versions(&self) -> PathBuf {
+        self.home.join("versions")
+    }
+
+    /// Removes every version but `keep` (those of killed runs, and older ones).
+    fn remove_versions_except(&self, keep: &[String]) {
+        let Ok(entries) = std::fs::read_dir(self.versions()) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !keep.contains(&name) {
+                tracing::debug!(version = name, "removing an old or unfinished version");
+                let _ = std::fs::remove_dir_all(entry.path());
             }
         }
-        for entry in std::fs::read_dir(&self.root).map_err(|e| Error::io(&self.root, e))? {
-            let entry = entry.map_err(|e| Error::io(&self.root, e))?;
-            if entry.file_name().to_string_lossy().starts_with(".staging-") {
-                tracing::warn!(path = %entry.path().display(), "removing the staging area of an interrupted run");
-                std::fs::remove_dir_all(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
-            }
-        }
-        Ok(())
     }
 
     pub fn load_state(&self) -> State {
-        let path = self.root.join(STATE_DIR).join("state.json");
+        let path = self.home.join(STATE_DIR).join("state.json");
         std::fs::read(&path)
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
@@ -189,7 +178,7 @@ impl Warehouse {
     }
 
     fn cache_path(&self, key: &str) -> PathBuf {
-        self.root
+        self.home
             .join(STATE_DIR)
             .join("cache")
             .join(format!("{key}.json"))
@@ -210,17 +199,40 @@ impl Warehouse {
         write_atomically(&path, &bytes)
     }
 
+    /// Builds the new version and publishes it.
     pub fn commit(&self, commit: Commit) -> Result<()> {
-        let staging_name = format!(".staging-{}", commit.run_id);
-        let staging = self.root.join(&staging_name);
-        let mut renames = Vec::new();
+        let version = self.versions().join(commit.run_id);
+        std::fs::create_dir_all(&version).map_err(|e| Error::io(&version, e))?;
+        let rewritten: BTreeSet<&PartitionKey> = commit
+            .files
+            .iter()
+            .map(|f| &f.key)
+            .chain(&commit.removed)
+            .collect();
+
+        // Untouched partitions: hard links to the current version's files.
+        if let Some(current) = self.current.as_ref().map(|c| self.versions().join(c)) {
+            for dataset in commit.datasets {
+                for (key, relative) in partition_files(&current, dataset) {
+                    if rewritten.contains(&key) {
+                        continue;
+                    }
+                    let (from, to) = (current.join(&relative), version.join(&relative));
+                    if let Some(parent) = to.parent() {
+                        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                    }
+                    if std::fs::hard_link(&from, &to).is_err() {
+                        std::fs::copy(&from, &to).map_err(|e| Error::io(&from, e))?;
+                    }
+                }
+            }
+        }
         for file in &commit.files {
-            let relative = format!(
+            let path = version.join(format!(
                 "{}/year={}/{}.parquet",
                 file.dataset, file.key.0, file.key.1
-            );
-            let staged = staging.join(&relative);
-            if let Some(parent) = staged.parent() {
+            ));
+            if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
             }
             let meta = FileMeta {
@@ -228,90 +240,58 @@ impl Warehouse {
                 run_id: commit.run_id,
                 catalog_version: commit.catalog_version,
             };
-            write_file(&staged, &file.batch, &meta)?;
-            renames.push((format!("{staging_name}/{relative}"), relative));
+            write_file(&path, &file.batch, &meta)?;
         }
-        let deletes: Vec<String> = commit
-            .removed
-            .iter()
-            .flat_map(|(year, district)| {
-                commit
-                    .datasets
-                    .iter()
-                    .map(move |d| format!("{d}/year={year}/{district}.parquet"))
-            })
-            .collect();
+        for dataset in commit.datasets {
+            let dir = version.join(dataset);
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
         pause_point("staged");
-
-        let journal = Journal {
-            run_id: commit.run_id.to_string(),
-            renames,
-            deletes,
-            state: commit.state,
-            manifest: commit.manifest,
-        };
-        let bytes = serde_json::to_vec(&journal).map_err(|e| Error::Parquet {
-            path: self.root.join(STATE_DIR),
-            reason: e.to_string(),
-        })?;
-        write_atomically(&self.root.join(STATE_DIR).join("journal.json"), &bytes)?;
-        pause_point("journaled");
-        self.apply(&journal)
-    }
-
-    /// Applies a journal; safe to repeat (a rename already done is skipped).
-    fn apply(&self, journal: &Journal) -> Result<()> {
-        let success = self.root.join(SUCCESS);
-        if success.exists() {
-            std::fs::remove_file(&success).map_err(|e| Error::io(&success, e))?;
-        }
-        for (i, (staged, live)) in journal.renames.iter().enumerate() {
-            let (from, to) = (self.root.join(staged), self.root.join(live));
-            if !from.exists() {
-                continue; // applied before an interruption
-            }
-            if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-            }
-            std::fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
-            if i == 0 {
-                pause_point("renaming");
-            }
-        }
-        for live in &journal.deletes {
-            let path = self.root.join(live);
-            match std::fs::remove_file(&path) {
-                Ok(()) => {
-                    if let Some(parent) = path.parent() {
-                        let _ = std::fs::remove_dir(parent); // only if now empty
-                    }
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(Error::io(&path, e)),
-            }
-        }
-        let state_dir = self.root.join(STATE_DIR);
-        let state = serde_json::to_vec_pretty(&journal.state).map_err(|e| Error::Parquet {
-            path: state_dir.clone(),
-            reason: e.to_string(),
-        })?;
-        write_atomically(&state_dir.join("state.json"), &state)?;
         let manifest =
-            serde_json::to_string_pretty(&journal.manifest).map_err(|e| Error::Parquet {
-                path: self.root.join(MANIFEST),
+            serde_json::to_string_pretty(&commit.manifest).map_err(|e| Error::Parquet {
+                path: version.join(MANIFEST),
                 reason: e.to_string(),
             })?;
-        write_atomically(&self.root.join(MANIFEST), manifest.as_bytes())?;
-        pause_point("before-success");
-        write_atomically(&success, journal.run_id.as_bytes())?;
-        std::fs::remove_file(state_dir.join("journal.json"))
-            .map_err(|e| Error::io(&state_dir, e))?;
-        let staging = self.root.join(format!(".staging-{}", journal.run_id));
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-        }
-        self.collect_garbage(&journal.state);
+        write_atomically(&version.join(MANIFEST), manifest.as_bytes())?;
+        write_atomically(&version.join(SUCCESS), commit.run_id.as_bytes())?;
+        File::open(&version)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::io(&version, e))?;
+        pause_point("before-swap");
+
+        self.publish(commit.run_id)?;
+        pause_point("swapped");
+
+        let mut state = commit.state;
+        state.previous_version = self.current.clone();
+        let bytes = serde_json::to_vec_pretty(&state).map_err(|e| Error::Parquet {
+            path: self.home.clone(),
+            reason: e.to_string(),
+        })?;
+        write_atomically(&self.home.join(STATE_DIR).join("state.json"), &bytes)?;
+        self.remove_versions_except(
+            &[Some(commit.run_id.to_string()), self.current.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>(),
+        );
+        self.collect_garbage(&state);
         Ok(())
+    }
+
+    /// Points the root at `version` with one rename of a fresh symlink over the old one.
+    fn publish(&self, version: &str) -> Result<()> {
+        let name = self
+            .home
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let target = PathBuf::from(&name).join("versions").join(version);
+        let parent = self.home.parent().unwrap_or(Path::new("."));
+        let link = parent.join(format!("{name}-link-{version}"));
+        let _ = std::fs::remove_file(&link);
+        symlink(&target, &link).map_err(|e| Error::io(&link, e))?;
+        std::fs::rename(&link, &self.root).map_err(|e| Error::io(&self.root, e))
     }
 
     /// Removes cache entries no input refers to any more.
@@ -321,7 +301,7 @@ impl Warehouse {
             .values()
             .map(|i| i.cache_key.as_str())
             .collect();
-        let Ok(entries) = std::fs::read_dir(self.root.join(STATE_DIR).join("cache")) else {
+        let Ok(entries) = std::fs::read_dir(self.home.join(STATE_DIR).join("cache")) else {
             return;
         };
         for entry in entries.flatten() {
@@ -331,6 +311,86 @@ impl Warehouse {
             }
         }
     }
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(not(unix))]
+fn symlink(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::other("the warehouse needs symlinks (Unix)"))
+}
+
+/// The partition files of a dataset in a version: (key, path relative to the version).
+fn partition_files(version: &Path, dataset: &str) -> Vec<(PartitionKey, String)> {
+    let mut out = Vec::new();
+    let Ok(years) = std::fs::read_dir(version.join(dataset)) else {
+        return out;
+    };
+    for year_dir in years.flatten() {
+        let year_name = year_dir.file_name().to_string_lossy().into_owned();
+        let Some(year) = year_name
+            .strip_prefix("year=")
+            .and_then(|y| y.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let Ok(files) = std::fs::read_dir(year_dir.path()) else {
+            continue;
+        };
+        for file in files.flatten() {
+            let file_name = file.file_name().to_string_lossy().into_owned();
+            if let Some(district) = file_name.strip_suffix(".parquet") {
+                out.push((
+                    (year, district.to_string()),
+                    format!("{dataset}/{year_name}/{file_name}"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Opens and locks `path`; a lock held by a live run is [`Error::Locked`].
+fn take_lock(path: &Path, root: &Path) -> Result<File> {
+    let mut lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    let previous = std::fs::read_to_string(path).unwrap_or_default();
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(Error::Locked(format!(
+                "another juesuan run holds the lock on {} ({}); nothing was changed",
+                root.display(),
+                previous.trim()
+            )));
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(path, e)),
+    }
+    if !previous.trim().is_empty() {
+        tracing::warn!(lock = %path.display(), previous = previous.trim(), "taking over the lock of a run that did not finish");
+    }
+    use std::io::Seek;
+    lock.set_len(0)
+        .and_then(|_| lock.seek(std::io::SeekFrom::Start(0)).map(|_| ()))
+        .and_then(|_| {
+            write!(
+                lock,
+                "pid {} started {}",
+                std::process::id(),
+                humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+            )
+        })
+        .and_then(|_| lock.sync_all())
+        .map_err(|e| Error::io(path, e))?;
+    Ok(lock)
 }
 
 /// Test hook for the kill tests: with `JUESUAN_TEST_PAUSE_AT=<point>` the run stops at that

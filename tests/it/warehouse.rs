@@ -274,59 +274,44 @@ fn start_paused(input: &Path, wh: &Path, point: &str) -> std::process::Child {
     child
 }
 
+/// kill -9 at every step of a run. Before the new version is published the warehouse is
+/// exactly the old one; after, exactly the new one; never a mix, and `_SUCCESS` is always
+/// there. The next run succeeds and gives the new warehouse.
 #[test]
-fn kill_9_at_any_point_of_the_commit_leaves_a_readable_warehouse_and_the_next_run_completes() {
+fn kill_9_at_any_point_leaves_the_old_or_the_new_warehouse_and_the_next_run_completes() {
     let dir = tempfile::tempdir().expect("temp");
-    let input = corpus_copy(dir.path());
-    let base = dir.path().join("base");
-    assert_eq!(run(&input, &base, &[]).status.code(), Some(0));
-    let old = dump(&base);
-    change_one_input(&input, dir.path());
-    let expected_new = dir.path().join("expected-new");
-    assert_eq!(run(&input, &expected_new, &[]).status.code(), Some(0));
-    let new = dump(&expected_new);
+    let old_input = corpus_copy(dir.path());
+    let new_input = dir.path().join("raw-new");
+    copy_dir(&old_input, &new_input);
+    change_one_input(&new_input, dir.path());
+    let reference = |name: &str, input: &Path| {
+        let wh = dir.path().join(name);
+        assert_eq!(run(input, &wh, &[]).status.code(), Some(0));
+        dump(&wh)
+    };
+    let (old, new) = (reference("old", &old_input), reference("new", &new_input));
     assert_ne!(old, new);
 
-    for point in [
-        "extracted",
-        "staged",
-        "journaled",
-        "renaming",
-        "before-success",
-    ] {
+    for point in ["extracted", "staged", "before-swap", "swapped"] {
         let wh = dir.path().join(format!("wh-{point}"));
-        copy_dir(&base, &wh);
-        let mut child = start_paused(&input, &wh, point);
+        assert_eq!(run(&old_input, &wh, &[]).status.code(), Some(0));
+        let mut child = start_paused(&new_input, &wh, point);
         child.kill().expect("kill -9");
         child.wait().expect("reap");
 
         let now = dump(&wh);
-        let journaled = matches!(point, "renaming" | "before-success");
-        if journaled {
-            // Files are each old or new; _SUCCESS is absent until the commit completes.
-            assert!(
-                !wh.join("_SUCCESS").exists(),
-                "{point}: _SUCCESS must be absent mid-commit"
-            );
-            assert!(
-                wh.join("_state/journal.json").exists(),
-                "{point}: journal kept for recovery"
-            );
-        } else {
-            assert_eq!(
-                now, old,
-                "{point}: the warehouse must be exactly the old one"
-            );
-            assert!(
-                wh.join("_SUCCESS").exists(),
-                "{point}: the old commit stays marked complete"
-            );
-        }
-        if point == "before-success" {
-            assert_eq!(now, new, "{point}: every file already renamed");
-        }
+        let expected = if point == "swapped" { &new } else { &old };
+        assert!(
+            now == *expected,
+            "{point}: the warehouse must be exactly the {} one",
+            if point == "swapped" { "new" } else { "old" }
+        );
+        assert!(
+            wh.join("_SUCCESS").is_file() && wh.join("_manifest.json").is_file(),
+            "{point}: the visible version is complete"
+        );
 
-        let o = run(&input, &wh, &[]);
+        let o = run(&new_input, &wh, &[]);
         assert_eq!(
             o.status.code(),
             Some(0),
@@ -338,16 +323,59 @@ fn kill_9_at_any_point_of_the_commit_leaves_a_readable_warehouse_and_the_next_ru
             new,
             "{point}: the next run gives the new warehouse"
         );
-        assert!(wh.join("_SUCCESS").exists());
-        assert!(!wh.join("_state/journal.json").exists());
+        let versions = std::fs::read_dir(dir.path().join(format!(".wh-{point}.juesuan/versions")))
+            .expect("versions")
+            .count();
         assert!(
-            std::fs::read_dir(&wh)
-                .expect("ls")
-                .flatten()
-                .all(|e| !e.file_name().to_string_lossy().starts_with(".staging-")),
-            "{point}: staging cleaned"
+            versions <= 2,
+            "{point}: unfinished versions are cleaned up ({versions} left)"
         );
     }
+}
+
+#[test]
+fn a_reader_inside_the_previous_version_keeps_it_and_files_are_shared_not_copied() {
+    let dir = tempfile::tempdir().expect("temp");
+    let input = corpus_copy(dir.path());
+    let wh = dir.path().join("wh");
+    assert_eq!(run(&input, &wh, &[]).status.code(), Some(0));
+    let first = std::fs::canonicalize(&wh).expect("version");
+    change_one_input(&input, dir.path());
+    assert_eq!(run(&input, &wh, &[]).status.code(), Some(0));
+    let second = std::fs::canonicalize(&wh).expect("version");
+    assert_ne!(first, second, "a commit publishes a new version");
+    assert!(
+        first.join("_SUCCESS").is_file(),
+        "the previous version stays for readers still in it"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let a = std::fs::metadata(first.join("expenditure/year=2022/110102.parquet"))
+            .expect("old 2022");
+        let b = std::fs::metadata(second.join("expenditure/year=2022/110102.parquet"))
+            .expect("new 2022");
+        assert_eq!(
+            a.ino(),
+            b.ino(),
+            "an untouched partition is a hard link, not a copy"
+        );
+    }
+    // An output that exists and is not a warehouse is refused, untouched.
+    let foreign = dir.path().join("foreign");
+    std::fs::create_dir_all(&foreign).expect("mkdir");
+    std::fs::write(foreign.join("notes.txt"), "mine").expect("write");
+    let o = run(&input, &foreign, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("is not a juesuan warehouse"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("notes.txt")).expect("kept"),
+        "mine"
+    );
 }
 
 #[test]
