@@ -134,7 +134,9 @@ impl Warehouse {
         std::fs::create_dir_all(home.join("versions")).map_err(|e| Error::io(&home, e))?;
         let lock = take_lock(&state_dir.join("lock"), root)?;
         // Read again under the lock: a run that finished meanwhile may have moved the link.
-        let current = std::fs::read_link(root).ok().and_then(|target| target.file_name().map(|v| v.to_string_lossy().into_owned()));
+        let current = std::fs::read_link(root)
+            .ok()
+            .and_then(|target| target.file_name().map(|v| v.to_string_lossy().into_owned()));
         let warehouse = Warehouse {
             root: root.to_path_buf(),
             home,
