@@ -153,6 +153,33 @@ pub fn run(args: &CompareArgs) -> Result<u8> {
         None => crate::config::Config::load(&args.config)?.warehouse,
     };
     let comparison = compare(&warehouse, args)?;
+    if comparison.units.is_empty() {
+        // Say what is there instead of printing an empty table without a word.
+        let years = scan(&warehouse, "execution")?
+            .select([col("year")])
+            .unique(None, Default::default())
+            .sort(["year"], Default::default())
+            .collect()
+            .map_err(|e| polars_error(&warehouse, e.to_string()))?;
+        let years: Vec<String> = years
+            .column("year")
+            .and_then(|c| {
+                c.as_materialized_series()
+                    .i64()
+                    .map(|ca| ca.iter().flatten().map(|y| y.to_string()).collect())
+            })
+            .unwrap_or_default();
+        tracing::warn!(
+            "no execution rows for year {}, fund {}{}; the warehouse has years {}",
+            args.year,
+            args.fund,
+            args.district
+                .as_deref()
+                .map(|d| format!(", district {d}"))
+                .unwrap_or_default(),
+            years.join(", ")
+        );
+    }
     let text = match args.format {
         Format::Table => render::table(&comparison),
         Format::Csv => render::csv(&comparison),

@@ -376,3 +376,33 @@ fn the_page_renders_in_a_headless_browser() {
         stderr(&o)
     );
 }
+
+#[test]
+fn levels_districts_and_an_empty_selection() {
+    let c = json(&[
+        "--year",
+        "2023",
+        "--level",
+        "section",
+        "--district",
+        "西城区",
+    ]);
+    assert_eq!(
+        (c["level"].as_str(), c["units"].as_array().map(Vec::len)),
+        (Some("section"), Some(15))
+    );
+    assert!(c["codes"]
+        .as_array()
+        .expect("codes")
+        .iter()
+        .all(|k| k["code"].as_str().is_some_and(|s| s.len() == 5)));
+    let by_code = json(&["--year", "2023", "--level", "item", "--district", "110102"]);
+    assert!(by_code["codes"]
+        .as_array()
+        .expect("codes")
+        .iter()
+        .all(|k| k["code"].as_str().is_some_and(|s| s.len() == 7)));
+    let none = compare(&["--year", "2023", "--district", "东城区"]);
+    assert_eq!(none.status.code(), Some(0));
+    assert!(stderr(&none).contains("no execution rows for year 2023, fund general_public, district 东城区; the warehouse has years 2022, 2023"), "{}", stderr(&none));
+}
