@@ -183,6 +183,7 @@ pub fn generate(
     let basic_by_economic = economic_split(catalog, year, basic, public_costs, &mut rng);
     UnitYear {
         year,
+        unit_id: unit_id.to_string(),
         city: city.to_string(),
         district: district.to_string(),
         unit_name: unit_name.to_string(),

@@ -267,6 +267,7 @@ impl ThreePublic {
 /// Everything printed in one unit's workbook for one year.
 pub struct UnitYear {
     pub year: i32,
+    pub unit_id: String,
     pub city: String,
     pub district: String,
     pub unit_name: String,

@@ -15,10 +15,65 @@ struct Formats {
     header: Format,
     text: Format,
     money: Format,
+    layout: Layout,
+}
+
+/// How a unit's workbook is laid out: offices differ, and the corpus should too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// Amounts in 元 (金额单位：元) instead of 万元.
+    pub yuan: bool,
+    /// Titles with the year and a 公开0N表 suffix.
+    pub decorated_titles: bool,
+    /// Code and name in one cell ("2010301 行政运行") and a wrapped "功能分类\n科目编码" header.
+    pub code_with_name: bool,
+}
+
+impl Layout {
+    /// 新街口 keeps the plain layout its tests name rows of; other units get one of three.
+    pub fn for_unit(unit_id: &str) -> Layout {
+        let h = unit_id
+            .bytes()
+            .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
+        match (unit_id == "110102-xinjiekou", h % 3) {
+            (true, _) | (false, 0) => Layout {
+                yuan: false,
+                decorated_titles: false,
+                code_with_name: false,
+            },
+            (false, 1) => Layout {
+                yuan: true,
+                decorated_titles: true,
+                code_with_name: false,
+            },
+            _ => Layout {
+                yuan: false,
+                decorated_titles: false,
+                code_with_name: true,
+            },
+        }
+    }
 }
 
 impl Formats {
-    fn new() -> Formats {
+    /// A figure in 0.01 万元 as the cell holds it: 万元 with 2 decimals, or 元.
+    fn amount(&self, v: i64) -> f64 {
+        if self.layout.yuan {
+            v as f64 * 100.0
+        } else {
+            v as f64 / 100.0
+        }
+    }
+
+    fn unit_label(&self) -> &'static str {
+        if self.layout.yuan {
+            "金额单位：元"
+        } else {
+            "单位：万元"
+        }
+    }
+
+    fn new(layout: Layout) -> Formats {
         let border = |f: Format| f.set_border(FormatBorder::Thin);
         Formats {
             title: Format::new()
@@ -34,6 +89,7 @@ impl Formats {
             ),
             text: border(Format::new()),
             money: border(Format::new().set_num_format("#,##0.00")),
+            layout,
         }
     }
 }
@@ -65,10 +121,6 @@ const CHINESE_ORDINALS: [&str; 24] = [
     "二十四",
 ];
 
-fn wan(v: i64) -> f64 {
-    v as f64 / 100.0
-}
-
 /// A value column: its header (group, leaf) and how to read a line.
 struct Column {
     group: Option<&'static str>,
@@ -89,7 +141,7 @@ pub fn write(unit: &UnitYear, path: &Path) -> Result<()> {
             .set_creation_datetime(&created)
             .set_author("juesuan synth"),
     );
-    let f = Formats::new();
+    let f = Formats::new(Layout::for_unit(&unit.unit_id));
     let all = unit.all_funds();
 
     summary_sheet(wb.add_worksheet(), unit, &all, &f).map_err(err)?;
@@ -308,14 +360,33 @@ fn heading(
     f: &Formats,
 ) -> Result<u32, XlsxError> {
     ws.set_name(sheet)?;
-    ws.merge_range(0, 0, 0, width - 1, title, &f.title)?;
+    let number = [
+        "收入支出决算总表",
+        "收入决算表",
+        "支出决算表",
+        "财政拨款收入支出决算总表",
+        "一般公共预算财政拨款支出决算表",
+        "一般公共预算财政拨款基本支出决算表",
+        "财政拨款“三公”经费支出决算表",
+        "政府性基金预算财政拨款收入支出决算表",
+        "国有资本经营预算财政拨款支出决算表",
+    ]
+    .iter()
+    .position(|t| title.starts_with(t))
+    .map_or(0, |i| i + 1);
+    let title = if f.layout.decorated_titles {
+        format!("{}年度{title}（公开{number:02}表）", unit.year)
+    } else {
+        title.to_string()
+    };
+    ws.merge_range(0, 0, 0, width - 1, &title, &f.title)?;
     ws.write_string(
         1,
         0,
         format!("编制单位：{}{}{}", unit.city, unit.district, unit.unit_name),
     )?;
     ws.write_string(1, (width / 2).max(1), format!("{}年度", unit.year))?;
-    ws.write_string(1, width - 1, "单位：万元")?;
+    ws.write_string(1, width - 1, f.unit_label())?;
     ws.set_column_width(0, 12)?;
     ws.set_column_width(1, 36)?;
     for c in 2..width {
@@ -344,7 +415,12 @@ fn code_sheet(
     let total = |ws: &mut Worksheet, row: u32| -> Result<(), XlsxError> {
         ws.merge_range(row, 0, row, 1, "合计", &f.header)?;
         for (i, c) in columns.iter().enumerate() {
-            ws.write_number_with_format(row, 2 + i as u16, wan(plan.total(c.value)), &f.money)?;
+            ws.write_number_with_format(
+                row,
+                2 + i as u16,
+                f.amount(plan.total(c.value)),
+                &f.money,
+            )?;
         }
         Ok(())
     };
@@ -353,11 +429,16 @@ fn code_sheet(
         row += 1;
     }
     for line in &plan.lines {
-        ws.write_string_with_format(row, 0, &line.code, &f.text)?;
         let indent = "\u{3000}".repeat(line.code.len() / 2 - 1);
-        ws.write_string_with_format(row, 1, format!("{indent}{}", line.name), &f.text)?;
+        if f.layout.code_with_name {
+            ws.write_string_with_format(row, 0, format!("{} {}", line.code, line.name), &f.text)?;
+            ws.write_string_with_format(row, 1, "", &f.text)?;
+        } else {
+            ws.write_string_with_format(row, 0, &line.code, &f.text)?;
+            ws.write_string_with_format(row, 1, format!("{indent}{}", line.name), &f.text)?;
+        }
         for (i, c) in columns.iter().enumerate() {
-            ws.write_number_with_format(row, 2 + i as u16, wan((c.value)(line)), &f.money)?;
+            ws.write_number_with_format(row, 2 + i as u16, f.amount((c.value)(line)), &f.money)?;
         }
         row += 1;
     }
@@ -382,7 +463,15 @@ fn header(ws: &mut Worksheet, row: u32, columns: &[Column], f: &Formats) -> Resu
                 .map(|_| ())
         }
     };
-    vertical(ws, 0, "科目编码")?;
+    vertical(
+        ws,
+        0,
+        if f.layout.code_with_name {
+            "功能分类\n科目编码"
+        } else {
+            "科目编码"
+        },
+    )?;
     vertical(ws, 1, "科目名称")?;
     let mut i = 0;
     while i < columns.len() {
@@ -477,7 +566,7 @@ fn summary_sheet(
     for i in 0..n {
         if let Some((label, v)) = income.get(i) {
             ws.write_string_with_format(row, 0, *label, &f.text)?;
-            ws.write_number_with_format(row, 1, wan(*v), &f.money)?;
+            ws.write_number_with_format(row, 1, f.amount(*v), &f.money)?;
         }
         if let Some(line) = categories.get(i) {
             ws.write_string_with_format(
@@ -486,7 +575,7 @@ fn summary_sheet(
                 format!("{}、{}", CHINESE_ORDINALS[i.min(23)], line.name),
                 &f.text,
             )?;
-            ws.write_number_with_format(row, 3, wan(line.actual), &f.money)?;
+            ws.write_number_with_format(row, 3, f.amount(line.actual), &f.money)?;
         }
         row += 1;
     }
@@ -497,9 +586,9 @@ fn summary_sheet(
         ("总计", "总计", total),
     ] {
         ws.write_string_with_format(row, 0, left, &f.header)?;
-        ws.write_number_with_format(row, 1, wan(v), &f.money)?;
+        ws.write_number_with_format(row, 1, f.amount(v), &f.money)?;
         ws.write_string_with_format(row, 2, right, &f.header)?;
-        ws.write_number_with_format(row, 3, wan(v), &f.money)?;
+        ws.write_number_with_format(row, 3, f.amount(v), &f.money)?;
         row += 1;
     }
     ws.write_string(row, 0, "注：本表反映部门本年度的总收支和年末结转结余情况。")?;
@@ -547,7 +636,7 @@ fn fiscal_summary_sheet(ws: &mut Worksheet, unit: &UnitYear, f: &Formats) -> Res
     for i in 0..income.len().max(categories.len()) {
         if let Some((label, v)) = income.get(i) {
             ws.write_string_with_format(row, 0, *label, &f.text)?;
-            ws.write_number_with_format(row, 1, wan(*v), &f.money)?;
+            ws.write_number_with_format(row, 1, f.amount(*v), &f.money)?;
         }
         if let Some(line) = categories.get(i) {
             ws.write_string_with_format(
@@ -556,12 +645,12 @@ fn fiscal_summary_sheet(ws: &mut Worksheet, unit: &UnitYear, f: &Formats) -> Res
                 format!("{}、{}", CHINESE_ORDINALS[i.min(23)], line.name),
                 &f.text,
             )?;
-            ws.write_number_with_format(row, 3, wan(line.actual), &f.money)?;
+            ws.write_number_with_format(row, 3, f.amount(line.actual), &f.money)?;
             for (k, plan) in [general, fund, state].iter().enumerate() {
                 ws.write_number_with_format(
                     row,
                     4 + k as u16,
-                    wan(amount_in(plan, &line.code)),
+                    f.amount(amount_in(plan, &line.code)),
                     &f.money,
                 )?;
             }
@@ -570,11 +659,16 @@ fn fiscal_summary_sheet(ws: &mut Worksheet, unit: &UnitYear, f: &Formats) -> Res
     }
     let total = all.total(|l| l.actual);
     ws.write_string_with_format(row, 0, "本年收入合计", &f.header)?;
-    ws.write_number_with_format(row, 1, wan(total), &f.money)?;
+    ws.write_number_with_format(row, 1, f.amount(total), &f.money)?;
     ws.write_string_with_format(row, 2, "本年支出合计", &f.header)?;
-    ws.write_number_with_format(row, 3, wan(total), &f.money)?;
+    ws.write_number_with_format(row, 3, f.amount(total), &f.money)?;
     for (k, plan) in [general, fund, state].iter().enumerate() {
-        ws.write_number_with_format(row, 4 + k as u16, wan(plan.total(|l| l.actual)), &f.money)?;
+        ws.write_number_with_format(
+            row,
+            4 + k as u16,
+            f.amount(plan.total(|l| l.actual)),
+            &f.money,
+        )?;
     }
     ws.write_string(row + 1, 0, "注：本表反映部门本年度一般公共预算财政拨款、政府性基金预算财政拨款和国有资本经营预算财政拨款的总收支情况。")?;
     Ok(())
@@ -599,7 +693,7 @@ fn economic_sheet(ws: &mut Worksheet, unit: &UnitYear, f: &Formats) -> Result<()
     for (code, name, amount) in &unit.basic_by_economic {
         ws.write_string_with_format(row, 0, code, &f.text)?;
         ws.write_string_with_format(row, 1, name, &f.text)?;
-        ws.write_number_with_format(row, 2, wan(*amount), &f.money)?;
+        ws.write_number_with_format(row, 2, f.amount(*amount), &f.money)?;
         row += 1;
     }
     let sum = |cats: &[&str]| {
@@ -614,7 +708,7 @@ fn economic_sheet(ws: &mut Worksheet, unit: &UnitYear, f: &Formats) -> Result<()
         ("公用经费合计", ["302", "310"]),
     ] {
         ws.merge_range(row, 0, row, 1, label, &f.header)?;
-        ws.write_number_with_format(row, 2, wan(sum(&cats)), &f.money)?;
+        ws.write_number_with_format(row, 2, f.amount(sum(&cats)), &f.money)?;
         row += 1;
     }
     ws.write_string(
@@ -660,8 +754,8 @@ fn three_public_sheet(ws: &mut Worksheet, unit: &UnitYear, f: &Formats) -> Resul
         t.reception,
     ];
     for (i, (budget, actual)) in pairs.iter().enumerate() {
-        ws.write_number_with_format(row, 2 * i as u16, wan(*budget), &f.money)?;
-        ws.write_number_with_format(row, 2 * i as u16 + 1, wan(*actual), &f.money)?;
+        ws.write_number_with_format(row, 2 * i as u16, f.amount(*budget), &f.money)?;
+        ws.write_number_with_format(row, 2 * i as u16 + 1, f.amount(*actual), &f.money)?;
     }
     ws.write_string(
         row + 1,

@@ -561,3 +561,140 @@ fn xinjiekou_2023_units_and_economic_rows_carry_the_reports_figures() {
         ("399656100.00", "430401200.00")
     );
 }
+
+/// Recall and precision on the corpus: every figure synth planned comes back exactly once,
+/// whatever layout its workbook uses (万元 or 元, decorated titles, code and name in one cell),
+/// and nothing else comes back.
+#[test]
+fn every_planned_figure_comes_back_exactly_once() {
+    let catalog =
+        juesuan::catalog::Catalog::load(&repo().join("config/classification")).expect("catalogue");
+    let units =
+        juesuan::units::UnitRegistry::load(&repo().join("config/units.toml")).expect("units");
+    let yuan = |v: i64| format!("{}.00", v * 100);
+    let mut expected: BTreeMap<(String, String, String, String), [String; 5]> = BTreeMap::new();
+    let mut layouts = std::collections::BTreeSet::new();
+    for year in [2022, 2023] {
+        for unit in units.units.iter().filter(|u| u.district_code == "110102") {
+            layouts.insert(format!(
+                "{:?}",
+                juesuan::synth::workbook::Layout::for_unit(&unit.id)
+            ));
+            let plan = juesuan::synth::generate(
+                &catalog,
+                2023,
+                &unit.id,
+                &unit.name,
+                "北京市",
+                "西城区",
+                year,
+            );
+            let key = |source: &str, code: &str| {
+                (
+                    unit.id.clone(),
+                    year.to_string(),
+                    source.to_string(),
+                    code.to_string(),
+                )
+            };
+            for l in &plan.all_funds().lines {
+                expected.insert(
+                    key("table03", &l.code),
+                    [
+                        yuan(l.actual),
+                        yuan(l.basic),
+                        yuan(l.project),
+                        String::new(),
+                        String::new(),
+                    ],
+                );
+                if l.code.len() == 3 {
+                    expected.insert(
+                        key("table01", &l.code),
+                        [
+                            yuan(l.actual),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                        ],
+                    );
+                }
+            }
+            for l in &plan.general.lines {
+                expected.insert(
+                    key("table05", &l.code),
+                    [
+                        yuan(l.actual),
+                        yuan(l.basic),
+                        yuan(l.project),
+                        yuan(l.budget_initial),
+                        yuan(l.budget_final),
+                    ],
+                );
+            }
+            for (source, fund) in [
+                ("table08", &plan.government_fund),
+                ("table09", &plan.state_capital),
+            ] {
+                for l in &fund.lines {
+                    expected.insert(
+                        key(source, &l.code),
+                        [
+                            yuan(l.actual),
+                            yuan(l.basic),
+                            yuan(l.project),
+                            String::new(),
+                            String::new(),
+                        ],
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(
+        layouts.len(),
+        3,
+        "the corpus spreads the three layouts: {layouts:?}"
+    );
+    let mut got: BTreeMap<(String, String, String, String), [String; 5]> = BTreeMap::new();
+    for r in expenditure()
+        .into_iter()
+        .filter(|r| r["source"] != "report")
+    {
+        let key = (
+            r["unit_id"].clone(),
+            r["year"].clone(),
+            r["source"].clone(),
+            r["code"].clone(),
+        );
+        let value = [
+            r["actual"].clone(),
+            r["basic"].clone(),
+            r["project"].clone(),
+            r["budget_initial"].clone(),
+            r["budget_final"].clone(),
+        ];
+        assert!(
+            got.insert(key.clone(), value).is_none(),
+            "{key:?} came back twice"
+        );
+    }
+    let missing: Vec<_> = expected
+        .keys()
+        .filter(|k| !got.contains_key(*k))
+        .take(3)
+        .collect();
+    let extra: Vec<_> = got
+        .keys()
+        .filter(|k| !expected.contains_key(*k))
+        .take(3)
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "recall: missing {missing:?}; precision: extra {extra:?}"
+    );
+    for (key, value) in &expected {
+        assert_eq!(&got[key], value, "{key:?}");
+    }
+}
