@@ -11,6 +11,34 @@ use crate::common::*;
 
 const XJK: &str = "110102-xinjiekou";
 
+/// What synth planned for the bundled corpus (seed 2023): (unit id, year, plan), computed
+/// by the generator itself, not read back from the extractor.
+fn synth_plans() -> Vec<(String, i32, juesuan::synth::plan::UnitYear)> {
+    let catalog =
+        juesuan::catalog::Catalog::load(&repo().join("config/classification")).expect("catalogue");
+    let units =
+        juesuan::units::UnitRegistry::load(&repo().join("config/units.toml")).expect("units");
+    let mut plans = Vec::new();
+    for year in [2022, 2023] {
+        for unit in units.units.iter().filter(|u| u.district_code == "110102") {
+            plans.push((
+                unit.id.clone(),
+                year,
+                juesuan::synth::generate(
+                    &catalog,
+                    2023,
+                    &unit.id,
+                    &unit.name,
+                    "北京市",
+                    "西城区",
+                    year,
+                ),
+            ));
+        }
+    }
+    plans
+}
+
 fn expenditure() -> Vec<Row> {
     read_dataset(&sample_run().warehouse().join("expenditure"))
 }
@@ -252,28 +280,13 @@ fn hierarchies_and_columns_sum_exactly() {
 /// 08 and 09 in every workbook, counted from the generator's plan, not from the extractor.
 #[test]
 fn expenditure_rows_equal_what_synth_wrote() {
-    let catalog =
-        juesuan::catalog::Catalog::load(&repo().join("config/classification")).expect("catalogue");
-    let units =
-        juesuan::units::UnitRegistry::load(&repo().join("config/units.toml")).expect("units");
     let mut expected = 0;
-    for year in [2022, 2023] {
-        for unit in units.units.iter().filter(|u| u.district_code == "110102") {
-            let plan = juesuan::synth::generate(
-                &catalog,
-                2023,
-                &unit.id,
-                &unit.name,
-                "北京市",
-                "西城区",
-                year,
-            );
-            // table03 (all funds) + 05/08/09 per code, and table01's 类 lines.
-            let all = plan.all_funds();
-            expected += all.lines.len()
-                + plan.funds().iter().map(|f| f.lines.len()).sum::<usize>()
-                + all.categories().count();
-        }
+    for (_, _, plan) in synth_plans() {
+        // table03 (all funds) + 05/08/09 per code, and table01's 类 lines.
+        let all = plan.all_funds();
+        expected += all.lines.len()
+            + plan.funds().iter().map(|f| f.lines.len()).sum::<usize>()
+            + all.categories().count();
     }
     let rows: Vec<Row> = expenditure()
         .into_iter()
@@ -567,39 +580,65 @@ fn xinjiekou_2023_units_and_economic_rows_carry_the_reports_figures() {
 /// and nothing else comes back.
 #[test]
 fn every_planned_figure_comes_back_exactly_once() {
-    let catalog =
-        juesuan::catalog::Catalog::load(&repo().join("config/classification")).expect("catalogue");
-    let units =
-        juesuan::units::UnitRegistry::load(&repo().join("config/units.toml")).expect("units");
     let yuan = |v: i64| format!("{}.00", v * 100);
     let mut expected: BTreeMap<(String, String, String, String), [String; 5]> = BTreeMap::new();
     let mut layouts = std::collections::BTreeSet::new();
-    for year in [2022, 2023] {
-        for unit in units.units.iter().filter(|u| u.district_code == "110102") {
-            layouts.insert(format!(
-                "{:?}",
-                juesuan::synth::workbook::Layout::for_unit(&unit.id)
-            ));
-            let plan = juesuan::synth::generate(
-                &catalog,
-                2023,
-                &unit.id,
-                &unit.name,
-                "北京市",
-                "西城区",
-                year,
+    for (unit_id, year, plan) in synth_plans() {
+        layouts.insert(format!(
+            "{:?}",
+            juesuan::synth::workbook::Layout::for_unit(&unit_id)
+        ));
+        let key = |source: &str, code: &str| {
+            (
+                unit_id.clone(),
+                year.to_string(),
+                source.to_string(),
+                code.to_string(),
+            )
+        };
+        for l in &plan.all_funds().lines {
+            expected.insert(
+                key("table03", &l.code),
+                [
+                    yuan(l.actual),
+                    yuan(l.basic),
+                    yuan(l.project),
+                    String::new(),
+                    String::new(),
+                ],
             );
-            let key = |source: &str, code: &str| {
-                (
-                    unit.id.clone(),
-                    year.to_string(),
-                    source.to_string(),
-                    code.to_string(),
-                )
-            };
-            for l in &plan.all_funds().lines {
+            if l.code.len() == 3 {
                 expected.insert(
-                    key("table03", &l.code),
+                    key("table01", &l.code),
+                    [
+                        yuan(l.actual),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                    ],
+                );
+            }
+        }
+        for l in &plan.general.lines {
+            expected.insert(
+                key("table05", &l.code),
+                [
+                    yuan(l.actual),
+                    yuan(l.basic),
+                    yuan(l.project),
+                    yuan(l.budget_initial),
+                    yuan(l.budget_final),
+                ],
+            );
+        }
+        for (source, fund) in [
+            ("table08", &plan.government_fund),
+            ("table09", &plan.state_capital),
+        ] {
+            for l in &fund.lines {
+                expected.insert(
+                    key(source, &l.code),
                     [
                         yuan(l.actual),
                         yuan(l.basic),
@@ -608,47 +647,6 @@ fn every_planned_figure_comes_back_exactly_once() {
                         String::new(),
                     ],
                 );
-                if l.code.len() == 3 {
-                    expected.insert(
-                        key("table01", &l.code),
-                        [
-                            yuan(l.actual),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                        ],
-                    );
-                }
-            }
-            for l in &plan.general.lines {
-                expected.insert(
-                    key("table05", &l.code),
-                    [
-                        yuan(l.actual),
-                        yuan(l.basic),
-                        yuan(l.project),
-                        yuan(l.budget_initial),
-                        yuan(l.budget_final),
-                    ],
-                );
-            }
-            for (source, fund) in [
-                ("table08", &plan.government_fund),
-                ("table09", &plan.state_capital),
-            ] {
-                for l in &fund.lines {
-                    expected.insert(
-                        key(source, &l.code),
-                        [
-                            yuan(l.actual),
-                            yuan(l.basic),
-                            yuan(l.project),
-                            String::new(),
-                            String::new(),
-                        ],
-                    );
-                }
             }
         }
     }

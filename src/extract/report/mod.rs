@@ -14,9 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::extract::workbook::Context;
 use crate::extract::Extraction;
-use crate::model::{
-    ClassificationStatus, ExpenditureRow, Fact, PerformanceProject, Provenance, SourceFile, Stage,
-};
+use crate::model::{ClassificationStatus, ExpenditureRow, Fact, Provenance, SourceFile, Stage};
 use crate::transform::classify::classify;
 use crate::transform::identify::{ContentHints, PathHints};
 use read::Block;
@@ -129,19 +127,7 @@ pub fn extract(
     for block in &blocks {
         if let Block::Table { number, rows } = block {
             tables += 1;
-            if let Some(t) = perf::read(rows) {
-                out.projects.push(PerformanceProject {
-                    unit: unit.clone(),
-                    project: t.project,
-                    budget_initial: t.budget_initial,
-                    budget_final: t.budget_final,
-                    actual: t.actual,
-                    execution_rate_reported: t.execution_rate_reported,
-                    score: t.score,
-                    indicators: Some(t.indicators),
-                    provenance: at(*number),
-                });
-            }
+            out.projects.extend(perf::read(rows, &unit, at(*number)));
         }
     }
     out.report = Some(ReportStats {

@@ -5,20 +5,10 @@
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::json;
 
-use crate::model::{parse_decimal_text, MoneyUnit, Yuan};
-use crate::transform::text::{fold_width, name_key};
+use std::sync::Arc;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProjectTable {
-    pub project: String,
-    pub budget_initial: Option<Yuan>,
-    pub budget_final: Option<Yuan>,
-    pub actual: Option<Yuan>,
-    pub execution_rate_reported: Option<f64>,
-    pub score: Option<f64>,
-    /// JSON array of {level1, level2, name, target, actual, weight, score}.
-    pub indicators: String,
-}
+use crate::model::{parse_decimal_text, MoneyUnit, PerformanceProject, Provenance, UnitIdentity};
+use crate::transform::text::{fold_width, name_key};
 
 fn cell_key(cell: &str) -> String {
     name_key(cell)
@@ -35,8 +25,13 @@ fn decimal(cell: &str) -> Option<rust_decimal::Decimal> {
     parse_decimal_text(fold_width(cell).trim())
 }
 
-/// Reads a table whose rows include "项目名称"; `None` for any other table.
-pub fn read(rows: &[Vec<String>]) -> Option<ProjectTable> {
+/// Reads a table whose rows include "项目名称" into a `performance_projects` row of
+/// `owner`; `None` for any other table.
+pub fn read(
+    rows: &[Vec<String>],
+    owner: &Arc<UnitIdentity>,
+    provenance: Provenance,
+) -> Option<PerformanceProject> {
     let project = rows.iter().find_map(|r| {
         let i = r.iter().position(|c| cell_key(c) == "项目名称")?;
         r.get(i + 1)
@@ -56,14 +51,16 @@ pub fn read(rows: &[Vec<String>]) -> Option<ProjectTable> {
     let header = rows.iter().position(|r| {
         r.iter().any(|c| cell_key(c) == "年初预算数") && r.iter().any(|c| cell_key(c) == "执行率")
     });
-    let mut table = ProjectTable {
+    let mut table = PerformanceProject {
+        unit: owner.clone(),
         project,
         budget_initial: None,
         budget_final: None,
         actual: None,
         execution_rate_reported: None,
         score: None,
-        indicators: "[]".into(),
+        indicators: Some("[]".into()),
+        provenance,
     };
     if let Some(h) = header {
         let col = |label: &str| rows[h].iter().position(|c| cell_key(c) == label);
@@ -122,7 +119,7 @@ pub fn read(rows: &[Vec<String>]) -> Option<ProjectTable> {
                 "score": decimal(&get(score)).and_then(|d| d.to_f64()),
             }));
         }
-        table.indicators = serde_json::Value::Array(indicators).to_string();
+        table.indicators = Some(serde_json::Value::Array(indicators).to_string());
     }
     // 总分: the last number of the row that starts with it.
     table.score = rows
