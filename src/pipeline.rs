@@ -842,10 +842,9 @@ fn print_summary(
         count("status", "rejected")
     );
     crate::say!(
-        "  tables    loaded {}, empty {}, not extracted yet {}, rejected {}, unrecognised {}",
+        "  tables    loaded {}, empty {}, rejected {}, unrecognised {}",
         tables("loaded"),
         tables("empty"),
-        tables("deferred"),
         tables("rejected"),
         tables("unrecognised")
     );

@@ -73,16 +73,12 @@ pub fn code_table_row(sheet: &Sheet, r: u32) -> bool {
             .any(|c| sheet.text(r, c).is_some_and(is_total_label) && !sheet.is_merged_tail(r, c))
 }
 
-/// Tables without codes (三公): data starts at the first row with two or more numbers.
+/// Tables without codes (三公): data starts at the first row with two or more numbers
+/// (number cells or numeric text).
 pub fn numeric_row(sheet: &Sheet, r: u32) -> bool {
     !name_key(&sheet.row_text(r)).starts_with("栏次")
         && (sheet.first_col..sheet.end_col)
-            .filter(|&c| {
-                matches!(
-                    sheet.get(r, c),
-                    calamine::Data::Float(_) | calamine::Data::Int(_)
-                )
-            })
+            .filter(|&c| !sheet.is_merged_tail(r, c) && sheet.is_number(r, c))
             .count()
             >= 2
 }

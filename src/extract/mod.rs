@@ -118,8 +118,6 @@ pub enum TableStatus {
     Loaded,
     /// The table says it has no data (本表无数据, 空表).
     Empty,
-    /// Recognised, but this version does not extract it yet.
-    Deferred,
     /// Recognised, but its layout could not be read; see rejects.
     Rejected,
     /// A sheet with content but no known title.

@@ -478,8 +478,9 @@ pub fn three_public(t: &TableContext, out: &mut Extraction) -> Result<usize, Str
     Ok(found)
 }
 
-/// Table 06: side-by-side blocks of (经济分类科目编码, 科目名称, 决算数), matched by code only.
-pub fn economic_table(t: &TableContext, out: &mut Extraction) -> Result<usize, String> {
+/// Table 06 and Beijing's 政府性基金预算财政拨款基本支出决算表: side-by-side blocks of
+/// (经济分类科目编码, 科目名称, 决算数), matched by code only.
+pub fn economic_table(t: &TableContext, fund: Fund, out: &mut Extraction) -> Result<usize, String> {
     let header = read_header(t.sheet, t.block, code_table_row)?;
     let code_cols: Vec<u32> = header
         .columns
@@ -517,7 +518,7 @@ pub fn economic_table(t: &TableContext, out: &mut Extraction) -> Result<usize, S
                 if let Some(label) = t.sheet.text(r, code_col).filter(|l| is_total_label(l)) {
                     let actual = t.sheet.amount(r, value_col, header.unit).ok().flatten();
                     out.totals.push(TotalRow {
-                        fund: Fund::GeneralPublic,
+                        fund,
                         source: source.clone(),
                         label: clean_name(label),
                         actual,
@@ -554,7 +555,7 @@ pub fn economic_table(t: &TableContext, out: &mut Extraction) -> Result<usize, S
             };
             out.economic.push(EconomicRow {
                 unit: t.unit.clone(),
-                fund: Fund::GeneralPublic,
+                fund,
                 source: source.clone(),
                 code,
                 name,
@@ -610,11 +611,18 @@ pub fn summary_table(t: &TableContext, out: &mut Extraction) -> Result<usize, St
     if labels.len() < 2 {
         return Err("no 项目 columns for the two sides of the table".into());
     }
+    // 行次 columns number the lines (1, 2, 3 …): not amounts.
+    let row_number = |c: u32| {
+        header
+            .columns
+            .iter()
+            .any(|(col, p)| *col == c && p.last().is_some_and(|l| l == "行次"))
+    };
     let value_cols = |label: u32, next: u32| -> Vec<(u32, String)> {
         header
             .columns
             .iter()
-            .filter(|(c, _)| *c > label && *c < next)
+            .filter(|(c, _)| *c > label && *c < next && !row_number(*c))
             .map(|(c, p)| (*c, p.concat()))
             .collect()
     };
@@ -692,7 +700,7 @@ pub fn summary_table(t: &TableContext, out: &mut Extraction) -> Result<usize, St
             }
             continue;
         };
-        let name_printed = crate::transform::text::strip_ordinal(&label).to_string();
+        let name_printed = clean_name(crate::transform::text::strip_ordinal(&label));
         let Some(mut classified) =
             classify(t.catalog, &code, &name_printed, t.unit.year, &|_| None)
         else {
@@ -715,4 +723,145 @@ pub fn summary_table(t: &TableContext, out: &mut Extraction) -> Result<usize, St
         loaded += 1;
     }
     Ok(loaded)
+}
+
+/// The row of a one-line table that gives the unit's figures: its 合计/总计 row, or its only
+/// data row. Several unit rows without a total are summed by the caller.
+fn label_is_total(t: &TableContext, r: u32) -> bool {
+    (t.sheet.first_col..t.sheet.end_col.min(t.sheet.first_col + 3))
+        .any(|c| t.sheet.text(r, c).is_some_and(is_total_label))
+}
+
+/// A data row of a list table: any number in it, or a total label.
+fn list_row(sheet: &Sheet, r: u32) -> bool {
+    !name_key(&sheet.row_text(r)).starts_with("栏次")
+        && (sheet.first_col..sheet.end_col).any(|c| {
+            matches!(
+                sheet.get(r, c),
+                calamine::Data::Float(_) | calamine::Data::Int(_)
+            ) || (c < sheet.first_col + 2
+                && !sheet.is_merged_tail(r, c)
+                && sheet.text(r, c).is_some_and(is_total_label))
+                || sheet.is_number(r, c)
+        })
+}
+
+/// Beijing's 政府采购情况表: procurement by kind (货物, 工程, 服务) and the contracts awarded to
+/// small and medium firms, per purchasing unit, with a 合计 row. Planned amounts (采购计划) are
+/// not in `units`; actual ones are. Read from the 合计 row, or the only unit's row.
+pub fn procurement(t: &TableContext, out: &mut Extraction) -> Result<usize, String> {
+    let header = read_header(t.sheet, t.block, list_row)?;
+    let rows: Vec<u32> = t.data_rows(header.data_start).collect();
+    let r = match rows.iter().copied().find(|&r| label_is_total(t, r)) {
+        Some(r) => r,
+        None if rows.len() == 1 => rows[0],
+        None => {
+            return Err(format!(
+                "{} purchasing units and no 合计 row: the department's figures are not printed",
+                rows.len()
+            ))
+        }
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut found = 0;
+    for (col, parts) in &header.columns {
+        let full = parts.concat();
+        if full.contains("计划") || full.contains("预算") || full.contains("序号") {
+            continue;
+        }
+        let leaf = parts.last().map(String::as_str).unwrap_or("");
+        let metric = if full.contains("小微企业") {
+            "procurement_small_micro"
+        } else if full.contains("中小企业") {
+            "procurement_sme"
+        } else if leaf.contains("货物") {
+            "procurement_goods"
+        } else if leaf.contains("工程") {
+            "procurement_works"
+        } else if leaf.contains("服务") {
+            "procurement_services"
+        } else if leaf.contains("合计") || leaf.contains("总计") || leaf.contains("总额") {
+            "procurement_total"
+        } else {
+            continue;
+        };
+        if !seen.insert(metric) {
+            continue;
+        }
+        match t.sheet.amount(r, *col, header.unit) {
+            Ok(value) => {
+                found += usize::from(value.is_some());
+                t.fact(out, metric, value, r);
+            }
+            Err(reason) => t.reject_row(out, r, format!("{full}: {reason}")),
+        }
+    }
+    if found == 0 {
+        return Err("no 实际采购金额 column (合计 / 货物 / 工程 / 服务) in the header".into());
+    }
+    Ok(found)
+}
+
+/// Beijing's 政府购买服务决算公开情况表: one row per purchased service with its amount. The
+/// total goes to `units` (`purchased_services`): the 合计 row when printed, checked against
+/// the sum of the items; otherwise the exact sum of the items.
+pub fn purchased_services(t: &TableContext, out: &mut Extraction) -> Result<usize, String> {
+    let header = read_header(t.sheet, t.block, list_row)?;
+    let col = header
+        .find(|full, parts| {
+            let leaf = parts.last().map(String::as_str).unwrap_or("");
+            !full.contains("预算")
+                && (leaf.contains("金额") || leaf.contains("决算") || leaf.contains("支出"))
+        })
+        .ok_or("no 金额 / 决算数 column in the header")?;
+    let mut total: Option<(u32, Yuan)> = None;
+    let mut sum = Yuan::ZERO;
+    let mut items = 0;
+    let mut first_item = None;
+    for r in t.data_rows(header.data_start) {
+        let value = match t.sheet.amount(r, col, header.unit) {
+            Ok(v) => v,
+            Err(reason) => {
+                t.reject_row(out, r, format!("金额 column: {reason}"));
+                continue;
+            }
+        };
+        if label_is_total(t, r) {
+            if let (None, Some(v)) = (total, value) {
+                total = Some((r, v));
+            }
+            continue;
+        }
+        if let Some(v) = value {
+            sum += v;
+            items += 1;
+            first_item.get_or_insert(r);
+        }
+    }
+    match total {
+        Some((r, v)) => {
+            t.fact(out, "purchased_services", Some(v), r);
+            if items > 0 && v != sum {
+                out.findings.push(Finding {
+                    unit: Some(t.unit.clone()),
+                    file: t.file.clone(),
+                    rule: "table.purchased_services_sum".into(),
+                    severity: Severity::Warning,
+                    message: format!(
+                        "政府购买服务 合计 {v} 元 is not the sum of its {items} items ({sum} 元)"
+                    ),
+                    expected: Some(sum.to_string()),
+                    actual: Some(v.to_string()),
+                    tolerance: None,
+                    references: vec![t.provenance(r).reference()],
+                });
+            }
+        }
+        None => {
+            if let Some(r) = first_item {
+                t.fact(out, "purchased_services", Some(sum), r);
+            }
+        }
+    }
+    Ok(items)
 }

@@ -131,6 +131,20 @@ impl Sheet {
         }
     }
 
+    /// True for a number cell, or text that reads as a number ("11,724.11", "１２.５").
+    pub fn is_number(&self, row: u32, col: u32) -> bool {
+        match self.get(row, col) {
+            Data::Float(_) | Data::Int(_) => true,
+            Data::String(s) => {
+                let t = s.trim();
+                t.bytes().any(|b| b.is_ascii_digit())
+                    && crate::model::parse_decimal_text(&crate::transform::text::fold_width(t))
+                        .is_some()
+            }
+            _ => false,
+        }
+    }
+
     /// Reads an amount cell printed in `unit`. `Ok(None)` is a blank ("", "-", "—", "/"),
     /// distinct from zero; `Err` says why the cell is not an amount.
     pub fn amount(&self, row: u32, col: u32, unit: MoneyUnit) -> Result<Option<Yuan>, String> {

@@ -139,12 +139,23 @@ impl TableKind {
         }
     }
 
+    /// Tables of basic expenditure by economic code, and the fund they belong to.
+    pub fn economic_fund(self) -> Option<Fund> {
+        match self {
+            TableKind::GeneralPublicBasic => Some(Fund::GeneralPublic),
+            TableKind::GovernmentFundBasic => Some(Fund::GovernmentFund),
+            _ => None,
+        }
+    }
+
     /// Tables listing expenditure by function code with 合计/基本/项目 (and optionally
     /// budget) columns, and the fund their figures belong to.
     pub fn expenditure_fund(self) -> Option<Fund> {
         match self {
             TableKind::Expenditure => Some(Fund::All),
-            TableKind::GeneralPublicExpenditure => Some(Fund::GeneralPublic),
+            TableKind::GeneralPublicExpenditure | TableKind::GeneralPublicIncomeExpenditure => {
+                Some(Fund::GeneralPublic)
+            }
             TableKind::GovernmentFund => Some(Fund::GovernmentFund),
             TableKind::StateCapital => Some(Fund::StateCapital),
             _ => None,

@@ -10,7 +10,8 @@ use calamine::{open_workbook_auto, Reader, Sheets};
 use crate::catalog::Catalog;
 use crate::extract::header::Block;
 use crate::extract::readers::{
-    economic_table, expenditure_table, income_totals, summary_table, three_public, TableContext,
+    economic_table, expenditure_table, income_totals, procurement, purchased_services,
+    summary_table, three_public, TableContext,
 };
 use crate::extract::sheet::Sheet;
 use crate::extract::tables::TableKind;
@@ -118,6 +119,8 @@ pub fn extract(
             Ok(0)
         } else if let Some(fund) = block.kind.expenditure_fund() {
             expenditure_table(&t, fund, &mut out)
+        } else if let Some(fund) = block.kind.economic_fund() {
+            economic_table(&t, fund, &mut out)
         } else {
             match block.kind {
                 TableKind::Income => income_totals(&t, &mut out),
@@ -125,16 +128,14 @@ pub fn extract(
                     summary_table(&t, &mut out)
                 }
                 TableKind::ThreePublic => three_public(&t, &mut out),
-                TableKind::GeneralPublicBasic => economic_table(&t, &mut out),
-                _ => {
-                    report.status = TableStatus::Deferred;
-                    report.reason = Some(format!(
-                        "{} ({}) is recognised but not extracted yet",
-                        block.kind.title(),
-                        block.kind.id()
-                    ));
-                    Ok(0)
-                }
+                TableKind::Procurement => procurement(&t, &mut out),
+                TableKind::PurchasedServices => purchased_services(&t, &mut out),
+                // Every other kind is read by the fund dispatch above.
+                _ => Err(format!(
+                    "{} ({}) has no reader",
+                    block.kind.title(),
+                    block.kind.id()
+                )),
             }
         };
         match result {

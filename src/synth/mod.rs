@@ -18,7 +18,10 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::model::Fund;
 use crate::units::UnitRegistry;
-use plan::{build_fund, split_exact, CategoryTarget, FundPlan, Rng, ThreePublic, UnitYear};
+use plan::{
+    build_fund, split_exact, CategoryTarget, FundPlan, Procurement, PurchasedService, Rng,
+    ThreePublic, UnitYear,
+};
 
 /// 一般公共预算 categories a 街道 spends on, with a typical share of its spending.
 const TYPICAL_SHARES: &[(&str, f64)] = &[
@@ -154,26 +157,36 @@ pub fn generate(
         basic,
         &mut rng,
     );
-    let one = |code: &'static str, v: Option<(i64, i64)>, fund: Fund, rng: &mut Rng| match v {
-        Some((actual, budget_initial)) => build_fund(
-            catalog,
-            year,
-            fund,
-            &[CategoryTarget {
-                code,
-                actual,
-                budget_initial,
-            }],
-            0,
-            rng,
-        ),
-        None => FundPlan {
-            fund,
-            lines: Vec::new(),
-        },
+    let one = |code: &'static str, v: Option<(i64, i64)>, basic: i64, fund: Fund, rng: &mut Rng| {
+        match v {
+            Some((actual, budget_initial)) => build_fund(
+                catalog,
+                year,
+                fund,
+                &[CategoryTarget {
+                    code,
+                    actual,
+                    budget_initial,
+                }],
+                basic,
+                rng,
+            ),
+            None => FundPlan {
+                fund,
+                lines: Vec::new(),
+            },
+        }
     };
-    let government_fund = one("229", fund_229, Fund::GovernmentFund, &mut rng);
-    let state_capital = one("223", state_223, Fund::StateCapital, &mut rng);
+    // Figures added after the first corpus come from a second stream, so that the first
+    // stream (and every figure drawn from it) stays as it was.
+    let mut extra = Rng::new(seed_for(seed, unit_id, year) ^ 0x00B1_7AB1_E500);
+    // 政府性基金 spending is mostly project spending; other units pay some running costs too.
+    let fund_basic = match fund_229 {
+        Some((actual, _)) if !is_xinjiekou => (actual as f64 * extra.uniform(0.1, 0.4)) as i64,
+        _ => 0,
+    };
+    let government_fund = one("229", fund_229, fund_basic, Fund::GovernmentFund, &mut rng);
+    let state_capital = one("223", state_223, 0, Fund::StateCapital, &mut rng);
     // 公用经费 (302 + 310): for 新街口 2023 the report's 机关运行经费 771.91万元.
     let public_costs = if is_xinjiekou && year == 2023 {
         77_191
@@ -181,6 +194,19 @@ pub fn generate(
         (basic as f64 * rng.uniform(0.05, 0.09)).round() as i64
     };
     let basic_by_economic = economic_split(catalog, year, basic, public_costs, &mut rng);
+    // All of it 公用经费 (302, 310); lines without an amount are not printed.
+    let mut fund_basic_by_economic =
+        economic_split(catalog, year, fund_basic, fund_basic, &mut extra);
+    fund_basic_by_economic.retain(|row| row.2 != 0);
+    let general_total = general.total(|l| l.actual);
+    let (procurement, purchased_services) = if is_xinjiekou && year == 2023 {
+        (XINJIEKOU_2023_PROCUREMENT, xinjiekou_purchased_services())
+    } else {
+        (
+            synthetic_procurement(general_total, &mut extra),
+            synthetic_services(general_total, &mut extra),
+        )
+    };
     UnitYear {
         year,
         unit_id: unit_id.to_string(),
@@ -192,7 +218,82 @@ pub fn generate(
         state_capital,
         three_public,
         basic_by_economic,
+        fund_basic_by_economic,
+        procurement,
+        purchased_services,
     }
+}
+
+/// 新街口 2023 政府采购, from the report: 货物 61.16, 工程 1707.81, 服务 6145.99 (total
+/// 7914.96), 中小企业 5157.94, 小微企业 4080.3 万元. The plan column is synthetic.
+const XINJIEKOU_2023_PROCUREMENT: Procurement = Procurement {
+    planned: [6_500, 180_000, 640_000],
+    actual: [6_116, 170_781, 614_599],
+    sme: 515_794,
+    small_micro: 408_030,
+};
+
+/// 新街口 2023 政府购买服务决算 5973.31万元 (the report), over synthetic lines.
+fn xinjiekou_purchased_services() -> Vec<PurchasedService> {
+    let lines = [
+        ("社区综合服务", "社区公共服务", 210_446),
+        ("城市管理辅助服务", "城市维护管理服务", 188_623),
+        ("养老助残服务", "养老服务", 112_010),
+        ("平安建设辅助服务", "公共安全服务", 86_252),
+    ];
+    debug_assert_eq!(lines.iter().map(|l| l.2).sum::<i64>(), 597_331);
+    lines
+        .iter()
+        .map(|&(project, content, amount)| PurchasedService {
+            project: project.into(),
+            content: content.into(),
+            amount,
+        })
+        .collect()
+}
+
+fn synthetic_procurement(general_total: i64, rng: &mut Rng) -> Procurement {
+    let total = (general_total as f64 * rng.uniform(0.08, 0.25)) as i64;
+    let weights = [
+        rng.uniform(0.0, 0.1),
+        rng.uniform(0.0, 0.4),
+        rng.uniform(0.5, 1.0),
+    ];
+    let parts = split_exact(total, &weights);
+    let actual = [parts[0], parts[1], parts[2]];
+    let planned = actual.map(|a| (a as f64 * rng.uniform(1.0, 1.15)) as i64);
+    let sme = (total as f64 * rng.uniform(0.5, 0.8)) as i64;
+    let small_micro = (sme as f64 * rng.uniform(0.6, 0.85)) as i64;
+    Procurement {
+        planned,
+        actual,
+        sme,
+        small_micro,
+    }
+}
+
+fn synthetic_services(general_total: i64, rng: &mut Rng) -> Vec<PurchasedService> {
+    const CATALOGUE: [(&str, &str); 6] = [
+        ("社区综合服务", "社区公共服务"),
+        ("城市管理辅助服务", "城市维护管理服务"),
+        ("养老助残服务", "养老服务"),
+        ("环境卫生保洁服务", "环境治理服务"),
+        ("法律顾问服务", "法律服务"),
+        ("平安建设辅助服务", "公共安全服务"),
+    ];
+    let total = (general_total as f64 * rng.uniform(0.05, 0.18)) as i64;
+    let k = 2 + rng.below(4);
+    let chosen = rng.pick(&CATALOGUE, k);
+    let weights: Vec<f64> = chosen.iter().map(|_| rng.uniform(0.2, 1.0)).collect();
+    chosen
+        .into_iter()
+        .zip(split_exact(total, &weights))
+        .map(|(&(project, content), amount)| PurchasedService {
+            project: project.into(),
+            content: content.into(),
+            amount,
+        })
+        .collect()
 }
 
 type Targets = (

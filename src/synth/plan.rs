@@ -264,6 +264,31 @@ impl ThreePublic {
     }
 }
 
+/// Beijing's 政府采购情况表: planned and actual procurement of goods, works and services, and
+/// the contracts awarded to small and medium firms.
+#[derive(Debug, Clone, Copy)]
+pub struct Procurement {
+    /// 货物, 工程, 服务.
+    pub planned: [i64; 3],
+    pub actual: [i64; 3],
+    pub sme: i64,
+    pub small_micro: i64,
+}
+
+impl Procurement {
+    pub fn total(&self) -> i64 {
+        self.actual.iter().sum()
+    }
+}
+
+/// One line of Beijing's 政府购买服务决算公开情况表.
+#[derive(Debug, Clone)]
+pub struct PurchasedService {
+    pub project: String,
+    pub content: String,
+    pub amount: i64,
+}
+
 /// Everything printed in one unit's workbook for one year.
 pub struct UnitYear {
     pub year: i32,
@@ -277,6 +302,10 @@ pub struct UnitYear {
     pub three_public: ThreePublic,
     /// 基本支出 by economic code (code, name, amount), 类 rows included.
     pub basic_by_economic: Vec<(String, String, i64)>,
+    /// 政府性基金 基本支出 by economic code, 类 rows included (empty when none).
+    pub fund_basic_by_economic: Vec<(String, String, i64)>,
+    pub procurement: Procurement,
+    pub purchased_services: Vec<PurchasedService>,
 }
 
 impl UnitYear {

@@ -43,6 +43,18 @@ pub fn units<'a>(
     rows.into_values().collect()
 }
 
+/// Which source gives a figure when several state it: the national tables, then Beijing's
+/// additional tables, then the narrative report.
+pub fn source_rank(source: &str) -> u8 {
+    if source == "report" {
+        2
+    } else if source.starts_with("table") {
+        0
+    } else {
+        1
+    }
+}
+
 /// One row of `execution`.
 #[derive(Debug, Clone)]
 pub struct ExecutionRow {
@@ -81,7 +93,9 @@ pub fn execution(expenditure: &[&ExpenditureRow], units: &[UnitRow]) -> Vec<Exec
         last: Option<&'a ExpenditureRow>,
     }
     let mut ordered: Vec<&ExpenditureRow> = expenditure.to_vec();
-    ordered.sort_by_key(|r| r.source == "report"); // stable: tables first, then the report
+    // Stable: the national tables first, then Beijing's additions (which repeat them), then
+    // the report.
+    ordered.sort_by_key(|r| source_rank(&r.source));
     let mut by_code: BTreeMap<(&str, i32, Fund, &str), Acc> = BTreeMap::new();
     for row in ordered {
         let acc = by_code

@@ -419,11 +419,18 @@ fn funds_vs_all(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
     for ((unit_id, year, fund, _), all) in tables.iter().filter(|((_, _, f, _), _)| *f == Fund::All)
     {
         let _ = fund;
-        let parts: Vec<&Vec<&ExpenditureRow>> = tables
+        // One table per fund: the national one where Beijing's addition repeats it.
+        let mut best: BTreeMap<Fund, (u8, &Vec<&ExpenditureRow>)> = BTreeMap::new();
+        for ((_, _, f, source), t) in tables
             .iter()
             .filter(|((u, y, f, _), _)| u == unit_id && y == year && *f != Fund::All)
-            .map(|(_, t)| t)
-            .collect();
+        {
+            let rank = crate::transform::derive::source_rank(source);
+            if best.get(f).is_none_or(|(r, _)| rank < *r) {
+                best.insert(*f, (rank, t));
+            }
+        }
+        let parts: Vec<&Vec<&ExpenditureRow>> = best.into_values().map(|(_, t)| t).collect();
         if parts.is_empty() {
             continue;
         }
@@ -531,55 +538,78 @@ fn income_sources(ctx: &mut Ctx, x: &Extraction) {
 }
 
 fn basic_economic(ctx: &mut Ctx, x: &Extraction, rows: &[&ExpenditureRow]) {
+    // (economic table, function-code table whose 基本支出 it details, its title)
+    const PAIRS: [(&str, &str, &str); 2] = [
+        ("table06", "table05", "一般公共预算财政拨款支出决算表"),
+        (
+            "bj_government_fund_basic",
+            "table08",
+            "政府性基金预算财政拨款收入支出决算表",
+        ),
+    ];
     let Some(unit) = &x.identity else { return };
-    let categories: Vec<_> = x.economic.iter().filter(|e| e.code.len() == 3).collect();
-    if categories.is_empty() {
-        return;
-    }
-    let basic: Vec<&&ExpenditureRow> = rows
-        .iter()
-        .filter(|r| {
-            r.unit.unit_id == unit.unit_id
-                && r.unit.year == unit.year
-                && r.source == "table05"
-                && r.code.code.len() == 3
-        })
-        .collect();
-    let Some(total_basic) = basic.iter().map(|r| r.basic).sum::<Option<Yuan>>() else {
-        return;
-    };
-    ctx.checks += 1;
-    let sum = categories.iter().fold(
-        Range {
-            lo: Decimal::ZERO,
-            hi: Decimal::ZERO,
-        },
-        |acc, e| acc.add(Range::cell(e.actual, resolution(e.actual))),
-    );
-    let expected = basic.iter().fold(
-        Range {
-            lo: Decimal::ZERO,
-            hi: Decimal::ZERO,
-        },
-        |acc, r| {
-            let b = r.basic.unwrap_or_default();
-            acc.add(Range::cell(b, resolution(b)))
-        },
-    );
-    let gap = sum.gap(expected);
-    if !gap.is_zero() {
-        ctx.fail(
-            "tables.basic_economic",
-            unit,
-            &categories[0].provenance.file,
-            (gap / Decimal::ONE_HUNDRED).to_f64(),
-            Severity::Error,
-            "基本支出决算表 (经济分类) does not add up to the 基本支出 of 一般公共预算财政拨款支出决算表".into(),
-            fmt(total_basic),
-            fmt(categories.iter().map(|e| e.actual).sum()),
-            "rounding of every cell".into(),
-            categories.iter().map(|e| e.provenance.reference()).collect(),
+    for (economic, functional, title) in PAIRS {
+        let categories: Vec<_> = x
+            .economic
+            .iter()
+            .filter(|e| e.code.len() == 3 && e.source == economic)
+            .collect();
+        if categories.is_empty() {
+            continue;
+        }
+        let basic: Vec<&&ExpenditureRow> = rows
+            .iter()
+            .filter(|r| {
+                r.unit.unit_id == unit.unit_id
+                    && r.unit.year == unit.year
+                    && r.source == functional
+                    && r.code.code.len() == 3
+            })
+            .collect();
+        // A 基本支出 printed as "-" or left blank is no spending: nothing to compare only
+        // when no 类 states one at all.
+        if basic.iter().all(|r| r.basic.is_none()) {
+            continue;
+        }
+        let total_basic: Yuan = basic.iter().filter_map(|r| r.basic).sum();
+        ctx.checks += 1;
+        let sum = categories.iter().fold(
+            Range {
+                lo: Decimal::ZERO,
+                hi: Decimal::ZERO,
+            },
+            |acc, e| acc.add(Range::cell(e.actual, resolution(e.actual))),
         );
+        let expected = basic.iter().fold(
+            Range {
+                lo: Decimal::ZERO,
+                hi: Decimal::ZERO,
+            },
+            |acc, r| {
+                let b = r.basic.unwrap_or_default();
+                acc.add(Range::cell(b, resolution(b)))
+            },
+        );
+        let gap = sum.gap(expected);
+        if !gap.is_zero() {
+            ctx.fail(
+                "tables.basic_economic",
+                unit,
+                &categories[0].provenance.file,
+                (gap / Decimal::ONE_HUNDRED).to_f64(),
+                Severity::Error,
+                format!(
+                    "基本支出 by 经济分类 ({economic}) does not add up to the 基本支出 of {title}"
+                ),
+                fmt(total_basic),
+                fmt(categories.iter().map(|e| e.actual).sum()),
+                "rounding of every cell".into(),
+                categories
+                    .iter()
+                    .map(|e| e.provenance.reference())
+                    .collect(),
+            );
+        }
     }
 }
 
