@@ -63,6 +63,14 @@ impl Sheet {
         }
     }
 
+    /// Every text cell of the sheet.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.range.used_cells().filter_map(|(_, _, d)| match d {
+            Data::String(s) => Some(s.as_str()),
+            _ => None,
+        })
+    }
+
     /// The value at an absolute (row, col), with merged regions filled from their top-left.
     pub fn get(&self, row: u32, col: u32) -> &Data {
         let at = self.merged.get(&(row, col)).copied().unwrap_or((row, col));

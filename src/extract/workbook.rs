@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use calamine::{open_workbook_auto, Reader, Sheets};
+use calamine::{open_workbook_auto, Reader, Sheets, Xls, XlsOptions};
 
 use crate::catalog::Catalog;
 use crate::extract::header::Block;
@@ -159,12 +159,40 @@ pub fn extract(
 }
 
 fn read_sheets(path: &Path) -> Result<Vec<Sheet>, String> {
-    let mut workbook =
-        open_workbook_auto(path).map_err(|e| format!("cannot open workbook: {e}"))?;
+    let workbook = open_workbook_auto(path).map_err(|e| format!("cannot open workbook: {e}"))?;
+    let is_xls = matches!(workbook, Sheets::Xls(_));
+    let sheets = sheets_of(workbook, false)?;
+    if !is_xls || !mis_decoded(&sheets) {
+        return Ok(sheets);
+    }
+    // A legacy .xls whose texts are GBK bytes under a CODEPAGE record that is missing or
+    // wrong: read every 8-bit string byte for byte (code page 1200 maps byte b to U+00bb)
+    // and decode those bytes as GBK.
+    let mut options = XlsOptions::default();
+    options.force_codepage = Some(1200);
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot open workbook: {e}"))?;
+    let xls = Xls::new_with_options(std::io::BufReader::new(file), options)
+        .map_err(|e| format!("cannot open workbook: {e}"))?;
+    let repaired = sheets_of(Sheets::Xls(xls), true)?;
+    if mis_decoded(&repaired) {
+        // Not GBK either: keep what the workbook declared; the tables will say what is wrong.
+        return Ok(sheets);
+    }
+    tracing::info!(
+        file = %path.display(),
+        "texts decoded as GBK (code page 936): the CODEPAGE record is missing or wrong"
+    );
+    Ok(repaired)
+}
+
+fn sheets_of<RS: std::io::Read + std::io::Seek>(
+    mut workbook: Sheets<RS>,
+    gbk: bool,
+) -> Result<Vec<Sheet>, String> {
     let names = workbook.sheet_names().to_vec();
     let mut sheets = Vec::with_capacity(names.len());
     for name in names {
-        let range = workbook
+        let mut range = workbook
             .worksheet_range(&name)
             .map_err(|e| format!("sheet {name}: cannot read cells: {e}"))?;
         let merges = match &mut workbook {
@@ -179,9 +207,69 @@ fn read_sheets(path: &Path) -> Result<Vec<Sheet>, String> {
         // Formulas only to tell "no cached value" from a blank; a workbook whose formulas
         // cannot be read is still read for its values.
         let formulas = workbook.worksheet_formula(&name).ok();
+        let name = if gbk {
+            repair_gbk(&mut range);
+            gbk_from_bytes(&name).unwrap_or(name)
+        } else {
+            name
+        };
         sheets.push(Sheet::new(name, range, &merges, formulas));
     }
     Ok(sheets)
+}
+
+/// True when no text of the workbook holds a CJK character but some hold what GBK bytes
+/// look like when read as Latin-1 (À–ÿ) or as a broken multi-byte sequence (U+FFFD).
+fn mis_decoded(sheets: &[Sheet]) -> bool {
+    let mut suspicious = false;
+    for sheet in sheets {
+        for text in std::iter::once(sheet.name.as_str()).chain(sheet.texts()) {
+            for c in text.chars() {
+                if is_cjk(c) {
+                    return false;
+                }
+                suspicious |= ('\u{80}'..='\u{ff}').contains(&c) || c == '\u{fffd}';
+            }
+        }
+    }
+    suspicious
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ffef}')
+}
+
+/// The GBK text whose bytes `text` holds one per character (U+0000–U+00FF), if they are
+/// valid GBK.
+fn gbk_from_bytes(text: &str) -> Option<String> {
+    let bytes: Vec<u8> = text
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect::<Option<_>>()?;
+    if bytes.is_ascii() {
+        return None;
+    }
+    encoding_rs::GBK
+        .decode_without_bom_handling_and_without_replacement(&bytes)
+        .map(|t| t.into_owned())
+}
+
+fn repair_gbk(range: &mut calamine::Range<calamine::Data>) {
+    let Some((r0, c0)) = range.start() else {
+        return;
+    };
+    let fixes: Vec<((u32, u32), String)> = range
+        .cells()
+        .filter_map(|(r, c, d)| match d {
+            calamine::Data::String(s) => {
+                gbk_from_bytes(s).map(|t| ((r0 + r as u32, c0 + c as u32), t))
+            }
+            _ => None,
+        })
+        .collect();
+    for (at, text) in fixes {
+        range.set_value(at, calamine::Data::String(text));
+    }
 }
 
 /// Title rows start tables; a table runs to the next title or the end of the sheet.

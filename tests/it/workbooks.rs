@@ -370,3 +370,184 @@ fn name_only_rows_are_resolved_within_their_context() {
         "{r:?}"
     );
 }
+
+/// Legacy .xls files whose texts are GBK bytes under a CODEPAGE record that claims UTF-16
+/// (1200) or GBK (936) but stores 8-bit strings (tests/fixtures/make_gbk_xls.py, xlwt). The
+/// folder names no unit: the unit, the sheet and every name must come from repaired text.
+#[test]
+fn gbk_xls_with_a_wrong_codepage_record_decodes_exactly() {
+    for fixture in ["gbk_codepage_1200_2023.xls", "gbk_codepage_936_2023.xls"] {
+        let dir = tempfile::tempdir().expect("temp");
+        let folder = dir.path().join("in/2023/misc");
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        std::fs::copy(
+            repo().join("tests/fixtures").join(fixture),
+            folder.join(fixture),
+        )
+        .expect("copy");
+        let (o, rows, rejects) = run_on(dir.path());
+        assert_eq!(o.status.code(), Some(0), "{fixture}: {}", stderr(&o));
+        assert!(rejects.is_empty(), "{fixture}: {rejects:?}");
+        let got: Vec<[&str; 7]> = rows
+            .iter()
+            .map(|r| {
+                [
+                    r["unit_id"].as_str(),
+                    r["source_sheet"].as_str(),
+                    r["code"].as_str(),
+                    r["name_printed"].as_str(),
+                    r["actual"].as_str(),
+                    r["basic"].as_str(),
+                    r["project"].as_str(),
+                ]
+            })
+            .collect();
+        let (unit, sheet) = ("110102-yuetan", "一般公共预算支出");
+        assert_eq!(
+            got,
+            vec![
+                [
+                    unit,
+                    sheet,
+                    "201",
+                    "一般公共服务支出",
+                    "117241100.00",
+                    "24813400.00",
+                    "92427700.00"
+                ],
+                [
+                    unit,
+                    sheet,
+                    "20103",
+                    "政府办公厅（室）及相关机构事务",
+                    "117241100.00",
+                    "24813400.00",
+                    "92427700.00"
+                ],
+                [
+                    unit,
+                    sheet,
+                    "2010301",
+                    "行政运行",
+                    "24813400.00",
+                    "24813400.00",
+                    ""
+                ],
+                [
+                    unit,
+                    sheet,
+                    "2010350",
+                    "事业运行",
+                    "92427700.00",
+                    "0.00",
+                    "92427700.00"
+                ],
+            ],
+            "{fixture}"
+        );
+        assert!(rows.iter().all(|r| r["classification_status"] == "exact"
+            && r["fund"] == "general_public"
+            && r["unit_name"] == "月坛街道办事处"));
+    }
+}
+
+/// Beijing's 政府采购情况表 and 政府购买服务表, laid out by another office: 元 with text
+/// amounts, the planned columns first. Read into `units`; a 合计 that is not the sum of its
+/// items is a finding; a procurement table with several units and no 合计 is a reject.
+#[test]
+fn procurement_and_purchased_services_tables() {
+    let (dir, path) = input_root("德胜街道办事处", "bj.xlsx", |wb| {
+        let ws = wb.add_worksheet();
+        ws.write(0, 0, "政府采购情况表").expect("w");
+        ws.write(1, 0, "编制单位：北京市西城区德胜街道办事处")
+            .expect("w");
+        ws.write(1, 9, "金额单位：元").expect("w");
+        let top = [
+            "序号",
+            "单位名称",
+            "采购计划金额",
+            "",
+            "",
+            "",
+            "实际采购金额",
+            "",
+            "",
+            "",
+        ];
+        let leaf = [
+            "", "", "总计", "货物", "工程", "服务", "总计", "货物", "工程", "服务",
+        ];
+        for (c, (t, l)) in top.iter().zip(leaf).enumerate() {
+            ws.write(2, c as u16, *t).expect("w");
+            ws.write(3, c as u16, l).expect("w");
+        }
+        ws.merge_range(2, 2, 2, 5, "采购计划金额", &Default::default())
+            .expect("merge");
+        ws.merge_range(2, 6, 2, 9, "实际采购金额", &Default::default())
+            .expect("merge");
+        ws.write(4, 1, "合计").expect("w");
+        for (c, v) in ["1,000,000.00", "100,000.00", "0.00", "900,000.00"]
+            .iter()
+            .chain(&["950,000.50", "-", "0", "950,000.50"])
+            .enumerate()
+        {
+            ws.write(4, 2 + c as u16, *v).expect("w");
+        }
+        ws.write(5, 0, 1).expect("w");
+        ws.write(5, 1, "德胜街道办事处").expect("w");
+
+        let ws = wb.add_worksheet();
+        ws.write(0, 0, "2023年度政府购买服务决算公开情况表")
+            .expect("w");
+        ws.write(1, 0, "编制单位：北京市西城区德胜街道办事处 单位：万元")
+            .expect("w");
+        for (c, t) in ["序号", "项目名称", "服务内容", "决算金额"]
+            .iter()
+            .enumerate()
+        {
+            ws.write(2, c as u16, *t).expect("w");
+        }
+        ws.write(3, 0, "合计").expect("w");
+        ws.write(3, 3, 30.0).expect("w");
+        ws.write(4, 0, 1).expect("w");
+        ws.write(4, 1, "社区服务").expect("w");
+        ws.write(4, 3, 12.5).expect("w");
+        ws.write(5, 0, 2).expect("w");
+        ws.write(5, 1, "养老服务").expect("w");
+        ws.write(5, 3, 17.49).expect("w");
+
+        let ws = wb.add_worksheet();
+        ws.write(0, 0, "政府采购情况表").expect("w");
+        ws.write(1, 0, "单位：万元").expect("w");
+        for (c, t) in ["单位名称", "合计", "货物"].iter().enumerate() {
+            ws.write(2, c as u16, *t).expect("w");
+        }
+        for r in [3u32, 4] {
+            ws.write(r, 0, format!("单位{r}")).expect("w");
+            ws.write(r, 1, 5.0).expect("w");
+            ws.write(r, 2, 5.0).expect("w");
+        }
+    });
+    let (o, _, rejects) = run_on(dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let units = read_dataset(&dir.path().join("wh/units"));
+    let u = one(&units, &[("unit_id", "110102-desheng"), ("year", "2023")]);
+    assert_eq!(u["procurement_total"], "950000.50");
+    assert_eq!(u["procurement_goods"], "", "a dash is null, not 0");
+    assert_eq!(u["procurement_works"], "0.00");
+    assert_eq!(u["procurement_services"], "950000.50");
+    assert_eq!(u["purchased_services"], "300000.00", "the printed 合计");
+    let findings = read_dataset(&dir.path().join("wh/findings"));
+    let f = one(&findings, &[("rule_id", "table.purchased_services_sum")]);
+    assert_eq!(
+        (f["expected"].as_str(), f["actual"].as_str()),
+        ("299900.00", "300000.00")
+    );
+    let file = path.file_name().and_then(|n| n.to_str()).expect("name");
+    let r = one(&rejects, &[("source_sheet", "Sheet3")]);
+    assert!(r["source_file"].ends_with(file));
+    assert!(
+        r["reason"].contains("2 purchasing units and no 合计 row"),
+        "{r:?}"
+    );
+}
