@@ -844,3 +844,24 @@ fn assert_same<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug>(
     assert!(wrong.is_empty(), "{what}: (key, expected, got): {wrong:?}");
     assert!(expected.len() > 100, "{what}: {} figures", expected.len());
 }
+
+/// Every code of the sample warehouse is in the catalogue: no `unknown` row in
+/// `expenditure` or `economic_expenditure`, and no `classify.unknown_code` finding.
+#[test]
+fn the_sample_warehouse_has_no_unknown_codes() {
+    let wh = sample_run().warehouse();
+    for dataset in ["expenditure", "economic_expenditure"] {
+        let rows = read_dataset(&wh.join(dataset));
+        assert!(rows.len() > 500, "{dataset}: {} rows", rows.len());
+        let statuses: std::collections::BTreeSet<&str> = rows
+            .iter()
+            .map(|r| r["classification_status"].as_str())
+            .collect();
+        assert!(!statuses.contains("unknown"), "{dataset}: {statuses:?}");
+        assert!(statuses.contains("exact"), "{dataset}: {statuses:?}");
+    }
+    let findings = read_dataset(&wh.join("findings"));
+    assert!(findings
+        .iter()
+        .all(|f| f["rule_id"] != "classify.unknown_code"));
+}
