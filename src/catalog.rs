@@ -4,6 +4,7 @@
 //! Files (one row per code per validity period, each with its evidence):
 //! - `functions.csv`: 支出功能分类 类/款/项 (`code,level,parent,name,valid_from,valid_to,evidence,source`)
 //! - `aliases.csv`: other names of a code (`code,alias,kind,valid_from,valid_to,evidence,source`)
+//! - `crosswalk.csv`: codes renumbered between years (`from_code,to_code,year,kind,evidence,source`)
 //! - `cofog.csv`: 类 → COFOG division (proposed mapping)
 //! - `economic.csv`: 部门预算支出经济分类, matched by code only
 
@@ -47,6 +48,22 @@ pub struct AliasRow {
     pub source: String,
 }
 
+/// A code replaced by another from `year` on (renumbered, merged into another, moved to
+/// another 款). Renames that keep the code are periods of `functions.csv` instead.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrosswalkRow {
+    pub from_code: String,
+    pub to_code: String,
+    /// First fiscal year of `to_code`; `from_code` is valid up to the year before.
+    pub year: i32,
+    pub kind: String,
+    pub evidence: String,
+    pub source: String,
+}
+
+const CROSSWALK_KINDS: [&str; 3] = ["renumbered", "merged", "moved"];
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CofogRow {
@@ -61,6 +78,7 @@ pub struct CofogRow {
 pub struct Catalog {
     functions: HashMap<String, Vec<CodeRow>>,
     aliases: HashMap<String, Vec<AliasRow>>,
+    crosswalk: HashMap<String, Vec<CrosswalkRow>>,
     cofog: HashMap<String, String>,
     economic: HashMap<String, Vec<CodeRow>>,
     /// `sha256:` of the catalogue files' bytes, first 16 hex digits: changes when any row does.
@@ -76,6 +94,13 @@ impl Catalog {
         let functions: Vec<CodeRow> = read_csv(&dir.join("functions.csv"), &mut hasher)?;
         let aliases: Vec<AliasRow> = read_csv(&dir.join("aliases.csv"), &mut hasher)?;
         let cofog: Vec<CofogRow> = read_csv(&dir.join("cofog.csv"), &mut hasher)?;
+        // Optional: a catalogue without renumbered codes needs no crosswalk file.
+        let crosswalk_path = dir.join("crosswalk.csv");
+        let crosswalk: Vec<CrosswalkRow> = if crosswalk_path.exists() {
+            read_csv(&crosswalk_path, &mut hasher)?
+        } else {
+            Vec::new()
+        };
         let economic: Vec<CodeRow> = read_csv(&dir.join("economic.csv"), &mut hasher)?;
         let digest = hasher.finalize();
         let version = format!("sha256:{}", &hex(&digest)[..16]);
@@ -83,6 +108,7 @@ impl Catalog {
         let mut catalog = Catalog {
             functions: HashMap::new(),
             aliases: HashMap::new(),
+            crosswalk: HashMap::new(),
             cofog: cofog
                 .into_iter()
                 .filter(|r| !r.cofog_division.is_empty())
@@ -106,6 +132,13 @@ impl Catalog {
                 .or_default()
                 .push(row);
         }
+        for row in crosswalk {
+            catalog
+                .crosswalk
+                .entry(row.from_code.clone())
+                .or_default()
+                .push(row);
+        }
         for row in economic {
             catalog
                 .economic
@@ -119,6 +152,28 @@ impl Catalog {
     /// The catalogue row of a function code valid in `year`.
     pub fn function(&self, code: &str, year: i32) -> Option<&CodeRow> {
         self.functions.get(code)?.iter().find(|r| r.valid_in(year))
+    }
+
+    /// The code that replaced `code` by `year`, when `code` is not valid in `year` itself:
+    /// chains (a → b → c) are followed to a code valid in `year`.
+    pub fn crosswalk(&self, code: &str, year: i32) -> Option<&CrosswalkRow> {
+        if self.function(code, year).is_some() {
+            return None;
+        }
+        let mut current = code;
+        for _ in 0..8 {
+            let row = self
+                .crosswalk
+                .get(current)?
+                .iter()
+                .filter(|r| r.year <= year)
+                .max_by_key(|r| r.year)?;
+            if self.function(&row.to_code, year).is_some() {
+                return Some(row);
+            }
+            current = &row.to_code;
+        }
+        None
     }
 
     /// Every name the code is known by in `year` besides its canonical one.
@@ -263,6 +318,48 @@ impl Catalog {
                 problems.push(format!(
                     "aliases.csv: alias of {code}, which is not in functions.csv"
                 ));
+            }
+        }
+        let mut moved: Vec<&CrosswalkRow> = self.crosswalk.values().flatten().collect();
+        moved.sort_by(|a, b| (&a.from_code, a.year).cmp(&(&b.from_code, b.year)));
+        for (i, row) in moved.iter().enumerate() {
+            let (from, to, year) = (&row.from_code, &row.to_code, row.year);
+            let at = format!("crosswalk.csv: {from} → {to} ({year})");
+            if !CROSSWALK_KINDS.contains(&row.kind.as_str()) {
+                problems.push(format!(
+                    "{at}: kind {:?} is not one of {CROSSWALK_KINDS:?}",
+                    row.kind
+                ));
+            }
+            if !EVIDENCE.contains(&row.evidence.as_str()) {
+                problems.push(format!(
+                    "{at}: evidence {:?} is not one of {EVIDENCE:?}",
+                    row.evidence
+                ));
+            }
+            if from.len() != to.len() {
+                problems.push(format!("{at}: the codes are of different levels"));
+            }
+            match self.functions.get(from.as_str()) {
+                None => problems.push(format!("{at}: {from} is not in functions.csv")),
+                Some(_) if self.function(from, year).is_some() => problems.push(format!(
+                    "{at}: {from} is still valid in {year}, so the replacement is ambiguous"
+                )),
+                Some(periods) if !periods.iter().any(|r| r.valid_to.is_some_and(|t| t < year)) => {
+                    problems.push(format!(
+                        "{at}: no period of {from} in functions.csv ends before {year}"
+                    ))
+                }
+                Some(_) => {}
+            }
+            if self.function(to, year).is_none() {
+                problems.push(format!("{at}: {to} is not in functions.csv for {year}"));
+            }
+            if moved[..i]
+                .iter()
+                .any(|other| other.from_code == *from && other.year == year)
+            {
+                problems.push(format!("{at}: {from} is replaced twice in {year}"));
             }
         }
         let mut cofog: Vec<(&String, &String)> = self.cofog.iter().collect();

@@ -216,6 +216,8 @@ pub struct ClassifiedCode {
     pub name: String,
     pub status: ClassificationStatus,
     pub cofog: Option<String>,
+    /// The code as read when the catalogue's crosswalk replaced it (a renumbered code).
+    pub code_printed: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -971,6 +971,21 @@ fn load_catalog(config: &Path) -> Result<Catalog> {
 pub fn catalog_lookup(config: &Path, query: &str, year: i32) -> Result<u8> {
     let catalog = load_catalog(config)?;
     if let Some((code, _)) = split_code(query) {
+        let code = match catalog.crosswalk(&code, year) {
+            Some(moved) => {
+                crate::say!(
+                    "{code} was {} into {} in {} ({}, {}): showing {}",
+                    moved.kind,
+                    moved.to_code,
+                    moved.year,
+                    moved.evidence,
+                    moved.source,
+                    moved.to_code
+                );
+                moved.to_code.clone()
+            }
+            None => code,
+        };
         let Some(row) = catalog.function(&code, year) else {
             crate::say!("{code}: not in the catalogue for {year}");
             return Ok(1);

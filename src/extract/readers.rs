@@ -15,7 +15,7 @@ use crate::model::{
     ClassificationStatus, EconomicRow, ExpenditureRow, Fact, FactValue, Finding, Fund, Provenance,
     Severity, SourceFile, Stage, TotalRow, UnitIdentity, Yuan,
 };
-use crate::transform::classify::classify;
+use crate::transform::classify::{best_fuzzy, classify, FUZZY_MARGIN, FUZZY_THRESHOLD};
 use crate::transform::text::{clean_name, name_key};
 
 /// What every reader needs besides its block.
@@ -86,22 +86,43 @@ impl TableContext<'_> {
     }
 }
 
+/// How a name-only row was resolved.
+enum ByName {
+    /// The catalogue has exactly this name (after width folding and 支出 suffixes).
+    Exact(String),
+    /// The closest catalogue name, above the threshold and clear of the runner-up.
+    Fuzzy {
+        code: String,
+        name: String,
+        score: f64,
+    },
+}
+
 /// The code a name-only row denotes: a 类 by name anywhere; a 款 or 项 by exact name among
-/// the children of `context` (the last 类 or 款 above the row) and of its 类. No fuzzy match:
-/// a name that is not in the catalogue stays unresolved.
+/// the children of `context` (the last 类 or 款 above the row) and of its 类. Failing that, the
+/// closest name among the same candidates when it scores at least
+/// [`FUZZY_THRESHOLD`] and leads the runner-up by [`FUZZY_MARGIN`] (a name cut or misspelt
+/// in print); otherwise the row stays unresolved.
 fn resolve_by_name(
     catalog: &Catalog,
     name: &str,
     year: i32,
     context: Option<&str>,
-) -> Option<String> {
+) -> Option<ByName> {
     if let Some((code, _)) = catalog.category_by_name(name, year) {
-        return Some(code);
+        return Some(ByName::Exact(code));
     }
     let key = name_key(name);
-    let context = context?;
-    let scopes = [Some(context), (context.len() > 3).then(|| &context[..3])];
-    scopes.into_iter().flatten().find_map(|scope| {
+    let scopes: Vec<&str> = context
+        .map(|c| {
+            let mut s = vec![c];
+            if c.len() > 3 {
+                s.push(&c[..3]);
+            }
+            s
+        })
+        .unwrap_or_default();
+    let exact = scopes.iter().find_map(|scope| {
         let matches: Vec<String> = catalog
             .children(scope, year)
             .into_iter()
@@ -110,6 +131,25 @@ fn resolve_by_name(
             .collect();
         // 行政运行 is a child of many 款: only a single match within the scope counts.
         (matches.len() == 1).then(|| matches[0].clone())
+    });
+    if let Some(code) = exact {
+        return Some(ByName::Exact(code));
+    }
+    // Nearest scope first, as for exact names: a 款 and its only 项 often share a name.
+    let categories: Vec<&crate::catalog::CodeRow> = catalog
+        .functions_in(year)
+        .into_iter()
+        .filter(|r| r.code.len() == 3)
+        .collect();
+    let (row, score) = scopes
+        .iter()
+        .map(|scope| catalog.children(scope, year))
+        .chain(std::iter::once(categories))
+        .find_map(|candidates| best_fuzzy(name, candidates))?;
+    Some(ByName::Fuzzy {
+        code: row.code.clone(),
+        name: row.name.clone(),
+        score,
     })
 }
 
@@ -286,7 +326,27 @@ pub fn expenditure_table(
                 }
                 let name = crate::transform::text::strip_ordinal(&clean_name(label)).to_string();
                 match resolve_by_name(t.catalog, &name, t.unit.year, context.as_deref()) {
-                    Some(code) => (code, name, true),
+                    Some(ByName::Exact(code)) => (code, name, true),
+                    Some(ByName::Fuzzy {
+                        code,
+                        name: matched,
+                        score,
+                    }) => {
+                        out.findings.push(Finding {
+                            unit: Some(t.unit.clone()),
+                            file: t.file.clone(),
+                            rule: "classify.fuzzy_name".into(),
+                            severity: Severity::Info,
+                            message: format!(
+                                "no code printed, and no catalogue name is {name:?}; taken as {code} {matched:?} (similarity {score:.2} ≥ {FUZZY_THRESHOLD}, ahead of the next by ≥ {FUZZY_MARGIN})"
+                            ),
+                            expected: Some(matched),
+                            actual: Some(name.clone()),
+                            tolerance: Some(format!("{FUZZY_THRESHOLD}")),
+                            references: vec![t.provenance(r).reference()],
+                        });
+                        (code, name, true)
+                    }
                     None => {
                         t.reject_row(out, r, format!("no function code in this row, and no code of the catalogue is named {name:?} here"));
                         continue;

@@ -50,6 +50,7 @@ impl Record for ExpenditureRow {
             .opt_str(c.item_name.as_deref())
             .str(&c.name)
             .str(&self.name_printed)
+            .opt_str(c.code_printed.as_deref())
             .str(c.status.as_str())
             .opt_str(c.cofog.as_deref())
             .money(Some(self.actual))

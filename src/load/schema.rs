@@ -147,6 +147,12 @@ fn code_columns() -> Vec<Column> {
             "the name as printed in the source",
         ),
         col(
+            "code_printed",
+            Str,
+            true,
+            "the code as printed when the catalogue's crosswalk replaced it (a renumbered code); null otherwise",
+        ),
+        col(
             "classification_status",
             Str,
             false,

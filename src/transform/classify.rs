@@ -17,6 +17,13 @@ pub fn classify(
     printed_parent: &dyn Fn(&str) -> Option<String>,
 ) -> Option<ClassifiedCode> {
     let level = Level::from_len(code.len())?;
+    // A code renumbered before `year` (a stale template): the code that replaced it.
+    if let Some(moved) = catalog.crosswalk(code, year) {
+        let mut c = classify(catalog, &moved.to_code, printed_name, year, printed_parent)?;
+        c.status = ClassificationStatus::Crosswalked;
+        c.code_printed = Some(code.to_string());
+        return Some(c);
+    }
     let status = status_of(catalog, code, printed_name, year);
     let name_of = |c: &str| -> String {
         catalog
@@ -54,7 +61,71 @@ pub fn classify(
         item_code,
         name,
         status,
+        code_printed: None,
     })
+}
+
+/// The least similarity at which a name-only row is taken for a catalogue name.
+pub const FUZZY_THRESHOLD: f64 = 0.8;
+/// How far the best candidate must lead the runner-up: two near names are no match.
+pub const FUZZY_MARGIN: f64 = 0.1;
+
+/// Similarity of two names, 0..=1: the Dice coefficient of their character bigrams, after
+/// width folding, whitespace removal and without a trailing 支出. "城乡社区环境卫" (cut in
+/// print) against "城乡社区环境卫生" scores 0.92; "行政运行" against "事业运行" 0.33.
+pub fn name_similarity(a: &str, b: &str) -> f64 {
+    fn bigrams(s: &str) -> Vec<(char, char)> {
+        let key = name_key(s);
+        let key = key.strip_suffix("支出").unwrap_or(&key);
+        let chars: Vec<char> = key.chars().collect();
+        let mut grams: Vec<(char, char)> = chars.windows(2).map(|w| (w[0], w[1])).collect();
+        if chars.len() == 1 {
+            grams.push((chars[0], chars[0]));
+        }
+        grams.sort_unstable();
+        grams
+    }
+    let (x, y) = (bigrams(a), bigrams(b));
+    if x.is_empty() || y.is_empty() {
+        return 0.0;
+    }
+    // Multiset intersection of two sorted lists.
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * shared as f64 / (x.len() + y.len()) as f64
+}
+
+/// The candidate whose name is closest to `name`, if it reaches [`FUZZY_THRESHOLD`] and
+/// leads every candidate of another code by [`FUZZY_MARGIN`].
+pub fn best_fuzzy<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a crate::catalog::CodeRow>,
+) -> Option<(&'a crate::catalog::CodeRow, f64)> {
+    let mut best: Option<(&crate::catalog::CodeRow, f64)> = None;
+    let mut runner_up = 0.0f64;
+    for row in candidates {
+        let score = name_similarity(name, &row.name);
+        match best {
+            Some((b, s)) if b.code == row.code => best = Some((b, s.max(score))),
+            Some((_, s)) if score > s => {
+                runner_up = s;
+                best = Some((row, score));
+            }
+            Some(_) => runner_up = runner_up.max(score),
+            None => best = Some((row, score)),
+        }
+    }
+    best.filter(|(_, s)| *s >= FUZZY_THRESHOLD && *s - runner_up >= FUZZY_MARGIN)
 }
 
 fn status_of(catalog: &Catalog, code: &str, printed_name: &str, year: i32) -> ClassificationStatus {
@@ -199,5 +270,89 @@ mod tests {
             Some(("210".into(), ClassificationStatus::Crosswalked))
         );
         assert_eq!(catalog.category_by_name("不存在的支出", 2023), None);
+    }
+
+    /// A code renumbered in 2019 (21005 医疗保障 → 21011 行政事业单位医疗), printed by a
+    /// stale template in 2023: the new code, `crosswalked`, with the printed code kept. In
+    /// 2018 the old code is itself exact.
+    #[test]
+    fn renumbered_codes_follow_the_crosswalk() {
+        let catalog = catalog();
+        let none = |_: &str| None;
+        let moved = classify(&catalog, "2100502", "事业单位医疗", 2023, &none).expect("c");
+        assert_eq!(
+            (
+                moved.code.as_str(),
+                moved.status,
+                moved.code_printed.as_deref(),
+                moved.section_code.as_deref(),
+                moved.section_name.as_deref(),
+                moved.category_name.as_str(),
+            ),
+            (
+                "2101102",
+                ClassificationStatus::Crosswalked,
+                Some("2100502"),
+                Some("21011"),
+                Some("行政事业单位医疗"),
+                "卫生健康支出"
+            )
+        );
+        let then = classify(&catalog, "2100502", "事业单位医疗", 2018, &none).expect("c");
+        assert_eq!(
+            (then.code.as_str(), then.status, then.code_printed),
+            ("2100502", ClassificationStatus::Exact, None)
+        );
+        let current = classify(&catalog, "2101102", "事业单位医疗", 2023, &none).expect("c");
+        assert_eq!(
+            (current.status, current.code_printed),
+            (ClassificationStatus::Exact, None)
+        );
+    }
+
+    #[test]
+    fn fuzzy_names_need_the_threshold_and_a_clear_lead() {
+        assert!(
+            (name_similarity("城乡社区环境卫", "城乡社区环境卫生") - 12.0 / 13.0).abs() < 1e-12
+        );
+        assert!((name_similarity("行政运行", "事业运行") - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(name_similarity("一般公共服务支出", "一般公共服务"), 1.0);
+        assert_eq!(name_similarity("", "行政运行"), 0.0);
+        let catalog = catalog();
+        let children = catalog.children("21205", 2023);
+        let (row, score) = best_fuzzy("城乡社区环境卫", children).expect("a match");
+        assert_eq!(row.code, "2120501");
+        assert!(score >= FUZZY_THRESHOLD);
+        // Two candidates equally near: no match, however high the score (8/9 each).
+        let row = |code: &str, name: &str| crate::catalog::CodeRow {
+            code: code.into(),
+            level: "项".into(),
+            parent: code[..5].into(),
+            name: name.into(),
+            valid_from: None,
+            valid_to: None,
+            evidence: "proposed".into(),
+            source: "test".into(),
+        };
+        let twins = [
+            row("2999901", "甲乙丙丁戊己"),
+            row("2999902", "甲乙丙丁戊庚"),
+        ];
+        assert!((name_similarity("甲乙丙丁戊", "甲乙丙丁戊己") - 8.0 / 9.0).abs() < 1e-12);
+        assert!(best_fuzzy("甲乙丙丁戊", &twins).is_none());
+        assert_eq!(
+            best_fuzzy("甲乙丙丁戊己", &twins).map(|(r, _)| r.code.as_str()),
+            Some("2999901")
+        );
+        let categories: Vec<_> = catalog
+            .functions_in(2023)
+            .into_iter()
+            .filter(|r| r.code.len() == 3)
+            .collect();
+        assert!(best_fuzzy("完全不同的名字", categories.clone()).is_none());
+        assert_eq!(
+            best_fuzzy("城乡社区支", categories).map(|(r, _)| r.code.as_str()),
+            Some("212")
+        );
     }
 }

@@ -117,7 +117,13 @@ fn catalog_check_lists_every_problem_of_a_broken_copy() {
     let dir = tempfile::tempdir().expect("temp");
     let cat = dir.path().join("classification");
     std::fs::create_dir_all(&cat).expect("mkdir");
-    for f in ["functions.csv", "aliases.csv", "cofog.csv", "economic.csv"] {
+    for f in [
+        "functions.csv",
+        "aliases.csv",
+        "crosswalk.csv",
+        "cofog.csv",
+        "economic.csv",
+    ] {
         std::fs::copy(repo().join("config/classification").join(f), cat.join(f)).expect("copy");
     }
     let append = |file: &str, text: &str| {
@@ -125,9 +131,13 @@ fn catalog_check_lists_every_problem_of_a_broken_copy() {
         body.push_str(text);
         std::fs::write(cat.join(file), body).expect("write");
     };
-    append("functions.csv", "2019901,项,20199,孤儿项,,,observed,test\n201,类,,一般公共服务,,,observed,test\n20502,款,205,某款,,,rumour,test\n");
+    append("functions.csv", "2089801,项,20898,孤儿项,,,observed,test\n201,类,,一般公共服务,,,observed,test\n20598,款,205,某款,,,rumour,test\n");
     append("aliases.csv", "20999,没有的科目,variant,,,observed,test\n");
     append("cofog.csv", "299,03,proposed,test\n");
+    append(
+        "crosswalk.csv",
+        "2101101,2999999,2019,renamed,observed,test\n",
+    );
     let config = dir.path().join("juesuan.toml");
     std::fs::write(
         &config,
@@ -147,15 +157,18 @@ fn catalog_check_lists_every_problem_of_a_broken_copy() {
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     for problem in [
-        "2019901: parent 20199 is not in the catalogue",
+        "2089801: parent 20898 is not in the catalogue",
         "201: periods of \"一般公共服务支出\" and \"一般公共服务\" overlap",
-        "20502: evidence \"rumour\"",
+        "20598: evidence \"rumour\"",
         "aliases.csv: alias of 20999, which is not in functions.csv",
         "cofog.csv: 299 is not a 类 of functions.csv",
+        "crosswalk.csv: 2101101 → 2999999 (2019): kind \"renamed\" is not one of",
+        "crosswalk.csv: 2101101 → 2999999 (2019): 2101101 is still valid in 2019",
+        "crosswalk.csv: 2101101 → 2999999 (2019): 2999999 is not in functions.csv for 2019",
     ] {
         assert!(out.contains(problem), "missing {problem:?} in:\n{out}");
     }
-    assert!(out.contains(": 5 problems"), "{out}");
+    assert!(out.contains(": 8 problems"), "{out}");
     // The broken catalogue also stops a run before anything is written.
     let run = juesuan(&["run", "--config", config.to_str().expect("utf-8")]);
     assert_eq!(run.status.code(), Some(2));

@@ -551,3 +551,99 @@ fn procurement_and_purchased_services_tables() {
         "{r:?}"
     );
 }
+
+/// A 2023 table printed from a pre-2019 template: 21005 医疗保障 and its items were
+/// renumbered to 21011 行政事业单位医疗 (crosswalk.csv), so the rows load under the new codes,
+/// `crosswalked`, with the printed code kept. A name cut in print ("城乡社区环境卫") is taken
+/// for the nearest catalogue name above the threshold, and a finding says so.
+#[test]
+fn renumbered_codes_and_fuzzy_names() {
+    let (dir, _) = input_root("牛街街道办事处", "stale.xlsx", |wb| {
+        let ws = wb.add_worksheet();
+        text(ws, 0, 0, "2023年度一般公共预算财政拨款支出决算表");
+        text(ws, 1, 0, "单位：万元");
+        for (c, h) in ["科目编码", "科目名称", "合计"].iter().enumerate() {
+            text(ws, 2, c as u16, h);
+        }
+        let rows: [(&str, &str, f64); 7] = [
+            ("210", "卫生健康支出", 10.0),
+            ("21005", "医疗保障", 10.0),
+            ("2100501", "行政单位医疗", 6.0),
+            ("2100502", "事业单位医疗", 4.0),
+            ("212", "城乡社区支出", 3.0),
+            ("21205", "城乡社区环境卫生", 3.0),
+            ("", "城乡社区环境卫", 3.0),
+        ];
+        for (i, (code, name, v)) in rows.iter().enumerate() {
+            let r = 3 + i as u32;
+            if !code.is_empty() {
+                text(ws, r, 0, code);
+            }
+            text(ws, r, 1, name);
+            num(ws, r, 2, *v);
+        }
+    });
+    let (o, rows, rejects) = run_on(dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(rejects.is_empty(), "{rejects:?}");
+    let got: Vec<[&str; 5]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r["code"].as_str(),
+                r["classification_status"].as_str(),
+                r["code_printed"].as_str(),
+                r["name"].as_str(),
+                r["actual"].as_str(),
+            ]
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ["210", "exact", "", "卫生健康支出", "100000.00"],
+            [
+                "21011",
+                "crosswalked",
+                "21005",
+                "行政事业单位医疗",
+                "100000.00"
+            ],
+            [
+                "2101101",
+                "crosswalked",
+                "2100501",
+                "行政单位医疗",
+                "60000.00"
+            ],
+            [
+                "2101102",
+                "crosswalked",
+                "2100502",
+                "事业单位医疗",
+                "40000.00"
+            ],
+            ["212", "exact", "", "城乡社区支出", "30000.00"],
+            ["21205", "exact", "", "城乡社区环境卫生", "30000.00"],
+            [
+                "2120501",
+                "resolved_by_name",
+                "",
+                "城乡社区环境卫生",
+                "30000.00"
+            ],
+        ]
+    );
+    let findings = read_dataset(&dir.path().join("wh/findings"));
+    let f = one(&findings, &[("rule_id", "classify.fuzzy_name")]);
+    assert_eq!(f["severity"], "info");
+    assert_eq!(
+        (f["actual"].as_str(), f["expected"].as_str()),
+        ("城乡社区环境卫", "城乡社区环境卫生")
+    );
+    assert!(f["message"].contains("similarity 0.92"), "{}", f["message"]);
+    assert!(
+        findings.iter().all(|f| f["severity"] != "error"),
+        "the renumbered hierarchy still adds up: {findings:?}"
+    );
+}
