@@ -6,6 +6,7 @@ mod common;
 mod compare;
 mod corpus;
 mod interop;
+mod properties;
 mod reconcile;
 mod reports;
 mod warehouse;
