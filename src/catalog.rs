@@ -87,6 +87,7 @@ pub struct Catalog {
 }
 
 const EVIDENCE: [&str; 3] = ["observed", "official", "proposed"];
+const ALIAS_KINDS: [&str; 3] = ["former", "variant", "misprint"];
 
 impl Catalog {
     pub fn load(dir: &Path) -> Result<Catalog> {
@@ -247,6 +248,17 @@ impl Catalog {
         rows
     }
 
+    /// Economic codes valid in `year`, sorted.
+    pub fn economic_in(&self, year: i32) -> Vec<&CodeRow> {
+        let mut rows: Vec<&CodeRow> = self
+            .economic
+            .values()
+            .filter_map(|periods| periods.iter().find(|r| r.valid_in(year)))
+            .collect();
+        rows.sort_by(|a, b| a.code.cmp(&b.code));
+        rows
+    }
+
     /// Children of a code valid in `year`, sorted by code.
     pub fn children(&self, parent: &str, year: i32) -> Vec<&CodeRow> {
         self.functions_in(year)
@@ -314,10 +326,24 @@ impl Catalog {
         let mut alias_codes: Vec<&String> = self.aliases.keys().collect();
         alias_codes.sort();
         for code in alias_codes {
-            if !self.functions.contains_key(code) {
+            if !self.functions.contains_key(code) && !self.economic.contains_key(code) {
                 problems.push(format!(
-                    "aliases.csv: alias of {code}, which is not in functions.csv"
+                    "aliases.csv: alias of {code}, which is not in functions.csv or economic.csv"
                 ));
+            }
+            for a in &self.aliases[code] {
+                if !ALIAS_KINDS.contains(&a.kind.as_str()) {
+                    problems.push(format!(
+                        "aliases.csv: {code} {:?}: kind {:?} is not one of {ALIAS_KINDS:?}",
+                        a.alias, a.kind
+                    ));
+                }
+                if !EVIDENCE.contains(&a.evidence.as_str()) {
+                    problems.push(format!(
+                        "aliases.csv: {code} {:?}: evidence {:?} is not one of {EVIDENCE:?}",
+                        a.alias, a.evidence
+                    ));
+                }
             }
         }
         let mut moved: Vec<&CrosswalkRow> = self.crosswalk.values().flatten().collect();

@@ -1030,15 +1030,45 @@ pub fn catalog_lookup(config: &Path, query: &str, year: i32) -> Result<u8> {
         return Ok(0);
     }
     let key = crate::transform::text::name_key(query);
-    let hits: Vec<_> = catalog
-        .functions_in(year)
-        .into_iter()
-        .filter(|r| crate::transform::text::name_key(&r.name).contains(&key))
-        .collect();
-    for row in &hits {
-        crate::say!("{} {}  [{}]", row.code, row.name, row.level);
+    let like = |name: &str| crate::transform::text::name_key(name).contains(&key);
+    let mut hits = 0;
+    for row in catalog.functions_in(year) {
+        let alias = catalog.aliases(&row.code, year).find(|a| like(&a.alias));
+        if like(&row.name) || alias.is_some() {
+            hits += 1;
+            match alias.filter(|_| !like(&row.name)) {
+                Some(a) => crate::say!(
+                    "{} {}  [{}]  (printed as {:?}: {})",
+                    row.code,
+                    row.name,
+                    row.level,
+                    a.alias,
+                    a.kind
+                ),
+                None => crate::say!("{} {}  [{}]", row.code, row.name, row.level),
+            }
+        }
     }
-    if hits.is_empty() {
+    // 经济分类 codes too: matched by code in the tables, but a name finds them here.
+    for row in catalog.economic_in(year) {
+        let alias = catalog.aliases(&row.code, year).find(|a| like(&a.alias));
+        if like(&row.name) || alias.is_some() {
+            hits += 1;
+            crate::say!(
+                "{} {}  [经济分类 {}]{}",
+                row.code,
+                row.name,
+                row.level,
+                alias
+                    .filter(|_| !like(&row.name))
+                    .map_or(String::new(), |a| format!(
+                        "  (printed as {:?}: {})",
+                        a.alias, a.kind
+                    ))
+            );
+        }
+    }
+    if hits == 0 {
         crate::say!("no code named like {query:?} in {year}");
         return Ok(1);
     }

@@ -139,10 +139,16 @@ fn status_of(catalog: &Catalog, code: &str, printed_name: &str, year: i32) -> Cl
     if catalog
         .other_periods(code, year)
         .any(|r| name_key(&r.name) == key)
+        || catalog
+            .aliases(code, year)
+            .any(|a| a.kind == "former" && name_key(&a.alias) == key)
     {
-        // The printed name is this code's name of another year (207 文化体育与传媒支出).
+        // The printed name is this code's name of another year (207 文化体育与传媒支出), or a
+        // former name still printed by old templates (20805 行政事业单位离退休).
         return ClassificationStatus::Crosswalked;
     }
+    // Any other name: a variant, a misprint (aliases.csv says which are known), or another
+    // code's name printed next to this code. The code decides; the name is kept as printed.
     ClassificationStatus::NameVariant
 }
 
@@ -218,11 +224,18 @@ mod tests {
     fn each_status_from_a_real_row() {
         let catalog = catalog();
         let none = |_: &str| None;
-        // 20805 printed with its older name, seen in a real 2025 决算: a name variant.
-        let variant = classify(&catalog, "20805", "行政事业单位离退休", 2023, &none).expect("c");
+        // 2111101 printed as 减排专项支出 in a real 2025 决算 (a misprint): a name variant.
+        let variant = classify(&catalog, "2111101", "减排专项支出", 2023, &none).expect("c");
         assert_eq!(
             (variant.status, variant.name.as_str()),
-            (ClassificationStatus::NameVariant, "行政事业单位养老支出")
+            (ClassificationStatus::NameVariant, "生态环境监测与信息")
+        );
+        // 20805 printed with its former name (aliases.csv, kind former), seen in the same
+        // 决算: crosswalked to the current name.
+        let former = classify(&catalog, "20805", "行政事业单位离退休", 2023, &none).expect("c");
+        assert_eq!(
+            (former.status, former.name.as_str()),
+            (ClassificationStatus::Crosswalked, "行政事业单位养老支出")
         );
         // 207 under its pre-2019 name in a 2023 table: crosswalked to the 2023 name.
         let old = classify(&catalog, "207", "文化体育与传媒支出", 2023, &none).expect("c");

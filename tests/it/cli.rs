@@ -74,6 +74,28 @@ fn catalog_lookup_and_check() {
         juesuan(&["catalog", "lookup", "2999999"]).status.code(),
         Some(1)
     );
+    // By a printed name: an economic code through its alias, a 款 through its former name.
+    let repair = stdout(&juesuan(&["catalog", "lookup", "维修费"]));
+    assert!(
+        repair.contains("30213 维修（护）费  [经济分类 款]  (printed as \"维修费\": variant)"),
+        "{repair}"
+    );
+    let former = stdout(&juesuan(&["catalog", "lookup", "行政事业单位离退休"]));
+    assert!(
+        former.contains(
+            "20805 行政事业单位养老支出  [款]  (printed as \"行政事业单位离退休\": former)"
+        ),
+        "{former}"
+    );
+    // A renumbered code shows the code that replaced it.
+    let moved = stdout(&juesuan(&[
+        "catalog", "lookup", "2100501", "--year", "2023",
+    ]));
+    assert!(
+        moved.contains("2100501 was renumbered into 2101101 in 2019")
+            && moved.contains("2101101 行政单位医疗"),
+        "{moved}"
+    );
     let check = juesuan(&["catalog", "check"]);
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
     assert!(stdout(&check).contains(": 0 problems"));
