@@ -95,8 +95,7 @@ pub fn run(args: &SynthArgs) -> Result<Vec<PathBuf>> {
                 .join(&name);
             std::fs::create_dir_all(&dir).map_err(|e| crate::Error::io(&dir, e))?;
             let path = dir.join(format!("{year}年度{name}部门决算公开报表.xlsx"));
-            workbook::write(&unit_year, &path)?;
-            written.push(path);
+            written.extend(workbook::write(&unit_year, &path)?);
         }
     }
     tracing::info!(files = written.len(), out = %args.out.display(), "synthetic corpus written");

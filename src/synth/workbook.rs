@@ -3,7 +3,7 @@
 //! corpus spreads them over its units (see [`Layout::for_unit`]) and a corpus-wide test checks
 //! that every planned figure comes back exactly once whatever the layout.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
 use rust_xlsxwriter::utility::row_col_to_cell;
@@ -57,6 +57,8 @@ pub enum Placement {
     GenericSheets,
     /// Every table on one sheet, one under the other.
     OneSheet,
+    /// One file per table (附件1.xlsx, 附件2.xlsx …), each with a single sheet "Sheet1".
+    FilePerTable,
 }
 
 /// Which standard tables are published.
@@ -154,7 +156,8 @@ impl Layout {
                 Placement::SheetPerTable,
                 Placement::GenericSheets,
                 Placement::OneSheet,
-            ][pick(3)],
+                Placement::FilePerTable,
+            ][pick(4)],
             set: [TableSet::National, TableSet::Beijing][pick(2)],
             cells: [Cells::Numbers, Cells::Text, Cells::Formulas][pick(3)],
             zeros: [
@@ -188,7 +191,7 @@ impl Layout {
     }
 
     /// How many values each knob can take (the corpus should show all of them).
-    pub const KNOB_VALUES: usize = 4 + 7 + 3 + 2 + 3 + 5 + 2 + 2 + 2 + 2;
+    pub const KNOB_VALUES: usize = 4 + 7 + 4 + 2 + 3 + 5 + 2 + 2 + 2 + 2;
 
     /// True when a zero is printed as a number (otherwise it reads back as null).
     pub fn prints_zero(&self) -> bool {
@@ -460,44 +463,74 @@ const fn col(group: Option<&'static str>, leaf: &'static str, value: fn(&Line) -
     Column { group, leaf, value }
 }
 
-pub fn write(unit: &UnitYear, path: &Path) -> Result<()> {
-    let err = |e: XlsxError| Error::Synth {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
+/// Writes the unit-year's workbook as `path`, or, in the file-per-table layout, one file per
+/// table beside it (附件1.xlsx …). Returns the files written.
+pub fn write(unit: &UnitYear, path: &Path) -> Result<Vec<PathBuf>> {
+    let err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e: XlsxError| Error::Synth {
+            path: path.clone(),
+            reason: e.to_string(),
+        }
     };
-    let mut wb = Workbook::new();
-    // A fixed creation time keeps the bytes (and so the sha256) stable across regenerations.
-    let created = ExcelDateTime::from_ymd(unit.year as u16 + 1, 3, 31).map_err(err)?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_creation_datetime(&created)
-            .set_author("juesuan synth"),
-    );
+    let new_workbook = |path: &Path| -> Result<Workbook> {
+        let mut wb = Workbook::new();
+        // A fixed creation time keeps the bytes (and so the sha256) stable.
+        let created = ExcelDateTime::from_ymd(unit.year as u16 + 1, 3, 31).map_err(err(path))?;
+        wb.set_properties(
+            &DocProperties::new()
+                .set_creation_datetime(&created)
+                .set_author("juesuan synth"),
+        );
+        Ok(wb)
+    };
     let layout = Layout::for_unit(&unit.unit_id, unit.year);
     let f = Formats::new(layout);
     let tables = layout.tables();
-    if layout.placement == Placement::OneSheet {
-        let mut ws = Worksheet::new();
-        ws.set_name("Sheet1").map_err(err)?;
-        let mut top = 0;
-        for (i, &kind) in tables.iter().enumerate() {
-            top = table(&mut ws, top, i + 1, kind, unit, &f).map_err(err)? + 2;
+    match layout.placement {
+        Placement::FilePerTable => {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            let mut written = Vec::with_capacity(tables.len());
+            for (i, &kind) in tables.iter().enumerate() {
+                let file = dir.join(format!("附件{}.xlsx", i + 1));
+                let mut wb = new_workbook(&file)?;
+                let mut ws = Worksheet::new();
+                ws.set_name("Sheet1").map_err(err(&file))?;
+                table(&mut ws, 0, i + 1, kind, unit, &f).map_err(err(&file))?;
+                wb.push_worksheet(ws);
+                wb.save(&file).map_err(err(&file))?;
+                written.push(file);
+            }
+            Ok(written)
         }
-        wb.push_worksheet(ws);
-    } else {
-        for (i, &kind) in tables.iter().enumerate() {
+        Placement::OneSheet => {
+            let mut wb = new_workbook(path)?;
             let mut ws = Worksheet::new();
-            let name = match layout.placement {
-                Placement::GenericSheets => format!("Sheet{}", i + 1),
-                _ => sheet_name(kind, i + 1),
-            };
-            ws.set_name(name).map_err(err)?;
-            table(&mut ws, 0, i + 1, kind, unit, &f).map_err(err)?;
+            ws.set_name("Sheet1").map_err(err(path))?;
+            let mut top = 0;
+            for (i, &kind) in tables.iter().enumerate() {
+                top = table(&mut ws, top, i + 1, kind, unit, &f).map_err(err(path))? + 2;
+            }
             wb.push_worksheet(ws);
+            wb.save(path).map_err(err(path))?;
+            Ok(vec![path.to_path_buf()])
+        }
+        Placement::SheetPerTable | Placement::GenericSheets => {
+            let mut wb = new_workbook(path)?;
+            for (i, &kind) in tables.iter().enumerate() {
+                let mut ws = Worksheet::new();
+                let name = match layout.placement {
+                    Placement::GenericSheets => format!("Sheet{}", i + 1),
+                    _ => sheet_name(kind, i + 1),
+                };
+                ws.set_name(name).map_err(err(path))?;
+                table(&mut ws, 0, i + 1, kind, unit, &f).map_err(err(path))?;
+                wb.push_worksheet(ws);
+            }
+            wb.save(path).map_err(err(path))?;
+            Ok(vec![path.to_path_buf()])
         }
     }
-    wb.save(path).map_err(err)?;
-    Ok(())
 }
 
 /// Writes one table from row `top`; returns the row after its last line.
