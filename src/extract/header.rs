@@ -57,15 +57,9 @@ pub fn code_table_row(sheet: &Sheet, r: u32) -> bool {
     {
         return false;
     }
-    // A row with a number is data too: tables that print names without codes.
-    let has_number = || {
-        (sheet.first_col..sheet.end_col).any(|c| {
-            matches!(
-                sheet.get(r, c),
-                calamine::Data::Float(_) | calamine::Data::Int(_)
-            )
-        })
-    };
+    // A row with a number (a number cell or numeric text) is data too: tables that print
+    // names without codes, and side-by-side blocks whose first block is empty.
+    let has_number = || (sheet.first_col..sheet.end_col).any(|c| sheet.is_number(r, c));
     has_number()
         || leading.clone().any(|c| sheet.code(r, c).is_some())
         || leading

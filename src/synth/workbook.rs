@@ -109,6 +109,8 @@ pub struct Layout {
     pub deep_header: bool,
     /// Long names wrapped inside their cell ("一般公共服务支\n出").
     pub wrapped_names: bool,
+    /// Side-by-side blocks of the economic tables (1, 2: 301+303 | 302+310, or 3).
+    pub economic_blocks: u8,
 }
 
 const XINJIEKOU_ID: &str = "110102-xinjiekou";
@@ -126,6 +128,7 @@ impl Layout {
         row_numbers: false,
         deep_header: false,
         wrapped_names: false,
+        economic_blocks: 1,
     };
 
     /// Each unit-year draws every knob from its own deterministic stream.
@@ -171,6 +174,7 @@ impl Layout {
             row_numbers: pick(2) == 1,
             deep_header: pick(2) == 1,
             wrapped_names: pick(2) == 1,
+            economic_blocks: 1 + pick(3) as u8,
         }
     }
 
@@ -187,11 +191,12 @@ impl Layout {
             format!("row_numbers={}", self.row_numbers),
             format!("deep_header={}", self.deep_header),
             format!("wrapped_names={}", self.wrapped_names),
+            format!("economic_blocks={}", self.economic_blocks),
         ]
     }
 
     /// How many values each knob can take (the corpus should show all of them).
-    pub const KNOB_VALUES: usize = 4 + 7 + 4 + 2 + 3 + 5 + 2 + 2 + 2 + 2;
+    pub const KNOB_VALUES: usize = 4 + 7 + 4 + 2 + 3 + 5 + 2 + 2 + 2 + 2 + 3;
 
     /// True when a zero is printed as a number (otherwise it reads back as null).
     pub fn prints_zero(&self) -> bool {
@@ -1084,12 +1089,23 @@ fn economic(
 ) -> Result<u32, XlsxError> {
     let f = t.f;
     let empty = rows.is_empty();
-    let mut row = t.heading(ws, 3, if empty { "(空表)" } else { "" })?;
-    for (c, text) in ["经济分类科目编码", "科目名称", "决算数"]
-        .iter()
-        .enumerate()
-    {
-        ws.write_string_with_format(row, c as u16, *text, &f.header)?;
+    // Which 类 go to which side-by-side block: the national template prints 301 and 303 on
+    // the left, 302 and 310 on the right.
+    let groups: &[&[&str]] = match f.layout.economic_blocks {
+        1 => &[&["301", "302", "303", "310"]],
+        2 => &[&["301", "303"], &["302", "310"]],
+        _ => &[&["301"], &["302"], &["303", "310"]],
+    };
+    let groups = if empty { &groups[..1] } else { groups };
+    let width = 3 * groups.len() as u16;
+    let mut row = t.heading(ws, width, if empty { "(空表)" } else { "" })?;
+    for b in 0..groups.len() as u16 {
+        for (c, text) in ["经济分类科目编码", "科目名称", "决算数"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string_with_format(row, 3 * b + c as u16, *text, &f.header)?;
+        }
     }
     row += 1;
     if empty {
@@ -1097,38 +1113,59 @@ fn economic(
         return Ok(row + 1);
     }
     let first = row;
-    for (code, name, amount) in rows {
-        if f.layout.codes == Codes::WithName {
-            ws.write_string_with_format(row, 0, format!("{code} {name}"), &f.text)?;
-            ws.write_string_with_format(row, 1, "", &f.text)?;
-        } else {
-            // Split layouts print economic codes whole.
-            if f.layout.split() {
-                ws.write_string_with_format(row, 0, code, &f.text)?;
+    let mut height = 0;
+    // (category, row, value column, amount) of every printed 类 line, for the totals.
+    let mut printed: Vec<(&str, u32, u16, i64)> = Vec::new();
+    for (b, group) in groups.iter().enumerate() {
+        let col = 3 * b as u16;
+        let mut r = first;
+        for (code, name, amount) in rows.iter().filter(|x| group.contains(&&x.0[..3])) {
+            if f.layout.codes == Codes::WithName {
+                ws.write_string_with_format(r, col, format!("{code} {name}"), &f.text)?;
+                ws.write_string_with_format(r, col + 1, "", &f.text)?;
             } else {
-                f.code_cell(ws, row, 0, code)?;
+                // Split layouts print economic codes whole.
+                if f.layout.split() {
+                    ws.write_string_with_format(r, col, code, &f.text)?;
+                } else {
+                    f.code_cell(ws, r, col, code)?;
+                }
+                ws.write_string_with_format(r, col + 1, f.name(name, code.len() / 2), &f.text)?;
             }
-            ws.write_string_with_format(row, 1, f.name(name, code.len() / 2), &f.text)?;
+            f.money_cell(ws, r, col + 2, *amount)?;
+            if code.len() == 3 {
+                printed.push((&code[..], r, col + 2, *amount));
+            }
+            r += 1;
         }
-        f.money_cell(ws, row, 2, *amount)?;
-        row += 1;
+        height = height.max(r - first);
     }
-    for (label, cats) in [
+    row = first + height;
+    // 人员经费合计 and 公用经费合计: on one line across the first two blocks, or one under the
+    // other in a single block.
+    let totals = [
         ("人员经费合计", ["301", "303"]),
         ("公用经费合计", ["302", "310"]),
-    ] {
-        let members: Vec<(u32, i64)> = rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| cats.contains(&r.0.as_str()))
-            .map(|(i, r)| (first + i as u32, r.2))
-            .collect();
-        let sum = members.iter().map(|m| m.1).sum();
-        let at: Vec<u32> = members.iter().map(|m| m.0).collect();
-        ws.merge_range(row, 0, row, 1, label, &f.header)?;
-        f.total_cell(ws, row, 2, sum, &at)?;
-        row += 1;
+    ];
+    for (k, (label, cats)) in totals.iter().enumerate() {
+        let members: Vec<&(&str, u32, u16, i64)> =
+            printed.iter().filter(|p| cats.contains(&p.0)).collect();
+        let sum = members.iter().map(|m| m.3).sum();
+        let (r, col) = if groups.len() == 1 {
+            (row + k as u32, 0)
+        } else {
+            (row, 3 * k as u16)
+        };
+        // A formula adds cells of its own column only; otherwise the total is a number.
+        let at: Vec<u32> = if members.iter().all(|m| m.2 == col + 2) {
+            members.iter().map(|m| m.1).collect()
+        } else {
+            Vec::new()
+        };
+        ws.merge_range(r, col, r, col + 1, label, &f.header)?;
+        f.total_cell(ws, r, col + 2, sum, &at)?;
     }
+    row += if groups.len() == 1 { 2 } else { 1 };
     ws.write_string(row, 0, format!("注：本表反映部门本年度{what}明细情况。"))?;
     Ok(row + 1)
 }
