@@ -92,6 +92,28 @@ impl MoneyUnit {
     }
 }
 
+/// Decimal text with thousands separators: "-1234567.5" → "-1,234,567.5".
+pub fn with_thousands(text: &str) -> String {
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text, None),
+    };
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut out = String::with_capacity(text.len() + digits.len() / 3);
+    out.push_str(sign);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
 /// Parses decimal text as printed ("1,234.56", "1e-7" from ryu, "−3.5", "40775.5299").
 pub fn parse_decimal_text(text: &str) -> Option<Decimal> {
     let cleaned: String;

@@ -25,17 +25,7 @@ pub fn points(gap: Option<f64>) -> String {
 pub fn wan(yuan: Decimal) -> String {
     let v = (yuan / Decimal::from(10_000))
         .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    let text = format!("{v:.2}");
-    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}{grouped}.{frac}")
+    crate::model::with_thousands(&format!("{v:.2}"))
 }
 
 fn marked(cell: Option<&Cell>) -> String {

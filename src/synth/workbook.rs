@@ -315,22 +315,12 @@ impl Formats {
 
     /// "11,724.11": the printed figure with thousands separators.
     fn text(&self, v: i64) -> String {
-        let plain = self.printed(v).to_string();
-        let (int, frac) = plain.split_once('.').unwrap_or((&plain, ""));
-        let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-        let mut grouped = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
         let decimals = if self.layout.money == Money::Yiyuan {
             6
         } else {
             2
         };
-        format!("{sign}{grouped}.{frac:0<decimals$}")
+        crate::model::with_thousands(&format!("{:.decimals$}", self.printed(v)))
     }
 
     fn unit_label(&self) -> &'static str {

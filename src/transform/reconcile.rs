@@ -136,6 +136,17 @@ impl Range {
         }
     }
 
+    /// The sum of table cells, each printed at the resolution its value shows.
+    fn sum_of(values: impl IntoIterator<Item = Yuan>) -> Range {
+        values.into_iter().fold(
+            Range {
+                lo: Decimal::ZERO,
+                hi: Decimal::ZERO,
+            },
+            |acc, v| acc.add(Range::cell(v, resolution(v))),
+        )
+    }
+
     fn add(self, o: Range) -> Range {
         Range {
             lo: self.lo + o.lo,
@@ -300,13 +311,7 @@ fn hierarchy(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
                 continue;
             };
             ctx.checks += 1;
-            let sum = children.iter().fold(
-                Range {
-                    lo: Decimal::ZERO,
-                    hi: Decimal::ZERO,
-                },
-                |acc, c| acc.add(Range::cell(c.actual, resolution(c.actual))),
-            );
+            let sum = Range::sum_of(children.iter().map(|c| c.actual));
             let res = resolution(parent.actual);
             let gap = Range::cell(parent.actual, res).gap(sum);
             if !gap.is_zero() {
@@ -354,13 +359,7 @@ fn totals(ctx: &mut Ctx, x: &Extraction) {
             continue;
         }
         ctx.checks += 1;
-        let sum = categories.iter().fold(
-            Range {
-                lo: Decimal::ZERO,
-                hi: Decimal::ZERO,
-            },
-            |acc, c| acc.add(Range::cell(c.actual, resolution(c.actual))),
-        );
+        let sum = Range::sum_of(categories.iter().map(|c| c.actual));
         let res = resolution(value);
         let gap = Range::cell(value, res).gap(sum);
         if !gap.is_zero() {
@@ -441,13 +440,7 @@ fn funds_vs_all(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
                 .filter(|r| r.code.code == row.code.code)
                 .collect();
             ctx.checks += 1;
-            let sum = pieces.iter().fold(
-                Range {
-                    lo: Decimal::ZERO,
-                    hi: Decimal::ZERO,
-                },
-                |acc, c| acc.add(Range::cell(c.actual, resolution(c.actual))),
-            );
+            let sum = Range::sum_of(pieces.iter().map(|c| c.actual));
             let res = resolution(row.actual);
             let gap = Range::cell(row.actual, res).gap(sum);
             if !gap.is_zero() {
@@ -509,13 +502,7 @@ fn income_sources(ctx: &mut Ctx, x: &Extraction) {
             continue;
         }
         ctx.checks += 1;
-        let sum = parts.iter().fold(
-            Range {
-                lo: Decimal::ZERO,
-                hi: Decimal::ZERO,
-            },
-            |acc, (v, _)| acc.add(Range::cell(*v, resolution(*v))),
-        );
+        let sum = Range::sum_of(parts.iter().map(|(v, _)| *v));
         let res = resolution(total);
         let gap = Range::cell(total, res).gap(sum);
         if !gap.is_zero() {
@@ -573,23 +560,8 @@ fn basic_economic(ctx: &mut Ctx, x: &Extraction, rows: &[&ExpenditureRow]) {
         }
         let total_basic: Yuan = basic.iter().filter_map(|r| r.basic).sum();
         ctx.checks += 1;
-        let sum = categories.iter().fold(
-            Range {
-                lo: Decimal::ZERO,
-                hi: Decimal::ZERO,
-            },
-            |acc, e| acc.add(Range::cell(e.actual, resolution(e.actual))),
-        );
-        let expected = basic.iter().fold(
-            Range {
-                lo: Decimal::ZERO,
-                hi: Decimal::ZERO,
-            },
-            |acc, r| {
-                let b = r.basic.unwrap_or_default();
-                acc.add(Range::cell(b, resolution(b)))
-            },
-        );
+        let sum = Range::sum_of(categories.iter().map(|e| e.actual));
+        let expected = Range::sum_of(basic.iter().map(|r| r.basic.unwrap_or_default()));
         let gap = sum.gap(expected);
         if !gap.is_zero() {
             ctx.fail(

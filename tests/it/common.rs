@@ -197,3 +197,26 @@ pub fn one<'a>(rows: &'a [Row], pairs: &[(&str, &str)]) -> &'a Row {
     );
     hits[0]
 }
+
+/// How many input files the bundled corpus holds (data/raw, hidden files aside).
+pub fn corpus_inputs() -> usize {
+    fn walk(dir: &Path) -> usize {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                    .map(|e| {
+                        let p = e.path();
+                        if p.is_dir() {
+                            walk(&p)
+                        } else {
+                            1
+                        }
+                    })
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+    walk(&repo().join("data/raw"))
+}
