@@ -486,17 +486,29 @@ fn income_sources(ctx: &mut Ctx, x: &Extraction) {
         let Some((total, reference)) = money(x, "income_total", from_table) else {
             continue;
         };
-        let sources = [
-            "income_fiscal",
+        // 财政拨款收入 as one figure (收入决算表), or by fund (收入支出决算总表 prints the three
+        // fund lines instead, and a workbook may hold that table alone).
+        let fiscal: Vec<(Yuan, String)> = match money(x, "income_fiscal", from_table) {
+            Some(f) => vec![f],
+            None => [
+                "income_general_public",
+                "income_government_fund",
+                "income_state_capital",
+            ]
+            .iter()
+            .filter_map(|m| money(x, m, from_table))
+            .collect(),
+        };
+        let others = [
             "income_superior",
             "income_business",
             "income_operating",
             "income_affiliated",
             "income_other",
         ];
-        let parts: Vec<(Yuan, String)> = sources
-            .iter()
-            .filter_map(|m| money(x, m, from_table))
+        let parts: Vec<(Yuan, String)> = fiscal
+            .into_iter()
+            .chain(others.iter().filter_map(|m| money(x, m, from_table)))
             .collect();
         if parts.len() < 2 {
             continue;

@@ -243,6 +243,52 @@ fn income_sources_add_up_to_the_total() {
         .all(|f| f["rule_id"] != "columns.income_sources"));
 }
 
+/// A 收入支出决算总表 published alone (one file per table) states 财政拨款 income by fund, not
+/// as one figure: the funds and the other sources must add up to 本年收入合计.
+#[test]
+fn income_by_fund_adds_up_in_a_summary_table_on_its_own() {
+    let summary = |general: f64| {
+        (
+            "收入支出决算总表",
+            &["项目", "决算数", "项目", "决算数"][..],
+            vec![
+                vec![
+                    V::T("一、一般公共预算财政拨款收入"),
+                    V::N(general),
+                    V::T("一、一般公共服务支出"),
+                    V::N(10.0),
+                ],
+                vec![
+                    V::T("二、政府性基金预算财政拨款收入"),
+                    V::N(2.0),
+                    V::T(""),
+                    V::T(""),
+                ],
+                vec![V::T("四、上级补助收入"), V::N(0.0), V::T(""), V::T("")],
+                vec![V::T("八、其他收入"), V::N(0.0), V::T(""), V::T("")],
+                vec![
+                    V::T("本年收入合计"),
+                    V::N(10.0),
+                    V::T("本年支出合计"),
+                    V::N(10.0),
+                ],
+            ],
+        )
+    };
+    let ok = findings_of(&[summary(8.0)], None);
+    assert!(
+        ok.iter().all(|f| f["rule_id"] != "columns.income_sources"),
+        "{:?}",
+        rules(&ok)
+    );
+    let bad = findings_of(&[summary(9.0)], None);
+    let f = one(&bad, &[("rule_id", "columns.income_sources")]);
+    assert_eq!(
+        (f["expected"].as_str(), f["actual"].as_str()),
+        ("110000", "100000")
+    );
+}
+
 #[test]
 fn the_economic_table_adds_up_to_basic_expenditure() {
     let economic = |v: f64| {
