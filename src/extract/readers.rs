@@ -240,6 +240,12 @@ fn expenditure_columns(header: &Header) -> ExpenditureColumns {
             if total_or_single {
                 slot(&mut c.budget_final);
             }
+        } else if leaf == "预算数" || leaf == "预算" {
+            // A bare 预算数 (older MOF tables: 预算数 | 决算数) is the budget set at the start
+            // of the year; a table with both names them 年初/全年.
+            if total_or_single {
+                slot(&mut c.budget_initial);
+            }
         } else if full.contains("收入") || full.contains("结转") || full.contains("结余") {
             // income and carry-over columns of tables 08/09: not expenditure
         } else if leaf.contains("基本支出") {

@@ -647,3 +647,38 @@ fn renumbered_codes_and_fuzzy_names() {
         "the renumbered hierarchy still adds up: {findings:?}"
     );
 }
+
+/// An older MOF layout: 预算数 | 决算数 only. The bare 预算数 is the 年初预算 (execution rates
+/// need it); the 决算数 is the actual.
+#[test]
+fn a_bare_budget_column_is_the_initial_budget() {
+    let (dir, _) = input_root("德胜街道办事处", "old.xlsx", |wb| {
+        let ws = wb.add_worksheet();
+        text(ws, 0, 0, "一般公共预算财政拨款支出决算表");
+        text(ws, 1, 0, "单位：万元");
+        for (c, h) in ["科目编码", "科目名称", "预算数", "决算数"]
+            .iter()
+            .enumerate()
+        {
+            text(ws, 2, c as u16, h);
+        }
+        text(ws, 3, 0, "201");
+        text(ws, 3, 1, "一般公共服务支出");
+        num(ws, 3, 2, 120.5);
+        num(ws, 3, 3, 110.25);
+    });
+    let (o, rows, _) = run_on(dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = one(&rows, &[("code", "201")]);
+    assert_eq!(
+        (
+            r["actual"].as_str(),
+            r["budget_initial"].as_str(),
+            r["budget_final"].as_str()
+        ),
+        ("1102500.00", "1205000.00", "")
+    );
+    let execution = read_dataset(&dir.path().join("wh/execution"));
+    let e = one(&execution, &[("code", "201"), ("fund", "general_public")]);
+    assert!(e["rate_initial"].starts_with("0.9149"), "{e:?}");
+}
