@@ -490,6 +490,18 @@ pub struct EconomicRow {
     pub provenance: Provenance,
 }
 
+impl EconomicRow {
+    /// 人员经费 (301 工资福利支出, 303 对个人和家庭的补助) or 公用经费 (302 商品和服务支出, 309
+    /// and 310 资本性支出): how 决算 tables split basic expenditure. Other 类 are neither.
+    pub fn cost_type(&self) -> Option<&'static str> {
+        match self.code.get(..3)? {
+            "301" | "303" => Some("personnel"),
+            "302" | "309" | "310" => Some("public"),
+            _ => None,
+        }
+    }
+}
+
 /// One row of `performance_projects`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PerformanceProject {

@@ -142,6 +142,7 @@ impl Record for EconomicRow {
             .str(&self.name)
             .str(&self.name_printed)
             .str(self.status.as_str())
+            .opt_str(self.cost_type())
             .money(Some(self.actual));
         provenance(row, &self.provenance);
     }

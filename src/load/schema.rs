@@ -417,6 +417,12 @@ pub fn economic_expenditure() -> DatasetSpec {
             false,
             "exact, name_variant or unknown (matched by code only)",
         ),
+        col(
+            "cost_type",
+            Str,
+            true,
+            "personnel (人员经费: 301, 303) or public (公用经费: 302, 309, 310); null for other 类",
+        ),
         col("actual", Money, false, "决算数, 元"),
     ]);
     columns.extend(provenance());

@@ -10,6 +10,7 @@
 //! - `columns.income_sources`: income sources sum to 本年收入合计.
 //! - `tables.funds_vs_all`: 支出决算表 = 一般公共预算 + 政府性基金 + 国有资本经营 tables, per code.
 //! - `tables.basic_economic`: 基本支出决算表 (经济分类) = 基本支出 of 一般公共预算.
+//! - `tables.cost_totals`: 人员经费合计 / 公用经费合计 of an economic table = its 类 lines.
 //! - `report.vs_tables`: every figure the report and a table both state agrees.
 //! - `report.share`: stated shares recomputed from stated amounts.
 //! - `report.change`: stated differences and growth rates recomputed.
@@ -99,12 +100,13 @@ impl Policy {
     }
 }
 
-pub const RULES: [&str; 12] = [
+pub const RULES: [&str; 13] = [
     "hierarchy.sum",
     "columns.basic_project",
     "columns.income_sources",
     "tables.funds_vs_all",
     "tables.basic_economic",
+    "tables.cost_totals",
     "report.vs_tables",
     "report.share",
     "report.change",
@@ -274,6 +276,7 @@ pub fn reconcile(input: &Input, policy: &Policy) -> (Vec<Finding>, usize) {
         totals(&mut ctx, x);
         income_sources(&mut ctx, x);
         basic_economic(&mut ctx, x, input.expenditure);
+        cost_totals(&mut ctx, x);
         statements(&mut ctx, x, input.units);
     }
     report_vs_tables(&mut ctx, input);
@@ -594,6 +597,67 @@ fn basic_economic(ctx: &mut Ctx, x: &Extraction, rows: &[&ExpenditureRow]) {
                     .collect(),
             );
         }
+    }
+}
+
+/// 人员经费合计 and 公用经费合计 of an economic table against its own 类 lines. Localities draw
+/// 公用经费 differently (302 alone, or with 310 and 309): any of those readings will do.
+fn cost_totals(ctx: &mut Ctx, x: &Extraction) {
+    let Some(unit) = &x.identity else { return };
+    for total in x.totals.iter().filter(|t| {
+        matches!(t.label.as_str(), "人员经费合计" | "公用经费合计")
+            && x.economic.iter().any(|e| e.source == t.source)
+    }) {
+        let Some(value) = total.actual else { continue };
+        let readings: &[&[&str]] = if total.label == "人员经费合计" {
+            &[&["301", "303"]]
+        } else {
+            &[&["302"], &["302", "310"], &["302", "309", "310"]]
+        };
+        let line = |code: &str| {
+            x.economic
+                .iter()
+                .find(|e| e.source == total.source && e.fund == total.fund && e.code == code)
+        };
+        ctx.checks += 1;
+        let res = resolution(value);
+        let gaps: Vec<(Decimal, Vec<&crate::model::EconomicRow>)> = readings
+            .iter()
+            .map(|codes| {
+                let lines: Vec<_> = codes.iter().filter_map(|c| line(c)).collect();
+                let sum = Range::sum_of(lines.iter().map(|e| e.actual));
+                (Range::cell(value, res).gap(sum), lines)
+            })
+            .collect();
+        if gaps.iter().any(|(gap, _)| gap.is_zero()) {
+            continue;
+        }
+        let Some((gap, lines)) = gaps.into_iter().min_by_key(|(gap, _)| gap.abs()) else {
+            continue;
+        };
+        ctx.fail(
+            "tables.cost_totals",
+            unit,
+            &total.provenance.file,
+            (gap / res).to_f64(),
+            Severity::Error,
+            format!(
+                "{} of {} is not the sum of its 类 lines ({})",
+                total.label,
+                total.source,
+                lines
+                    .iter()
+                    .map(|e| e.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            ),
+            fmt(lines.iter().map(|e| e.actual).sum()),
+            fmt(value),
+            "rounding of every cell".into(),
+            std::iter::once(total.provenance.reference())
+                .chain(lines.iter().map(|e| e.provenance.reference()))
+                .collect(),
+        );
     }
 }
 

@@ -589,6 +589,13 @@ fn xinjiekou_2023_units_and_economic_rows_carry_the_reports_figures() {
         dec("7719100.00"),
         "公用经费 = the report's 机关运行经费 771.91万元"
     );
+    for r in &rows {
+        let want = match r["code"].as_str() {
+            "301" | "303" => "personnel",
+            _ => "public",
+        };
+        assert_eq!(r["cost_type"], want, "{r:?}");
+    }
     assert_eq!(
         sum(&["301", "302", "303", "310"]),
         dec("107958600.00"),

@@ -319,6 +319,43 @@ fn the_economic_table_adds_up_to_basic_expenditure() {
     .all(|f| f["rule_id"] != "tables.basic_economic"));
 }
 
+#[test]
+fn personnel_and_public_cost_totals_add_up() {
+    let economic = |personnel: f64, public: f64| {
+        (
+            "一般公共预算财政拨款基本支出决算表",
+            &["经济分类科目编码", "科目名称", "决算数"][..],
+            vec![
+                vec![V::T("301"), V::T("工资福利支出"), V::N(3.0)],
+                vec![V::T("303"), V::T("对个人和家庭的补助"), V::N(1.0)],
+                vec![V::T("302"), V::T("商品和服务支出"), V::N(2.0)],
+                vec![V::T("310"), V::T("资本性支出"), V::N(0.5)],
+                vec![V::T("人员经费合计"), V::T(""), V::N(personnel)],
+                vec![V::T("公用经费合计"), V::T(""), V::N(public)],
+            ],
+        )
+    };
+    let cost = |f: &[Row]| -> Vec<Row> {
+        f.iter()
+            .filter(|f| f["rule_id"] == "tables.cost_totals")
+            .cloned()
+            .collect()
+    };
+    // 公用经费 as 302 + 310, or as 302 alone: both readings are in use.
+    assert!(cost(&findings_of(&[economic(4.0, 2.5)], None)).is_empty());
+    assert!(cost(&findings_of(&[economic(4.0, 2.0)], None)).is_empty());
+    let bad = cost(&findings_of(&[economic(5.0, 2.5)], None));
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert_eq!(bad[0]["severity"], "error");
+    assert!(bad[0]["message"].contains("人员经费合计"), "{:?}", bad[0]);
+    assert_eq!(
+        (bad[0]["expected"].as_str(), bad[0]["actual"].as_str()),
+        ("40000", "50000")
+    );
+    // Rounding edge: 4.01 against 3.00 + 1.00, each ±0.005.
+    assert!(cost(&findings_of(&[economic(4.01, 2.5)], None)).is_empty());
+}
+
 const REPORT_HEAD: &str = "2023年度北京市西城区德胜街道办事处部门决算\n四、一般公共预算财政拨款支出决算情况说明\n（二）一般公共预算财政拨款支出决算具体情况\n1、一般公共服务（类）\n";
 
 #[test]

@@ -371,12 +371,16 @@ fn name_only_rows_are_resolved_within_their_context() {
     );
 }
 
-/// Legacy .xls files whose texts are GBK bytes under a CODEPAGE record that claims UTF-16
-/// (1200) or GBK (936) but stores 8-bit strings (tests/fixtures/make_gbk_xls.py, xlwt). The
+/// Legacy .xls files whose texts are GBK bytes in 8-bit strings, under a CODEPAGE record that
+/// claims UTF-16 (1200) or GBK (936), or under none (tests/fixtures/make_gbk_xls.py, xlwt). The
 /// folder names no unit: the unit, the sheet and every name must come from repaired text.
 #[test]
 fn gbk_xls_with_a_wrong_codepage_record_decodes_exactly() {
-    for fixture in ["gbk_codepage_1200_2023.xls", "gbk_codepage_936_2023.xls"] {
+    for fixture in [
+        "gbk_codepage_1200_2023.xls",
+        "gbk_codepage_936_2023.xls",
+        "gbk_codepage_missing_2023.xls",
+    ] {
         let dir = tempfile::tempdir().expect("temp");
         let folder = dir.path().join("in/2023/misc");
         std::fs::create_dir_all(&folder).expect("mkdir");
