@@ -271,58 +271,8 @@ impl Catalog {
     /// aliases of unknown codes, unknown evidence kinds. Empty means valid.
     pub fn check(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        let mut codes: Vec<&String> = self.functions.keys().collect();
-        codes.sort();
-        for code in codes {
-            let periods = &self.functions[code];
-            for row in periods {
-                let expected = Level::from_len(row.code.len()).map(Level::chinese);
-                if !row.code.bytes().all(|b| b.is_ascii_digit())
-                    || expected != Some(row.level.as_str())
-                {
-                    problems.push(format!(
-                        "functions.csv: {code}: level {} does not fit a code of {} digits",
-                        row.level,
-                        row.code.len()
-                    ));
-                }
-                let parent = if row.code.len() > 3 {
-                    &row.code[..row.code.len() - 2]
-                } else {
-                    ""
-                };
-                if row.parent != parent {
-                    problems.push(format!(
-                        "functions.csv: {code}: parent {:?}, expected {parent:?}",
-                        row.parent
-                    ));
-                } else if !parent.is_empty() && !self.functions.contains_key(parent) {
-                    problems.push(format!(
-                        "functions.csv: {code}: parent {parent} is not in the catalogue"
-                    ));
-                }
-                if !EVIDENCE.contains(&row.evidence.as_str()) {
-                    problems.push(format!(
-                        "functions.csv: {code}: evidence {:?} is not one of {EVIDENCE:?}",
-                        row.evidence
-                    ));
-                }
-            }
-            for (i, a) in periods.iter().enumerate() {
-                for b in &periods[i + 1..] {
-                    let a_from = a.valid_from.unwrap_or(i32::MIN);
-                    let a_to = a.valid_to.unwrap_or(i32::MAX);
-                    let b_from = b.valid_from.unwrap_or(i32::MIN);
-                    let b_to = b.valid_to.unwrap_or(i32::MAX);
-                    if a_from <= b_to && b_from <= a_to {
-                        problems.push(format!(
-                            "functions.csv: {code}: periods of {:?} and {:?} overlap",
-                            a.name, b.name
-                        ));
-                    }
-                }
-            }
-        }
+        check_codes("functions.csv", &self.functions, &[3, 5, 7], &mut problems);
+        check_codes("economic.csv", &self.economic, &[3, 5], &mut problems);
         let mut alias_codes: Vec<&String> = self.aliases.keys().collect();
         alias_codes.sort();
         for code in alias_codes {
@@ -403,6 +353,69 @@ impl Catalog {
             }
         }
         problems
+    }
+}
+
+/// Problems of one code file: levels that do not fit the code, parents that are missing or
+/// wrong, unknown evidence kinds, overlapping validity periods of one code.
+fn check_codes(
+    file: &str,
+    codes_map: &HashMap<String, Vec<CodeRow>>,
+    lengths: &[usize],
+    problems: &mut Vec<String>,
+) {
+    let mut codes: Vec<&String> = codes_map.keys().collect();
+    codes.sort();
+    for code in codes {
+        let periods = &codes_map[code];
+        for row in periods {
+            let expected = Level::from_len(row.code.len()).map(Level::chinese);
+            if !row.code.bytes().all(|b| b.is_ascii_digit())
+                || !lengths.contains(&row.code.len())
+                || expected != Some(row.level.as_str())
+            {
+                problems.push(format!(
+                    "{file}: {code}: level {} does not fit a code of {} digits",
+                    row.level,
+                    row.code.len()
+                ));
+            }
+            let parent = if row.code.len() > 3 {
+                &row.code[..row.code.len() - 2]
+            } else {
+                ""
+            };
+            if row.parent != parent {
+                problems.push(format!(
+                    "{file}: {code}: parent {:?}, expected {parent:?}",
+                    row.parent
+                ));
+            } else if !parent.is_empty() && !codes_map.contains_key(parent) {
+                problems.push(format!(
+                    "{file}: {code}: parent {parent} is not in the catalogue"
+                ));
+            }
+            if !EVIDENCE.contains(&row.evidence.as_str()) {
+                problems.push(format!(
+                    "{file}: {code}: evidence {:?} is not one of {EVIDENCE:?}",
+                    row.evidence
+                ));
+            }
+        }
+        for (i, a) in periods.iter().enumerate() {
+            for b in &periods[i + 1..] {
+                let a_from = a.valid_from.unwrap_or(i32::MIN);
+                let a_to = a.valid_to.unwrap_or(i32::MAX);
+                let b_from = b.valid_from.unwrap_or(i32::MIN);
+                let b_to = b.valid_to.unwrap_or(i32::MAX);
+                if a_from <= b_to && b_from <= a_to {
+                    problems.push(format!(
+                        "{file}: {code}: periods of {:?} and {:?} overlap",
+                        a.name, b.name
+                    ));
+                }
+            }
+        }
     }
 }
 

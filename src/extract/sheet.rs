@@ -154,8 +154,13 @@ impl Sheet {
     }
 
     /// Reads an amount cell printed in `unit`. `Ok(None)` is a blank ("", "-", "—", "/"),
-    /// distinct from zero; `Err` says why the cell is not an amount.
+    /// distinct from zero; `Err` names the cell ("H11") and says why it is not an amount.
     pub fn amount(&self, row: u32, col: u32, unit: MoneyUnit) -> Result<Option<Yuan>, String> {
+        self.read_amount(row, col, unit)
+            .map_err(|e| format!("cell {}: {e}", cell_ref(row, col)))
+    }
+
+    fn read_amount(&self, row: u32, col: u32, unit: MoneyUnit) -> Result<Option<Yuan>, String> {
         match self.get(row, col) {
             Data::Empty if self.formulas.contains(&(row, col)) => Err(
                 "a formula with no cached value (the workbook was saved without calculating)"
@@ -187,6 +192,19 @@ impl Sheet {
     }
 }
 
+/// The A1 name of a 0-based (row, col): (10, 7) → "H11".
+pub fn cell_ref(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = col + 1;
+    while c > 0 {
+        let rem = (c - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
+}
+
 fn is_blank_text(t: &str) -> bool {
     matches!(t, "" | "-" | "—" | "－" | "/" | "——" | "--")
 }
@@ -196,5 +214,19 @@ fn is_blank(d: &Data) -> bool {
         Data::Empty => true,
         Data::String(s) => s.trim().is_empty(),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cell_names() {
+        use super::cell_ref;
+        assert_eq!(cell_ref(0, 0), "A1");
+        assert_eq!(cell_ref(10, 7), "H11");
+        assert_eq!(cell_ref(0, 25), "Z1");
+        assert_eq!(cell_ref(0, 26), "AA1");
+        assert_eq!(cell_ref(4, 701), "ZZ5");
+        assert_eq!(cell_ref(4, 702), "AAA5");
     }
 }

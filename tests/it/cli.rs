@@ -161,6 +161,7 @@ fn catalog_check_lists_every_problem_of_a_broken_copy() {
     append("functions.csv", "2089801,项,20898,孤儿项,,,observed,test\n201,类,,一般公共服务,,,observed,test\n20598,款,205,某款,,,rumour,test\n");
     append("aliases.csv", "20999,没有的科目,variant,,,observed,test\n");
     append("cofog.csv", "299,03,proposed,test\n");
+    append("economic.csv", "30298,款,399,错挂的款,,,observed,test\n");
     append(
         "crosswalk.csv",
         "2101101,2999999,2019,renamed,observed,test\n",
@@ -192,10 +193,11 @@ fn catalog_check_lists_every_problem_of_a_broken_copy() {
         "crosswalk.csv: 2101101 → 2999999 (2019): kind \"renamed\" is not one of",
         "crosswalk.csv: 2101101 → 2999999 (2019): 2101101 is still valid in 2019",
         "crosswalk.csv: 2101101 → 2999999 (2019): 2999999 is not in functions.csv for 2019",
+        "economic.csv: 30298: parent \"399\", expected \"302\"",
     ] {
         assert!(out.contains(problem), "missing {problem:?} in:\n{out}");
     }
-    assert!(out.contains(": 8 problems"), "{out}");
+    assert!(out.contains(": 9 problems"), "{out}");
     // The broken catalogue also stops a run before anything is written.
     let run = juesuan(&["run", "--config", config.to_str().expect("utf-8")]);
     assert_eq!(run.status.code(), Some(2));

@@ -308,7 +308,7 @@ fn an_xls_with_split_codes_and_a_formula_without_its_value() {
         .all(|r| r["classification_status"] == "exact" && r["unit_id"] == "110102-desheng"));
     let r = one(&rejects, &[("source_row", "11")]);
     assert!(
-        r["reason"].contains("项目支出 column: a formula with no cached value"),
+        r["reason"].contains("项目支出 column: cell H11: a formula with no cached value"),
         "{r:?}"
     );
 }
