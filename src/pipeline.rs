@@ -481,14 +481,28 @@ fn build_partitions(
     // One narrative report per unit-year: when an office published the same report twice
     // (.docx and .txt), the first by path is loaded and the others are named in findings.
     let everything: BTreeSet<PartitionKey> = x().flat_map(|e| e.partitions()).collect();
-    let (chosen_reports, duplicate_findings) = choose_reports(results, &everything);
+    let (chosen_reports, mut duplicate_findings) = choose_reports(results, &everything);
+    // One copy of each table per unit-year, likewise.
+    let (chosen_tables, table_findings) = choose_tables(results);
+    duplicate_findings.extend(table_findings);
+    let table_chosen = |unit: &UnitIdentity, source: &str, file: &str| {
+        chosen_tables.contains(&(
+            unit.unit_id.clone(),
+            unit.year,
+            source.to_string(),
+            file.to_string(),
+        ))
+    };
     let chosen = |r: &ExpenditureRow| {
-        r.source != "report"
-            || chosen_reports.contains(&(
+        if r.source == "report" {
+            chosen_reports.contains(&(
                 r.unit.unit_id.clone(),
                 r.unit.year,
                 r.provenance.file.display_path.to_string(),
             ))
+        } else {
+            table_chosen(&r.unit, &r.source, &r.provenance.file.display_path)
+        }
     };
     // Rows of every loaded partition feed the derived datasets and the checks (the year
     // before a touched one is loaded for year-over-year checks); only touched ones are written.
@@ -557,6 +571,7 @@ fn build_partitions(
     let mut economic: Vec<&EconomicRow> = x()
         .flat_map(|e| &e.economic)
         .filter(|r| inside(r.partition()))
+        .filter(|r| table_chosen(&r.unit, &r.source, &r.provenance.file.display_path))
         .collect();
     economic.sort_by(|a, b| {
         (&a.unit.unit_id, &a.source, &a.code, a.provenance.row).cmp(&(
@@ -698,6 +713,88 @@ fn choose_reports(
                 message: format!(
                     "{unit_id} {year} has another report, {}; its figures are loaded from that one",
                     first.input.relative
+                ),
+                expected: None,
+                actual: None,
+                tolerance: None,
+                references: vec![other.input.relative.clone(), first.input.relative.clone()],
+            });
+        }
+    }
+    (chosen, findings)
+}
+
+/// One copy of each workbook table per unit-year. When two workbooks carry the same table (an
+/// `.xls` beside its `.xlsx`, a re-publication), the first by path is loaded and each other
+/// copy is named in a finding: `info` when its figures are the same, `warning` when they
+/// differ (a correction, or another document). Returns (unit, year, table, file) of the
+/// copies to load.
+fn choose_tables(
+    results: &BTreeMap<usize, FileResult>,
+) -> (BTreeSet<(String, i32, String, String)>, Vec<Finding>) {
+    type Figures = Vec<(String, String)>;
+    // (unit, year, table) → the copies, in path order, each with its figures.
+    let mut copies: BTreeMap<(String, i32, String), Vec<(&FileResult, Figures)>> = BTreeMap::new();
+    let mut ordered: Vec<&FileResult> = results
+        .values()
+        .filter(|r| r.extraction.report.is_none())
+        .collect();
+    ordered.sort_by(|a, b| a.input.relative.cmp(&b.input.relative));
+    for r in ordered {
+        let x = &r.extraction;
+        let mut figures: BTreeMap<(String, i32, String), Figures> = BTreeMap::new();
+        let expenditure = x.expenditure.iter().map(|e| {
+            (
+                &e.unit,
+                &e.source,
+                format!("{}:{}", e.fund.as_str(), e.code.code),
+                e.actual,
+            )
+        });
+        let economic = x
+            .economic
+            .iter()
+            .map(|e| (&e.unit, &e.source, e.code.clone(), e.actual));
+        for (unit, source, code, actual) in expenditure.chain(economic) {
+            figures
+                .entry((unit.unit_id.clone(), unit.year, source.to_string()))
+                .or_default()
+                .push((code, actual.normalize().to_string()));
+        }
+        for (key, mut f) in figures {
+            f.sort();
+            copies.entry(key).or_default().push((r, f));
+        }
+    }
+    let mut chosen = BTreeSet::new();
+    let mut findings = Vec::new();
+    for ((unit_id, year, table), files) in copies {
+        let (first, first_figures) = &files[0];
+        chosen.insert((
+            unit_id.clone(),
+            year,
+            table.clone(),
+            first.input.relative.clone(),
+        ));
+        for (other, figures) in &files[1..] {
+            let same = figures == first_figures;
+            findings.push(Finding {
+                unit: other.extraction.identity.clone(),
+                file: other.file.clone(),
+                rule: "workbook.duplicate_table".into(),
+                severity: if same {
+                    Severity::Info
+                } else {
+                    Severity::Warning
+                },
+                message: format!(
+                    "{table} of {unit_id} {year} is also in {}, which is loaded; this copy {}",
+                    first.input.relative,
+                    if same {
+                        "has the same figures and is not loaded"
+                    } else {
+                        "has other figures and is not loaded: check which is right"
+                    }
                 ),
                 expected: None,
                 actual: None,

@@ -686,3 +686,55 @@ fn a_bare_budget_column_is_the_initial_budget() {
     let e = one(&execution, &[("code", "201"), ("fund", "general_public")]);
     assert!(e["rate_initial"].starts_with("0.9149"), "{e:?}");
 }
+
+/// The same table in two workbooks of one unit-year (a copy, then a copy with one figure
+/// changed): loaded once, from the first file by path; the other copy is a finding, `info`
+/// when its figures are the same and `warning` when they differ.
+#[test]
+fn a_table_published_twice_is_loaded_once() {
+    let table = |wb: &mut Workbook, v: f64| {
+        let ws = wb.add_worksheet();
+        text(ws, 0, 0, "2023年度一般公共预算财政拨款支出决算表");
+        text(ws, 1, 0, "单位：万元");
+        for (c, h) in ["科目编码", "科目名称", "合计"].iter().enumerate() {
+            text(ws, 2, c as u16, h);
+        }
+        text(ws, 3, 0, "201");
+        text(ws, 3, 1, "一般公共服务支出");
+        num(ws, 3, 2, v);
+        text(ws, 4, 0, "20103");
+        text(ws, 4, 1, "政府办公厅（室）及相关机构事务");
+        num(ws, 4, 2, v);
+    };
+    for (second, severity) in [(10.0, "info"), (12.0, "warning")] {
+        let (dir, path) = input_root("德胜街道办事处", "a.xlsx", |wb| table(wb, 10.0));
+        let mut wb = Workbook::new();
+        table(&mut wb, second);
+        wb.save(path.with_file_name("b.xlsx")).expect("save");
+        let (o, rows, _) = run_on(dir.path());
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let got: Vec<(&str, &str, &str)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r["code"].as_str(),
+                    r["actual"].as_str(),
+                    r["source_file"].as_str(),
+                )
+            })
+            .collect();
+        let a = "2023/西城区/德胜街道办事处/a.xlsx";
+        assert_eq!(
+            got,
+            vec![("201", "100000.00", a), ("20103", "100000.00", a)]
+        );
+        let findings = read_dataset(&dir.path().join("wh/findings"));
+        let f = one(&findings, &[("rule_id", "workbook.duplicate_table")]);
+        assert_eq!(f["severity"], severity);
+        assert!(f["references"].contains("b.xlsx"), "{f:?}");
+        assert!(
+            findings.iter().all(|f| f["rule_id"] != "hierarchy.sum"),
+            "no double count: {findings:?}"
+        );
+    }
+}
