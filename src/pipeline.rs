@@ -181,10 +181,12 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         catalog: &catalog,
         units: &units,
     };
+    let phase = Instant::now();
     let fresh = extract_all(&pool, &ctx, &config, &inputs, &files, &changed);
     for i in &changed {
         warehouse.store(&keys[*i], &fresh[i].extraction)?;
     }
+    tracing::info!(files = changed.len(), elapsed = ?phase.elapsed(), "extracted");
     pause_point("extracted");
 
     // Partitions to rewrite: those of changed inputs (new and old) and of deleted ones.
@@ -258,7 +260,9 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     }
 
     let datasets = DATASETS;
+    let phase = Instant::now();
     let built = build_partitions(&results, &touched, &config.reconcile)?;
+    tracing::info!(partitions = touched.len(), elapsed = ?phase.elapsed(), "derived, checked and encoded");
     let (partition_files, rows) = (built.files, built.counts);
     let (checks, by_unit) = (built.checks, built.by_unit);
     let live: BTreeSet<PartitionKey> = rows.keys().cloned().collect();
@@ -546,6 +550,7 @@ fn build_partitions(
         })
         .map(|r| &r.extraction)
         .collect();
+    let phase = Instant::now();
     let (reconciled, checks) = reconcile::reconcile(
         &reconcile::Input {
             extractions: chosen_extractions,
@@ -555,6 +560,7 @@ fn build_partitions(
         },
         policy,
     );
+    tracing::info!(checks, elapsed = ?phase.elapsed(), "checks run");
     let expenditure: Vec<&ExpenditureRow> = expenditure_all
         .iter()
         .copied()
