@@ -730,17 +730,20 @@ fn choose_reports(
     (chosen, findings)
 }
 
+/// (unit id, year, table id).
+type TableOfUnit = (String, i32, String);
+/// (unit id, year, table id, file): one copy of a table.
+type TableCopy = (String, i32, String, String);
+
 /// One copy of each workbook table per unit-year. When two workbooks carry the same table (an
 /// `.xls` beside its `.xlsx`, a re-publication), the first by path is loaded and each other
 /// copy is named in a finding: `info` when its figures are the same, `warning` when they
 /// differ (a correction, or another document). Returns (unit, year, table, file) of the
 /// copies to load.
-fn choose_tables(
-    results: &BTreeMap<usize, FileResult>,
-) -> (BTreeSet<(String, i32, String, String)>, Vec<Finding>) {
+fn choose_tables(results: &BTreeMap<usize, FileResult>) -> (BTreeSet<TableCopy>, Vec<Finding>) {
     type Figures = Vec<(String, String)>;
     // (unit, year, table) → the copies, in path order, each with its figures.
-    let mut copies: BTreeMap<(String, i32, String), Vec<(&FileResult, Figures)>> = BTreeMap::new();
+    let mut copies: BTreeMap<TableOfUnit, Vec<(&FileResult, Figures)>> = BTreeMap::new();
     let mut ordered: Vec<&FileResult> = results
         .values()
         .filter(|r| r.extraction.report.is_none())
@@ -748,7 +751,7 @@ fn choose_tables(
     ordered.sort_by(|a, b| a.input.relative.cmp(&b.input.relative));
     for r in ordered {
         let x = &r.extraction;
-        let mut figures: BTreeMap<(String, i32, String), Figures> = BTreeMap::new();
+        let mut figures: BTreeMap<TableOfUnit, Figures> = BTreeMap::new();
         let expenditure = x.expenditure.iter().map(|e| {
             (
                 &e.unit,
