@@ -239,24 +239,12 @@ impl Catalog {
 
     /// Function codes valid in `year`, sorted: the generator draws from these.
     pub fn functions_in(&self, year: i32) -> Vec<&CodeRow> {
-        let mut rows: Vec<&CodeRow> = self
-            .functions
-            .values()
-            .filter_map(|periods| periods.iter().find(|r| r.valid_in(year)))
-            .collect();
-        rows.sort_by(|a, b| a.code.cmp(&b.code));
-        rows
+        valid_in_year(&self.functions, year)
     }
 
     /// Economic codes valid in `year`, sorted.
     pub fn economic_in(&self, year: i32) -> Vec<&CodeRow> {
-        let mut rows: Vec<&CodeRow> = self
-            .economic
-            .values()
-            .filter_map(|periods| periods.iter().find(|r| r.valid_in(year)))
-            .collect();
-        rows.sort_by(|a, b| a.code.cmp(&b.code));
-        rows
+        valid_in_year(&self.economic, year)
     }
 
     /// Children of a code valid in `year`, sorted by code.
@@ -354,6 +342,16 @@ impl Catalog {
         }
         problems
     }
+}
+
+/// The row of each code valid in `year`, sorted by code.
+fn valid_in_year(codes: &HashMap<String, Vec<CodeRow>>, year: i32) -> Vec<&CodeRow> {
+    let mut rows: Vec<&CodeRow> = codes
+        .values()
+        .filter_map(|periods| periods.iter().find(|r| r.valid_in(year)))
+        .collect();
+    rows.sort_by(|a, b| a.code.cmp(&b.code));
+    rows
 }
 
 /// Problems of one code file: levels that do not fit the code, parents that are missing or

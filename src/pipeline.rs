@@ -27,7 +27,7 @@ use crate::load::warehouse::{
 };
 use crate::model::{
     EconomicRow, ExpenditureRow, Fact, Finding, PerformanceProject, Reject, Severity, SourceFile,
-    UnitIdentity,
+    UnitIdentity, Yuan,
 };
 use crate::transform::derive::{self, ExecutionRow, UnitRow};
 use crate::transform::reconcile;
@@ -741,9 +741,8 @@ type TableCopy = (String, i32, String, String);
 /// differ (a correction, or another document). Returns (unit, year, table, file) of the
 /// copies to load.
 fn choose_tables(results: &BTreeMap<usize, FileResult>) -> (BTreeSet<TableCopy>, Vec<Finding>) {
-    type Figures = Vec<(String, String)>;
-    // (unit, year, table) → the copies, in path order, each with its figures.
-    let mut copies: BTreeMap<TableOfUnit, Vec<(&FileResult, Figures)>> = BTreeMap::new();
+    // (unit, year, table) → the files that carry it, in path order.
+    let mut copies: BTreeMap<TableOfUnit, Vec<&FileResult>> = BTreeMap::new();
     let mut ordered: Vec<&FileResult> = results
         .values()
         .filter(|r| r.extraction.report.is_none())
@@ -751,42 +750,58 @@ fn choose_tables(results: &BTreeMap<usize, FileResult>) -> (BTreeSet<TableCopy>,
     ordered.sort_by(|a, b| a.input.relative.cmp(&b.input.relative));
     for r in ordered {
         let x = &r.extraction;
-        let mut figures: BTreeMap<TableOfUnit, Figures> = BTreeMap::new();
-        let expenditure = x.expenditure.iter().map(|e| {
-            (
-                &e.unit,
-                &e.source,
-                format!("{}:{}", e.fund.as_str(), e.code.code),
-                e.actual,
-            )
-        });
-        let economic = x
-            .economic
+        let keys = x
+            .expenditure
             .iter()
-            .map(|e| (&e.unit, &e.source, e.code.clone(), e.actual));
-        for (unit, source, code, actual) in expenditure.chain(economic) {
-            figures
+            .map(|e| (&e.unit, &e.source))
+            .chain(x.economic.iter().map(|e| (&e.unit, &e.source)));
+        for (unit, source) in keys {
+            let files = copies
                 .entry((unit.unit_id.clone(), unit.year, source.to_string()))
-                .or_default()
-                .push((code, actual.normalize().to_string()));
-        }
-        for (key, mut f) in figures {
-            f.sort();
-            copies.entry(key).or_default().push((r, f));
+                .or_default();
+            if !files.last().is_some_and(|f| std::ptr::eq(*f, r)) {
+                files.push(r);
+            }
         }
     }
+    // A copy's figures, compared only where a table has more than one copy.
+    let figures = |r: &FileResult, (unit_id, year, table): &TableOfUnit| {
+        let x = &r.extraction;
+        let mine = |unit: &UnitIdentity, source: &str| {
+            unit.unit_id == *unit_id && unit.year == *year && source == table
+        };
+        let mut f: Vec<(String, Yuan)> = x
+            .expenditure
+            .iter()
+            .filter(|e| mine(&e.unit, &e.source))
+            .map(|e| (format!("{}:{}", e.fund.as_str(), e.code.code), e.actual))
+            .chain(
+                x.economic
+                    .iter()
+                    .filter(|e| mine(&e.unit, &e.source))
+                    .map(|e| (e.code.clone(), e.actual)),
+            )
+            .collect();
+        f.sort();
+        f
+    };
     let mut chosen = BTreeSet::new();
     let mut findings = Vec::new();
-    for ((unit_id, year, table), files) in copies {
-        let (first, first_figures) = &files[0];
+    for (key, files) in copies {
+        let first = files[0];
+        let (unit_id, year, table) = &key;
         chosen.insert((
             unit_id.clone(),
-            year,
+            *year,
             table.clone(),
             first.input.relative.clone(),
         ));
-        for (other, figures) in &files[1..] {
-            let same = figures == first_figures;
+        if files.len() == 1 {
+            continue;
+        }
+        let first_figures = figures(first, &key);
+        for other in &files[1..] {
+            let same = figures(other, &key) == first_figures;
             findings.push(Finding {
                 unit: other.extraction.identity.clone(),
                 file: other.file.clone(),

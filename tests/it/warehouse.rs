@@ -8,15 +8,7 @@ use std::process::{Command, Stdio};
 
 use crate::common::*;
 
-const DATASETS: [&str; 7] = [
-    "expenditure",
-    "execution",
-    "units",
-    "economic_expenditure",
-    "performance_projects",
-    "findings",
-    "rejects",
-];
+use juesuan::pipeline::DATASETS;
 
 /// Every dataset of a warehouse as rows.
 fn dump(warehouse: &Path) -> BTreeMap<&'static str, Vec<Row>> {
