@@ -9,11 +9,12 @@
 //! - `economic.csv`: 部门预算支出经济分类, matched by code only
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::bundled::Files;
 use crate::error::{Error, Result};
 use crate::model::Level;
 
@@ -83,26 +84,32 @@ pub struct Catalog {
     economic: HashMap<String, Vec<CodeRow>>,
     /// `sha256:` of the catalogue files' bytes, first 16 hex digits: changes when any row does.
     pub version: String,
-    pub dir: PathBuf,
+    /// Where the CSVs were read from.
+    pub files: Files,
 }
 
 const EVIDENCE: [&str; 3] = ["observed", "official", "proposed"];
 const ALIAS_KINDS: [&str; 3] = ["former", "variant", "misprint"];
 
 impl Catalog {
+    /// The catalogue CSVs in a directory.
     pub fn load(dir: &Path) -> Result<Catalog> {
+        Catalog::from_files(&Files::Dir(dir.to_path_buf()))
+    }
+
+    /// The catalogue CSVs from a directory or the embedded copy.
+    pub fn from_files(files: &Files) -> Result<Catalog> {
         let mut hasher = Sha256::new();
-        let functions: Vec<CodeRow> = read_csv(&dir.join("functions.csv"), &mut hasher)?;
-        let aliases: Vec<AliasRow> = read_csv(&dir.join("aliases.csv"), &mut hasher)?;
-        let cofog: Vec<CofogRow> = read_csv(&dir.join("cofog.csv"), &mut hasher)?;
+        let functions: Vec<CodeRow> = read_csv(files, "functions.csv", &mut hasher)?;
+        let aliases: Vec<AliasRow> = read_csv(files, "aliases.csv", &mut hasher)?;
+        let cofog: Vec<CofogRow> = read_csv(files, "cofog.csv", &mut hasher)?;
         // Optional: a catalogue without renumbered codes needs no crosswalk file.
-        let crosswalk_path = dir.join("crosswalk.csv");
-        let crosswalk: Vec<CrosswalkRow> = if crosswalk_path.exists() {
-            read_csv(&crosswalk_path, &mut hasher)?
+        let crosswalk: Vec<CrosswalkRow> = if files.read("crosswalk.csv")?.is_some() {
+            read_csv(files, "crosswalk.csv", &mut hasher)?
         } else {
             Vec::new()
         };
-        let economic: Vec<CodeRow> = read_csv(&dir.join("economic.csv"), &mut hasher)?;
+        let economic: Vec<CodeRow> = read_csv(files, "economic.csv", &mut hasher)?;
         let digest = hasher.finalize();
         let version = format!("sha256:{}", &hex(&digest)[..16]);
 
@@ -117,7 +124,7 @@ impl Catalog {
                 .collect(),
             economic: HashMap::new(),
             version,
-            dir: dir.to_path_buf(),
+            files: files.clone(),
         };
         for row in functions {
             catalog
@@ -417,14 +424,18 @@ fn check_codes(
     }
 }
 
-fn read_csv<T: for<'de> Deserialize<'de>>(path: &Path, hasher: &mut Sha256) -> Result<Vec<T>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+fn read_csv<T: for<'de> Deserialize<'de>>(
+    files: &Files,
+    name: &str,
+    hasher: &mut Sha256,
+) -> Result<Vec<T>> {
+    let bytes = files.require(name)?;
     hasher.update(&bytes);
-    let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
+    let mut reader = csv::ReaderBuilder::new().from_reader(&bytes[..]);
     let mut rows = Vec::new();
     for (i, record) in reader.deserialize().enumerate() {
         rows.push(record.map_err(|e| Error::Catalog {
-            path: path.to_path_buf(),
+            path: files.path_of(name),
             line: i + 2,
             reason: e.to_string(),
         })?);

@@ -41,13 +41,27 @@ pub enum Command {
     /// Look up or check the function-classification catalogue.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// The embedded default configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write an editable copy of the embedded defaults (juesuan.toml, units.toml, the
+    /// catalogue and the divisions) into DIR; existing files are kept.
+    Init {
+        /// Directory to write into (created).
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ConfigArgs {
-    /// Pipeline configuration.
-    #[arg(long, default_value = "config/juesuan.toml")]
-    pub config: PathBuf,
+    /// Pipeline configuration. Default: config/juesuan.toml when the current directory has
+    /// one, else the embedded defaults (then --input and --output are needed).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Input directory (repeatable); replaces the configured inputs.
     #[arg(long = "input", value_name = "DIR")]
     pub inputs: Vec<PathBuf>,
@@ -86,9 +100,9 @@ pub struct SynthArgs {
     /// Output directory (created); files go to <out>/<year>/<district>/<unit>/.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Pipeline configuration (for the catalogue and the units).
-    #[arg(long, default_value = "config/juesuan.toml")]
-    pub config: PathBuf,
+    /// Pipeline configuration (for the catalogue and the units); default as for `run`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,13 +114,15 @@ pub enum CatalogCommand {
         /// Fiscal year whose names apply.
         #[arg(long, default_value_t = 2023)]
         year: i32,
-        #[arg(long, default_value = "config/juesuan.toml")]
-        config: PathBuf,
+        /// Pipeline configuration; default as for `run`.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
     /// Validate the catalogue CSVs and list every problem.
     Check {
-        #[arg(long, default_value = "config/juesuan.toml")]
-        config: PathBuf,
+        /// Pipeline configuration; default as for `run`.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
     /// Write the function codes valid in a year, with parents, evidence and COFOG.
     Export {
@@ -114,8 +130,9 @@ pub enum CatalogCommand {
         format: ExportFormat,
         #[arg(long, default_value_t = 2023)]
         year: i32,
-        #[arg(long, default_value = "config/juesuan.toml")]
-        config: PathBuf,
+        /// Pipeline configuration; default as for `run`.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
 }
 

@@ -5,19 +5,27 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::bundled::Files;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Input directories, scanned recursively.
+    #[serde(default)]
     pub inputs: Vec<PathBuf>,
     /// The warehouse directory.
+    #[serde(default)]
     pub warehouse: PathBuf,
-    /// Directory of the classification catalogue CSVs.
-    pub catalog: PathBuf,
-    /// The units registry (TOML).
-    pub units: PathBuf,
+    /// Directory of the classification catalogue CSVs; the embedded catalogue when absent.
+    #[serde(default)]
+    pub catalog: Option<PathBuf>,
+    /// The unit overrides (TOML); the embedded ones when absent.
+    #[serde(default)]
+    pub units: Option<PathBuf>,
+    /// Directory of the official divisions' CSVs; the embedded 2023 edition when absent.
+    #[serde(default)]
+    pub divisions: Option<PathBuf>,
     /// Worker threads for extraction; 0 = one per core.
     #[serde(default)]
     pub jobs: usize,
@@ -26,7 +34,13 @@ pub struct Config {
     /// Severity policy of the reconciliation checks.
     #[serde(default)]
     pub reconcile: crate::transform::reconcile::Policy,
+    /// Where this configuration came from, for messages.
+    #[serde(skip)]
+    pub origin: String,
 }
+
+/// The configuration used when no `--config` is given.
+pub const DEFAULT_PATH: &str = "config/juesuan.toml";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -49,6 +63,44 @@ fn default_max_file_bytes() -> u64 {
 }
 
 impl Config {
+    /// `--config FILE` when given; else `config/juesuan.toml` when the current directory
+    /// has one (the repository); else the embedded defaults, which need `--input` and
+    /// `--output`.
+    pub fn locate(path: Option<&Path>) -> Result<Config> {
+        match path {
+            Some(path) => Config::load(path),
+            None if Path::new(DEFAULT_PATH).is_file() => Config::load(Path::new(DEFAULT_PATH)),
+            None => Ok(Config::embedded()),
+        }
+    }
+
+    /// The embedded defaults: the repository's settings (limits, checks, threads) with the
+    /// embedded catalogue, units and divisions, and no inputs or warehouse of their own.
+    pub fn embedded() -> Config {
+        let text = crate::bundled::embedded("juesuan.toml").unwrap_or_default();
+        let mut config: Config = std::str::from_utf8(text)
+            .ok()
+            .and_then(|t| toml::from_str(t).ok())
+            .unwrap_or_else(|| Config {
+                inputs: Vec::new(),
+                warehouse: PathBuf::new(),
+                catalog: None,
+                units: None,
+                divisions: None,
+                jobs: 0,
+                limits: Limits::default(),
+                reconcile: Default::default(),
+                origin: String::new(),
+            });
+        config.inputs.clear();
+        config.warehouse = PathBuf::new();
+        config.catalog = None;
+        config.units = None;
+        config.divisions = None;
+        config.origin = "embedded defaults".to_string();
+        config
+    }
+
     pub fn load(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
             problems: vec![format!("{}: {e}", path.display())],
@@ -58,36 +110,69 @@ impl Config {
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let resolve = |p: &mut PathBuf| {
-            if p.is_relative() {
+            if p.is_relative() && !p.as_os_str().is_empty() {
                 *p = normalize(&base.join(&*p));
             }
         };
         config.inputs.iter_mut().for_each(resolve);
         resolve(&mut config.warehouse);
-        resolve(&mut config.catalog);
-        resolve(&mut config.units);
+        config.catalog.iter_mut().for_each(resolve);
+        config.units.iter_mut().for_each(resolve);
+        config.divisions.iter_mut().for_each(resolve);
+        config.origin = path.display().to_string();
         Ok(config)
+    }
+
+    /// Where the catalogue CSVs are read from.
+    pub fn catalog_files(&self) -> Files {
+        match &self.catalog {
+            Some(dir) => Files::Dir(dir.clone()),
+            None => Files::Embedded("classification"),
+        }
+    }
+
+    /// Where the division CSVs are read from.
+    pub fn division_files(&self) -> Files {
+        match &self.divisions {
+            Some(dir) => Files::Dir(dir.clone()),
+            None => Files::Embedded("divisions"),
+        }
     }
 
     /// Every problem with this configuration, not just the first.
     pub fn validate(&self) -> Vec<String> {
         let mut problems = Vec::new();
         if self.inputs.is_empty() {
-            problems.push("inputs: no input directory configured".to_string());
+            problems.push(format!(
+                "inputs: no input directory ({}; give --input DIR)",
+                self.origin
+            ));
         }
         for input in &self.inputs {
             if !input.is_dir() {
                 problems.push(format!("inputs: {} is not a directory", input.display()));
             }
         }
-        if !self.catalog.join("functions.csv").is_file() {
-            problems.push(format!(
-                "catalog: {} has no functions.csv",
-                self.catalog.display()
-            ));
+        if let Some(catalog) = &self.catalog {
+            if !catalog.join("functions.csv").is_file() {
+                problems.push(format!(
+                    "catalog: {} has no functions.csv",
+                    catalog.display()
+                ));
+            }
         }
-        if !self.units.is_file() {
-            problems.push(format!("units: {} does not exist", self.units.display()));
+        if let Some(units) = &self.units {
+            if !units.is_file() {
+                problems.push(format!("units: {} does not exist", units.display()));
+            }
+        }
+        if let Some(divisions) = &self.divisions {
+            if !divisions.join("townships.csv").is_file() {
+                problems.push(format!(
+                    "divisions: {} has no townships.csv",
+                    divisions.display()
+                ));
+            }
         }
         if self.jobs > 1024 {
             problems.push(format!(
@@ -97,7 +182,10 @@ impl Config {
         }
         problems.extend(self.reconcile.validate());
         if self.warehouse.as_os_str().is_empty() {
-            problems.push("warehouse: empty path".to_string());
+            problems.push(format!(
+                "warehouse: no warehouse directory ({}; give --output DIR)",
+                self.origin
+            ));
         }
         problems
     }

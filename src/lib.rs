@@ -16,11 +16,13 @@ macro_rules! say {
     }};
 }
 
+pub mod bundled;
 pub mod catalog;
 pub mod cli;
 #[cfg(feature = "compare")]
 pub mod compare;
 pub mod config;
+pub mod divisions;
 pub mod error;
 pub mod extract;
 pub mod load;

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use juesuan::cli::{CatalogCommand, Cli, Command, LogFormat};
+use juesuan::cli::{CatalogCommand, Cli, Command, ConfigCommand, LogFormat};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -26,15 +26,16 @@ fn main() -> ExitCode {
             query,
             year,
             config,
-        }) => juesuan::pipeline::catalog_lookup(&config, &query, year),
+        }) => juesuan::pipeline::catalog_lookup(config.as_deref(), &query, year),
         Command::Catalog(CatalogCommand::Export {
             format,
             year,
             config,
-        }) => juesuan::pipeline::catalog_export(&config, format, year),
+        }) => juesuan::pipeline::catalog_export(config.as_deref(), format, year),
         Command::Catalog(CatalogCommand::Check { config }) => {
-            juesuan::pipeline::catalog_check(&config)
+            juesuan::pipeline::catalog_check(config.as_deref())
         }
+        Command::Config(ConfigCommand::Init { dir }) => juesuan::pipeline::config_init(&dir),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -219,6 +219,9 @@ pub struct UnitIdentity {
     pub district: String,
     pub district_code: String,
     pub unit_id: String,
+    /// The 9-digit 统计用区划代码 of a township-level unit; `None` for departments.
+    #[serde(default)]
+    pub unit_code: Option<String>,
     pub unit_name: String,
 }
 

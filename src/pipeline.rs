@@ -68,18 +68,21 @@ struct Setup {
     units: UnitRegistry,
 }
 
-fn setup(args: &ConfigArgs) -> Result<Setup> {
-    let mut config = Config::load(&args.config)?;
+fn setup(args: &ConfigArgs, output: Option<&Path>) -> Result<Setup> {
+    let mut config = Config::locate(args.config.as_deref())?;
     if !args.inputs.is_empty() {
         config.inputs = args.inputs.clone();
+    }
+    if let Some(out) = output {
+        config.warehouse = out.to_path_buf();
     }
     let mut problems = config.validate();
     if !problems.is_empty() {
         return Err(Error::Config { problems });
     }
-    let catalog = Catalog::load(&config.catalog)?;
+    let catalog = Catalog::from_files(&config.catalog_files())?;
     problems.extend(catalog.check());
-    let units = UnitRegistry::load(&config.units)?;
+    let units = UnitRegistry::from_sources(config.units.as_deref(), &config.division_files())?;
     if !problems.is_empty() {
         return Err(Error::Config { problems });
     }
@@ -97,10 +100,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         mut config,
         catalog,
         units,
-    } = setup(&args.config)?;
-    if let Some(out) = &args.output {
-        config.warehouse = out.clone();
-    }
+    } = setup(&args.config, args.output.as_deref())?;
     if let Some(jobs) = args.jobs {
         config.jobs = jobs;
     }
@@ -116,7 +116,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     let warehouse = Warehouse::open(&config.warehouse)?;
     tracing::info!(run_id, warehouse = %config.warehouse.display(), catalog = catalog.version, "run started");
     let previous = warehouse.load_state();
-    let fingerprint = fingerprint(&config, &catalog)?;
+    let fingerprint = fingerprint(&config, &catalog, &units);
     let full = args.full || previous.fingerprint != fingerprint;
     if full && !args.full && !previous.inputs.is_empty() {
         tracing::info!(
@@ -370,14 +370,16 @@ pub const DATASETS: [&str; 7] = [
 
 /// Changes when anything that shapes the extracted rows changes: juesuan itself (version,
 /// build, warehouse schema), the catalogue, the units registry or the limits.
-fn fingerprint(config: &Config, catalog: &Catalog) -> Result<String> {
-    let units = std::fs::read(&config.units).map_err(|e| Error::io(&config.units, e))?;
+fn fingerprint(config: &Config, catalog: &Catalog, units: &UnitRegistry) -> String {
     let mut h = Sha256::new();
     h.update(crate::VERSION.as_bytes());
     h.update([0]);
     h.update(catalog.version.as_bytes());
     h.update([0]);
-    h.update(&units);
+    h.update(units.version.as_bytes());
+    h.update([0]);
+    h.update(units.divisions.version.as_bytes());
+    h.update([0]);
     h.update(config.limits.max_file_bytes.to_le_bytes());
     // The checks' policy decides the findings of every partition.
     h.update(format!("{:?}", config.reconcile).as_bytes());
@@ -396,7 +398,7 @@ fn fingerprint(config: &Config, catalog: &Catalog) -> Result<String> {
             h.update(modified.as_nanos().to_le_bytes());
         }
     }
-    Ok(hex(&h.finalize())[..16].to_string())
+    hex(&h.finalize())[..16].to_string()
 }
 
 fn cache_key(relative: &str, sha256: &str, fingerprint: &str) -> String {
@@ -1044,7 +1046,7 @@ fn print_summary(
 /// `juesuan validate`: every problem with config, catalogue and inputs, nothing written.
 /// Exit 0 clean, 1 inputs with problems, 2 config or catalogue unusable.
 pub fn validate(args: &ConfigArgs) -> Result<u8> {
-    let setup = setup(args)?;
+    let setup = setup(args, Some(Path::new("(not written by validate)")))?;
     let inputs = discover(&setup.config.inputs)?;
     let pool = thread_pool(&setup.config)?;
     let files: Vec<Arc<SourceFile>> = pool.install(|| inputs.par_iter().map(source_file).collect());
@@ -1059,15 +1061,25 @@ pub fn validate(args: &ConfigArgs) -> Result<u8> {
         .flat_map(|r| r.extraction.rejects.iter().map(|j| j.to_string()))
         .collect();
     let warnings: usize = results.values().map(|r| r.extraction.findings.len()).sum();
-    crate::say!("config {}: ok", args.config.display());
+    crate::say!("config {}: ok", setup.config.origin);
     crate::say!(
         "catalogue {} ({}): ok",
-        setup.catalog.dir.display(),
+        setup.catalog.files.describe(),
         setup.catalog.version
     );
+    let [provinces, cities, counties, townships] = setup.units.divisions.counts();
     crate::say!(
-        "units {}: ok ({} units, {} districts)",
-        setup.config.units.display(),
+        "divisions {} ({}): ok ({provinces} provinces, {cities} cities, {counties} counties, {townships} townships)",
+        setup.config.division_files().describe(),
+        setup.units.divisions.version
+    );
+    crate::say!(
+        "units {}: ok ({} overrides, {} added districts)",
+        setup
+            .config
+            .units
+            .as_ref()
+            .map_or("embedded units.toml".to_string(), |p| p.display().to_string()),
         setup.units.units.len(),
         setup.units.districts.len()
     );
@@ -1083,13 +1095,13 @@ pub fn validate(args: &ConfigArgs) -> Result<u8> {
     Ok(if problems.is_empty() { 0 } else { 1 })
 }
 
-fn load_catalog(config: &Path) -> Result<Catalog> {
-    let config = Config::load(config)?;
-    Catalog::load(&config.catalog)
+fn load_catalog(config: Option<&Path>) -> Result<Catalog> {
+    let config = Config::locate(config)?;
+    Catalog::from_files(&config.catalog_files())
 }
 
 /// `juesuan catalog lookup`: a code in any printed form, or a name fragment.
-pub fn catalog_lookup(config: &Path, query: &str, year: i32) -> Result<u8> {
+pub fn catalog_lookup(config: Option<&Path>, query: &str, year: i32) -> Result<u8> {
     let catalog = load_catalog(config)?;
     if let Some((code, _)) = split_code(query) {
         let code = match catalog.crosswalk(&code, year) {
@@ -1198,7 +1210,7 @@ pub fn catalog_lookup(config: &Path, query: &str, year: i32) -> Result<u8> {
 
 /// `juesuan catalog export`: the function codes valid in `year`, one per line (CSV) or as a
 /// JSON array, with level, parent, the 类's COFOG division and the evidence of each row.
-pub fn catalog_export(config: &Path, format: crate::cli::ExportFormat, year: i32) -> Result<u8> {
+pub fn catalog_export(config: Option<&Path>, format: crate::cli::ExportFormat, year: i32) -> Result<u8> {
     let catalog = load_catalog(config)?;
     let rows: Vec<serde_json::Value> = catalog
         .functions_in(year)
@@ -1216,7 +1228,7 @@ pub fn catalog_export(config: &Path, format: crate::cli::ExportFormat, year: i32
             crate::say!(
                 "{}",
                 serde_json::to_string_pretty(&rows).map_err(|e| Error::Catalog {
-                    path: catalog.dir.clone(),
+                    path: catalog.files.path_of(""),
                     line: 0,
                     reason: e.to_string()
                 })?
@@ -1225,7 +1237,7 @@ pub fn catalog_export(config: &Path, format: crate::cli::ExportFormat, year: i32
         crate::cli::ExportFormat::Csv => {
             let mut w = csv::Writer::from_writer(Vec::new());
             let io = |e: csv::Error| Error::Catalog {
-                path: catalog.dir.clone(),
+                path: catalog.files.path_of(""),
                 line: 0,
                 reason: e.to_string(),
             };
@@ -1247,7 +1259,7 @@ pub fn catalog_export(config: &Path, format: crate::cli::ExportFormat, year: i32
                 .map_err(io)?;
             }
             let bytes = w.into_inner().map_err(|e| Error::Catalog {
-                path: catalog.dir.clone(),
+                path: catalog.files.path_of(""),
                 line: 0,
                 reason: e.to_string(),
             })?;
@@ -1258,7 +1270,7 @@ pub fn catalog_export(config: &Path, format: crate::cli::ExportFormat, year: i32
 }
 
 /// `juesuan catalog check`: every problem in the catalogue CSVs.
-pub fn catalog_check(config: &Path) -> Result<u8> {
+pub fn catalog_check(config: Option<&Path>) -> Result<u8> {
     let catalog = load_catalog(config)?;
     let problems = catalog.check();
     for p in &problems {
@@ -1266,9 +1278,26 @@ pub fn catalog_check(config: &Path) -> Result<u8> {
     }
     crate::say!(
         "catalogue {} ({}): {} problems",
-        catalog.dir.display(),
+        catalog.files.describe(),
         catalog.version,
         problems.len()
     );
     Ok(if problems.is_empty() { 0 } else { 1 })
+}
+
+/// `juesuan config init DIR`: the embedded defaults as files to edit.
+pub fn config_init(dir: &Path) -> Result<u8> {
+    let (written, kept) = crate::bundled::write_defaults(dir)?;
+    for path in &written {
+        crate::say!("wrote {}", path.display());
+    }
+    for path in &kept {
+        crate::say!("kept  {} (exists)", path.display());
+    }
+    crate::say!(
+        "put the inputs under {} and run: juesuan run --config {}",
+        dir.join("raw").display(),
+        dir.join("juesuan.toml").display()
+    );
+    Ok(0)
 }

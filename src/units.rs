@@ -1,5 +1,7 @@
-//! Known 街道 and districts (`config/units.toml`): ids, canonical names, aliases and
-//! GB/T 2260 district codes. A unit that is not listed still loads, with a deterministic id.
+//! Overrides and aliases for units (`config/units.toml`). Units need no registration: the
+//! official divisions ([`crate::divisions`]) identify any 街道, 镇 or 乡 and any district.
+//! This file only gives a unit a chosen id and canonical name, other names documents use
+//! for it, or adds a district that the divisions' edition does not have yet.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -7,18 +9,12 @@ use std::path::Path;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::bundled::Files;
 use crate::catalog::hex;
+pub use crate::divisions::District;
+use crate::divisions::{Divisions, Level};
 use crate::error::{Error, Result};
 use crate::transform::text::name_key;
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct District {
-    /// GB/T 2260 code, e.g. "110102".
-    pub code: String,
-    pub name: String,
-    pub city: String,
-}
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +26,9 @@ pub struct Unit {
     pub district_code: String,
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// The 9-digit 统计用区划代码; found from the name in the divisions when not given.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,54 +40,94 @@ struct UnitsFile {
     units: Vec<Unit>,
 }
 
-/// Lookup tables over `units.toml`.
+/// The official divisions plus the overrides of `units.toml`.
 #[derive(Debug)]
 pub struct UnitRegistry {
+    /// Districts `units.toml` adds to the divisions.
     pub districts: Vec<District>,
     pub units: Vec<Unit>,
+    pub divisions: Divisions,
     /// (district code, unit key) → index into `units`.
     by_key: HashMap<(String, String), usize>,
+    /// 9-digit code → index into `units`.
+    by_code: HashMap<String, usize>,
+    /// sha256 of units.toml, part of the run fingerprint.
+    pub version: String,
 }
 
 impl UnitRegistry {
+    /// `units.toml` at `path` over the embedded divisions (tests, synth).
     pub fn load(path: &Path) -> Result<UnitRegistry> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        UnitRegistry::from_sources(Some(path), &Files::Embedded("divisions"))
+    }
+
+    /// `units`: the overrides file, or `None` for the embedded one; `divisions`: where the
+    /// division CSVs are.
+    pub fn from_sources(units: Option<&Path>, divisions: &Files) -> Result<UnitRegistry> {
+        let (text, origin) = match units {
+            Some(path) => (
+                std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?,
+                path.display().to_string(),
+            ),
+            None => (
+                String::from_utf8_lossy(crate::bundled::embedded("units.toml").unwrap_or_default())
+                    .into_owned(),
+                "(embedded)/units.toml".to_string(),
+            ),
+        };
         let file: UnitsFile = toml::from_str(&text).map_err(|e| Error::Config {
-            problems: vec![format!("{}: {e}", path.display())],
+            problems: vec![format!("{origin}: {e}")],
         })?;
-        let registry = UnitRegistry::new(file.districts, file.units);
+        let divisions = Divisions::load(divisions, &file.districts)?;
+        let version = hex(&Sha256::digest(text.as_bytes()))[..16].to_string();
+        let registry = UnitRegistry::new(file.districts, file.units, divisions, version);
         let problems = registry.check();
         if problems.is_empty() {
             Ok(registry)
         } else {
             Err(Error::Config {
-                problems: problems
-                    .into_iter()
-                    .map(|p| format!("{}: {p}", path.display()))
-                    .collect(),
+                problems: problems.into_iter().map(|p| format!("{origin}: {p}")).collect(),
             })
         }
     }
 
-    pub fn new(districts: Vec<District>, units: Vec<Unit>) -> UnitRegistry {
+    pub fn new(
+        districts: Vec<District>,
+        mut units: Vec<Unit>,
+        divisions: Divisions,
+        version: String,
+    ) -> UnitRegistry {
         let mut by_key = HashMap::new();
-        for (i, unit) in units.iter().enumerate() {
-            let district = districts.iter().find(|d| d.code == unit.district_code);
+        let mut by_code = HashMap::new();
+        for (i, unit) in units.iter_mut().enumerate() {
+            let district = divisions.district(&unit.district_code);
+            if unit.code.is_none() {
+                unit.code = township_code(&divisions, unit, district.as_ref());
+            }
+            if let Some(code) = &unit.code {
+                by_code.insert(code.clone(), i);
+            }
             for name in std::iter::once(&unit.name).chain(&unit.aliases) {
-                by_key.insert((unit.district_code.clone(), unit_key(name, district)), i);
+                by_key.insert(
+                    (unit.district_code.clone(), unit_key(name, district.as_ref())),
+                    i,
+                );
             }
         }
         UnitRegistry {
             districts,
             units,
+            divisions,
             by_key,
+            by_code,
+            version,
         }
     }
 
-    /// Every problem: duplicate ids or codes, units in unknown districts, aliases claimed
-    /// by two units.
+    /// Every problem: bad or duplicate district codes, units in unknown districts, ids or
+    /// aliases claimed twice, a code that is not a township of the unit's district.
     pub fn check(&self) -> Vec<String> {
-        let mut problems = Vec::new();
+        let mut problems = self.divisions.check();
         let mut seen = HashMap::new();
         for d in &self.districts {
             if d.code.len() != 6 || !d.code.bytes().all(|b| b.is_ascii_digit()) {
@@ -104,18 +143,32 @@ impl UnitRegistry {
         let mut ids = HashMap::new();
         let mut keys: HashMap<(String, String), &str> = HashMap::new();
         for u in &self.units {
-            let district = self.districts.iter().find(|d| d.code == u.district_code);
+            let district = self.divisions.district(&u.district_code);
             if district.is_none() {
                 problems.push(format!(
-                    "unit {}: district {} is not listed",
+                    "unit {}: district {} is neither a division nor listed",
                     u.id, u.district_code
                 ));
+            }
+            if let Some(code) = &u.code {
+                let ok = code.len() == 9
+                    && code.starts_with(&u.district_code)
+                    && self
+                        .divisions
+                        .get(code)
+                        .is_some_and(|d| d.level == Level::Township);
+                if !ok {
+                    problems.push(format!(
+                        "unit {}: code {code} is not a township of district {}",
+                        u.id, u.district_code
+                    ));
+                }
             }
             if ids.insert(u.id.clone(), ()).is_some() {
                 problems.push(format!("unit id {} is listed twice", u.id));
             }
             for name in std::iter::once(&u.name).chain(&u.aliases) {
-                let key = (u.district_code.clone(), unit_key(name, district));
+                let key = (u.district_code.clone(), unit_key(name, district.as_ref()));
                 if let Some(other) = keys.insert(key, &u.id) {
                     if other != u.id {
                         problems.push(format!(
@@ -129,21 +182,11 @@ impl UnitRegistry {
         problems
     }
 
-    pub fn district_by_name(&self, name: &str) -> Option<&District> {
-        let key = name_key(name);
-        self.districts.iter().find(|d| name_key(&d.name) == key)
-    }
-
-    pub fn district_by_code(&self, code: &str) -> Option<&District> {
-        self.districts.iter().find(|d| d.code == code)
-    }
-
-    /// Finds a district named inside free text ("2023年度北京市西城区新街口街道办事处部门决算").
-    pub fn district_in_text(&self, text: &str) -> Option<&District> {
-        let key = name_key(text);
-        self.districts
-            .iter()
-            .find(|d| key.contains(&name_key(&d.name)))
+    /// A district by its code: a division, or one `units.toml` adds.
+    pub fn district_by_code(&self, code: &str) -> Option<District> {
+        self.divisions
+            .district(code)
+            .filter(|_| code.len() == 6)
     }
 
     pub fn unit(&self, district: &District, name: &str) -> Option<&Unit> {
@@ -151,6 +194,11 @@ impl UnitRegistry {
         self.by_key
             .get(&(district.code.clone(), key))
             .map(|&i| &self.units[i])
+    }
+
+    /// The override for a township code, if `units.toml` lists one.
+    pub fn unit_by_code(&self, code: &str) -> Option<&Unit> {
+        self.by_code.get(code).map(|&i| &self.units[i])
     }
 
     /// Finds a listed unit of `district` whose name or alias appears inside `text`.
@@ -171,8 +219,28 @@ impl UnitRegistry {
     }
 }
 
+/// The township of `district` that a listed unit's name or an alias names.
+fn township_code(divisions: &Divisions, unit: &Unit, district: Option<&District>) -> Option<String> {
+    let district = district?;
+    std::iter::once(&unit.name)
+        .chain(&unit.aliases)
+        .find_map(|name| {
+            let key = unit_key(name, Some(district));
+            divisions
+                .mentions(&key)
+                .iter()
+                .filter(|m| m.start == 0 && m.end == key.len())
+                .flat_map(|m| divisions.candidates(m))
+                .find(|c| {
+                    c.division.level == Level::Township && c.division.code.starts_with(&district.code)
+                })
+                .map(|c| c.division.code.clone())
+        })
+}
+
 /// The key a unit name is matched by: width and whitespace folded, the city and district
-/// prefix and a trailing 办事处 removed (新街口街道办事处 = 北京市西城区新街口街道).
+/// prefix, a 人民政府 after them and a trailing 办事处 or 人民政府 removed
+/// (新街口街道办事处 = 北京市西城区新街口街道, 某某镇人民政府 = 某某镇).
 pub fn unit_key(name: &str, district: Option<&District>) -> String {
     let mut key = name_key(name);
     if let Some(d) = district {
@@ -182,9 +250,16 @@ pub fn unit_key(name: &str, district: Option<&District>) -> String {
             }
         }
     }
-    key.strip_suffix("办事处")
-        .map(str::to_string)
-        .unwrap_or(key)
+    // 上海市普陀区人民政府长风新村街道办事处: the 办事处 of the district's 人民政府.
+    if let Some(rest) = key.strip_prefix("人民政府").filter(|r| !r.is_empty()) {
+        key = rest.to_string();
+    }
+    for suffix in ["办事处", "人民政府"] {
+        if let Some(rest) = key.strip_suffix(suffix).filter(|r| !r.is_empty()) {
+            return rest.to_string();
+        }
+    }
+    key
 }
 
 /// A deterministic id for a unit that `units.toml` does not list: the district code and a
@@ -200,60 +275,61 @@ mod tests {
     use super::*;
 
     fn registry() -> UnitRegistry {
+        let divisions = Divisions::load(&Files::Embedded("divisions"), &[]).expect("divisions");
+        let unit = |id: &str, name: &str, aliases: &[&str]| Unit {
+            id: id.into(),
+            name: name.into(),
+            district_code: "110102".into(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            code: None,
+        };
         UnitRegistry::new(
-            vec![District {
-                code: "110102".into(),
-                name: "西城区".into(),
-                city: "北京市".into(),
-            }],
+            vec![],
             vec![
-                Unit {
-                    id: "110102-guanganmennei".into(),
-                    name: "广安门内街道办事处".into(),
-                    district_code: "110102".into(),
-                    aliases: vec![],
-                },
-                Unit {
-                    id: "110102-guanganmenwai".into(),
-                    name: "广安门外街道办事处".into(),
-                    district_code: "110102".into(),
-                    aliases: vec![],
-                },
-                Unit {
-                    id: "110102-xinjiekou".into(),
-                    name: "新街口街道办事处".into(),
-                    district_code: "110102".into(),
-                    aliases: vec!["新街口街道".into()],
-                },
+                unit("110102-guanganmennei", "广安门内街道办事处", &[]),
+                unit("110102-guanganmenwai", "广安门外街道办事处", &[]),
+                unit("110102-xinjiekou", "新街口街道办事处", &["新街口街道"]),
             ],
+            divisions,
+            String::new(),
         )
     }
 
     #[test]
-    fn units_match_by_name_alias_and_text() {
+    fn units_match_by_name_alias_text_and_code() {
         let r = registry();
-        let d = r.district_by_name("西城区").unwrap();
+        let d = r.district_by_code("110102").unwrap();
         assert_eq!(
-            r.unit(d, "北京市西城区新街口街道办事处").unwrap().id,
+            r.unit(&d, "北京市西城区新街口街道办事处").unwrap().id,
             "110102-xinjiekou"
         );
-        assert_eq!(r.unit(d, "新街口街道").unwrap().id, "110102-xinjiekou");
+        assert_eq!(r.unit(&d, "新街口街道").unwrap().id, "110102-xinjiekou");
         assert_eq!(
-            r.unit_in_text(d, "2023年度北京市西城区广安门外街道办事处部门决算")
+            r.unit_in_text(&d, "2023年度北京市西城区广安门外街道办事处部门决算")
                 .unwrap()
                 .id,
             "110102-guanganmenwai"
         );
-        assert!(r.unit(d, "月坛街道").is_none());
-        assert!(r.check().is_empty());
+        assert!(r.unit(&d, "月坛街道").is_none());
+        // The official code is found from the name.
+        assert_eq!(r.unit_by_code("110102003").unwrap().id, "110102-xinjiekou");
+        assert!(r.check().is_empty(), "{:?}", r.check());
     }
 
     #[test]
     fn derived_ids_are_stable_and_name_based() {
         let r = registry();
-        let d = r.district_by_name("西城区").unwrap();
-        let a = derived_unit_id(d, "北京市西城区某某街道办事处");
-        assert_eq!(a, derived_unit_id(d, "某某街道"));
+        let d = r.district_by_code("110102").unwrap();
+        let a = derived_unit_id(&d, "北京市西城区某某街道办事处");
+        assert_eq!(a, derived_unit_id(&d, "某某街道"));
         assert!(a.starts_with("110102-x") && a.len() == "110102-x".len() + 10);
+    }
+
+    #[test]
+    fn the_bundled_overrides_all_have_their_official_codes() {
+        let r = UnitRegistry::from_sources(None, &Files::Embedded("divisions")).expect("units");
+        assert!(r.check().is_empty());
+        assert_eq!(r.units.len(), 15);
+        assert!(r.units.iter().all(|u| u.code.as_deref().is_some_and(|c| c.starts_with("110102"))));
     }
 }

@@ -72,8 +72,9 @@ pub struct CompareArgs {
     /// Warehouse directory; default: the configured one.
     #[arg(long, value_name = "DIR")]
     pub warehouse: Option<PathBuf>,
-    #[arg(long, default_value = "config/juesuan.toml")]
-    pub config: PathBuf,
+    /// Pipeline configuration (for the warehouse); default as for `run`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// Rates below this are marked as under-executed, above `HIGH` as over-executed.
@@ -150,7 +151,7 @@ fn ser_opt_decimal<S: serde::Serializer>(
 pub fn run(args: &CompareArgs) -> Result<u8> {
     let warehouse = match &args.warehouse {
         Some(w) => w.clone(),
-        None => crate::config::Config::load(&args.config)?.warehouse,
+        None => crate::config::Config::locate(args.config.as_deref())?.warehouse,
     };
     let comparison = compare(&warehouse, args)?;
     if comparison.units.is_empty() {

@@ -282,7 +282,10 @@ fn find_blocks(sheet_index: usize, sheet: &Sheet, hints: &mut ContentHints) -> V
             continue;
         }
         let text = sheet.row_text(row);
-        if text.contains("编制单位") || text.contains("年度") {
+        if ["编制单位", "年度", "决算", "单位名称"]
+            .iter()
+            .any(|w| text.contains(w))
+        {
             hints.offer(&text);
         }
         if let Some(kind) = TableKind::from_title(&text) {

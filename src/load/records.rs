@@ -20,6 +20,7 @@ fn identity(row: &mut RowBuilder, unit: Option<&UnitIdentity>) {
         .opt_str(unit.map(|u| u.district.as_str()))
         .opt_str(unit.map(|u| u.district_code.as_str()))
         .opt_str(unit.map(|u| u.unit_id.as_str()))
+        .opt_str(unit.and_then(|u| u.unit_code.as_deref()))
         .opt_str(unit.map(|u| u.unit_name.as_str()));
 }
 
@@ -93,7 +94,8 @@ impl Record for UnitRow {
         identity(row, Some(&self.unit));
         // Every column between the identity and the two source columns is a fact metric.
         let spec = crate::load::schema::units();
-        let metrics = &spec.columns[5..spec.columns.len() - 2];
+        let first = crate::load::schema::IDENTITY_COLUMNS.len();
+        let metrics = &spec.columns[first..spec.columns.len() - 2];
         for column in metrics {
             let value = self.facts.get(column.name).map(|f| f.value);
             match column.ty {

@@ -75,6 +75,16 @@ const fn col(name: &'static str, ty: ColType, nullable: bool, meaning: &'static 
 
 use ColType::*;
 
+/// The identity columns every dataset starts with, in order.
+pub const IDENTITY_COLUMNS: [&str; 6] = [
+    "city",
+    "district",
+    "district_code",
+    "unit_id",
+    "unit_code",
+    "unit_name",
+];
+
 fn identity(nullable: bool) -> Vec<Column> {
     vec![
         col("city", Str, nullable, "city, e.g. 北京市"),
@@ -89,7 +99,13 @@ fn identity(nullable: bool) -> Vec<Column> {
             "unit_id",
             Str,
             nullable,
-            "stable id of the 街道 (config/units.toml), the same across years and file names",
+            "stable id of the unit, the same across years, file names and formats: the 9-digit unit_code of a township-level unit, an override from config/units.toml, or the district code and a hash of the name (departments)",
+        ),
+        col(
+            "unit_code",
+            Str,
+            true,
+            "the unit's 9-digit 统计用区划代码 (National Bureau of Statistics, 2023 edition), e.g. 110102003; null for units that are not township-level (departments)",
         ),
         col(
             "unit_name",
@@ -569,4 +585,18 @@ pub fn dictionary() -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_columns_are_named_once() {
+        let names: Vec<&str> = identity(false).iter().map(|c| c.name).collect();
+        assert_eq!(names, IDENTITY_COLUMNS);
+        let units = units();
+        let first: Vec<&str> = units.columns[..IDENTITY_COLUMNS.len()].iter().map(|c| c.name).collect();
+        assert_eq!(first, IDENTITY_COLUMNS);
+    }
 }

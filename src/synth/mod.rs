@@ -54,13 +54,12 @@ const XINJIEKOU_2023: &[(&str, i64, i64)] = &[
 const XINJIEKOU_ID: &str = "110102-xinjiekou";
 
 pub fn run(args: &SynthArgs) -> Result<Vec<PathBuf>> {
-    let config = Config::load(&args.config)?;
-    let catalog = Catalog::load(&config.catalog)?;
-    let units = UnitRegistry::load(&config.units)?;
+    let config = Config::locate(args.config.as_deref())?;
+    let catalog = Catalog::from_files(&config.catalog_files())?;
+    let units = UnitRegistry::from_sources(config.units.as_deref(), &config.division_files())?;
     let district =
         units
             .district_by_code("110102")
-            .cloned()
             .ok_or_else(|| crate::Error::Config {
                 problems: vec!["units.toml: district 110102 (西城区) is needed by synth".into()],
             })?;

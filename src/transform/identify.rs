@@ -1,49 +1,69 @@
-//! Decides which unit and year a document belongs to: from its own content where it says
-//! (title "2023年度北京市西城区新街口街道办事处部门决算", "编制单位：…"), else from its
-//! path `raw/<year>/<district>/<unit>/…`, matched against `units.toml`.
+//! Decides which unit and year a document belongs to, from what it says about itself first
+//! (its title or heading: "2023年度北京市西城区新街口街道办事处部门决算", "编制单位：…"), then
+//! its file name, then its folders. The district and the unit are found among the official
+//! divisions (`crate::divisions`), so any 街道, 镇 or 乡 of any province is identified with
+//! its 9-digit code and nothing has to be registered; `units.toml` only overrides ids and
+//! names. A department (上海市普陀区财政局) is identified by its district and printed name.
+//!
+//! Rules, in order:
+//! 1. Every division named in the texts is found. A township name is the unit when one
+//!    division of that name fits the districts, cities and provinces named around it
+//!    (新街口街道 is in 北京市西城区 and 南京市玄武区: a 西城区 or a 北京市 anywhere decides).
+//! 2. The township is the unit itself only when nothing but 办事处 / 人民政府 follows its
+//!    name; "…街道社区卫生服务中心" is another unit in that township (no unit code).
+//! 3. Without a township, the district is the county-level division named (decided the same
+//!    way when its name is shared: 普陀区 is in 上海市 and 舟山市), else a city or province
+//!    (its departments). The unit is then the printed name, never a generic word.
+//! 4. A name that several divisions share and nothing decides is a reject naming them all.
 
 use std::path::Path;
 
+use crate::divisions::{Candidate, District, Divisions, Level, Mention};
 use crate::model::UnitIdentity;
-use crate::transform::text::{clean_name, fold_width};
+use crate::transform::text::{fold_width, name_key};
 use crate::units::{derived_unit_id, unit_key, UnitRegistry};
 
 /// What a document says about itself.
 #[derive(Debug, Default, Clone)]
 pub struct ContentHints {
-    /// Texts that may name the year, district and unit: titles, 编制单位 lines.
+    /// Texts that may name the year, district and unit: titles, 编制单位 lines, in the
+    /// order of the document (the title first).
     pub texts: Vec<String>,
 }
+
+/// Words in a text that make it worth keeping as a hint.
+const HINT_WORDS: [&str; 12] = [
+    "年", "单位", "部门", "街道", "办事处", "人民政府", "区", "县", "市", "镇", "乡", "局",
+];
 
 impl ContentHints {
     /// Keeps a text if it can say something about identity.
     pub fn offer(&mut self, text: &str) {
-        let useful = text.contains("年")
-            || text.contains("单位")
-            || text.contains("部门")
-            || text.contains("街道");
+        let text = text.trim();
+        let useful = !text.is_empty() && HINT_WORDS.iter().any(|w| text.contains(w));
         if useful && self.texts.len() < 16 && !self.texts.iter().any(|t| t == text) {
             self.texts.push(text.to_string());
         }
     }
 
-    fn year(&self) -> Option<i32> {
-        self.texts.iter().find_map(|t| year_in(t))
+    /// Offers a document's opening lines as one title: lines up to and including the first
+    /// that says 决算 (at most four), joined, so that a title wrapped over lines
+    /// ("中共上海市普陀区委" / "社会工作部 2024 年度" / "部门决算") is one text.
+    pub fn offer_title<'a>(&mut self, lines: impl IntoIterator<Item = &'a str>) {
+        let mut title = String::new();
+        for line in lines.into_iter().filter(|l| !l.trim().is_empty()).take(4) {
+            title.push_str(line.trim());
+            if line.contains("决算") {
+                break;
+            }
+        }
+        if title.contains("决算") {
+            self.offer(&title);
+        }
     }
 
-    /// The unit name after "编制单位：" / "部门：" / "单位名称：", if printed.
-    fn unit_line(&self) -> Option<String> {
-        self.texts.iter().find_map(|t| {
-            let t = fold_width(t);
-            ["编制单位", "单位名称", "部门名称", "部门"]
-                .iter()
-                .find_map(|label| {
-                    let pos = t.find(label)?;
-                    let rest = t[pos + label.len()..].trim_start_matches([':', ' ']);
-                    let name: String = rest.split(|c: char| c.is_whitespace()).next()?.to_string();
-                    (!name.is_empty() && !name.starts_with("单位")).then(|| clean_name(&name))
-                })
-        })
+    fn year(&self) -> Option<i32> {
+        self.texts.iter().find_map(|t| year_in(t))
     }
 }
 
@@ -65,12 +85,16 @@ pub fn year_in(text: &str) -> Option<i32> {
     })
 }
 
-/// What a path `…/<year>/<district>/<unit>/<file>` says.
+/// What a path `…/<year>/<district>/<unit>/<file>` says, and the file name itself.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct PathHints {
     pub year: Option<i32>,
     pub district: Option<String>,
     pub unit: Option<String>,
+    /// The file name without its extension.
+    pub file: Option<String>,
+    /// Every folder between the input root and the file, nearest first.
+    pub folders: Vec<String>,
 }
 
 impl PathHints {
@@ -81,25 +105,54 @@ impl PathHints {
             .flat_map(|p| p.components())
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
-        let Some(i) = parts.iter().position(|p| {
+        let file = relative
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .filter(|s| !s.is_empty());
+        let folders: Vec<String> = parts.iter().rev().cloned().collect();
+        let year_at = parts.iter().position(|p| {
             p.len() == 4 && p.parse::<i32>().is_ok_and(|y| (2000..2100).contains(&y))
-        }) else {
-            return PathHints::default();
+        });
+        let Some(i) = year_at else {
+            return PathHints {
+                year: file.as_deref().and_then(year_in),
+                file,
+                folders,
+                ..PathHints::default()
+            };
         };
         PathHints {
             year: parts[i].parse().ok(),
             district: parts.get(i + 1).cloned(),
             unit: parts.get(i + 2).cloned(),
+            file,
+            folders,
         }
     }
 }
 
-/// A resolved identity plus anything worth a warning (unlisted unit, path and content
-/// disagreeing).
+/// A resolved identity plus anything worth a warning (a township-like name that is not an
+/// official division, a former district, path and content disagreeing).
 #[derive(Debug)]
 pub struct Resolution {
     pub identity: UnitIdentity,
     pub warnings: Vec<String>,
+}
+
+/// Where a text came from, in the order they are trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Document,
+    FileName,
+    Folder,
+}
+
+/// One text with the divisions named in it.
+struct Seen<'a> {
+    origin: Origin,
+    text: &'a str,
+    key: String,
+    mentions: Vec<Mention>,
 }
 
 pub fn resolve(
@@ -107,57 +160,141 @@ pub fn resolve(
     content: &ContentHints,
     path: &PathHints,
 ) -> Result<Resolution, String> {
+    let divisions = &registry.divisions;
     let mut warnings = Vec::new();
     let year = match (content.year(), path.year) {
         (Some(c), Some(p)) if c != p => {
             warnings.push(format!(
-                "the document says {c} but its folder says {p}; using {c}"
+                "the document says {c} but its path says {p}; using {c}"
             ));
             c
         }
         (Some(y), _) | (None, Some(y)) => y,
         (None, None) => {
-            return Err("no year in the document's title and no <year> folder in its path".into())
+            return Err(
+                "no year in the document's title, its file name or a <year> folder of its path"
+                    .into(),
+            )
         }
     };
-    let district = content
+
+    let texts = content
         .texts
         .iter()
-        .find_map(|t| registry.district_in_text(t))
-        .or_else(|| path.district.as_deref().and_then(|d| registry.district_by_name(d).or_else(|| registry.district_by_code(d))))
-        .ok_or_else(|| {
+        .map(|t| (Origin::Document, t.as_str()))
+        .chain(path.file.iter().map(|f| (Origin::FileName, f.as_str())))
+        .chain(path.folders.iter().map(|f| (Origin::Folder, f.as_str())));
+    let seen: Vec<Seen> = texts
+        .map(|(origin, text)| {
+            let key = name_key(text);
+            Seen {
+                origin,
+                text,
+                mentions: divisions.mentions(&key),
+                key,
+            }
+        })
+        .collect();
+    let context = Context::new(divisions, &seen);
+
+    let mut ambiguous: Vec<String> = Vec::new();
+    let located = match find_township(divisions, &seen, &context, &mut ambiguous) {
+        Some(found) => Some(found),
+        None => find_district(divisions, &seen, &context, &mut ambiguous).map(Located::District),
+    };
+    let Some(located) = located else {
+        return Err(if ambiguous.is_empty() {
             format!(
-                "no known district in the document's title or in its path ({}); add it to config/units.toml",
-                path.district.as_deref().unwrap_or("none")
+                "no district, city or 街道 named in the document's title, its file name or its folders ({})",
+                path.folders.iter().rev().cloned().collect::<Vec<_>>().join("/")
             )
-        })?;
-    let listed = content
-        .texts
-        .iter()
-        .find_map(|t| registry.unit_in_text(district, t))
-        .or_else(|| {
-            path.unit
-                .as_deref()
-                .and_then(|u| registry.unit(district, u))
+        } else {
+            format!(
+                "the unit's name is shared by several divisions and nothing in the document or its path decides: {}",
+                ambiguous.join("; ")
+            )
         });
-    let (unit_id, unit_name) = match listed {
-        Some(unit) => (unit.id.clone(), unit.name.clone()),
-        None => {
-            let printed = content
-                .unit_line()
-                .or_else(|| path.unit.clone())
-                .ok_or("no unit name in the document (编制单位) or in its path")?;
-            let key = unit_key(&printed, Some(district));
-            let name = if key.is_empty() {
-                printed.clone()
+    };
+
+    let (district, township, within) = match &located {
+        Located::Township {
+            candidate,
+            seen_at,
+            mention,
+        } => {
+            let code = &candidate.division.code;
+            let district = divisions
+                .district(&code[..6])
+                .or_else(|| divisions.upper_district(&code[..4]))
+                .ok_or_else(|| format!("township {code} has no district in the divisions"))?;
+            let rest = unit_rest(&seen[*seen_at].key[mention.end..]);
+            if rest.is_empty() {
+                (district, Some(candidate.division), None)
             } else {
-                key.clone()
-            };
-            let id = derived_unit_id(district, &printed);
-            warnings.push(format!(
-                "unit {name:?} is not listed in config/units.toml; loaded with derived id {id}"
-            ));
-            (id, name)
+                // "…街道社区卫生服务中心": another unit, located in the township.
+                let printed = printed_unit_name(seen[*seen_at].text);
+                (district, None, printed)
+            }
+        }
+        Located::District(found) => (found.district.clone(), None, None),
+    };
+    if let Located::District(found) = &located {
+        if let Some(former) = &found.former {
+            warnings.push(former.clone());
+        }
+    }
+
+    // units.toml overrides: a listed unit by code, or by name in the texts or the path.
+    let listed = township
+        .and_then(|t| registry.unit_by_code(&t.code))
+        .or_else(|| {
+            content
+                .texts
+                .iter()
+                .chain(path.file.iter())
+                .find_map(|t| registry.unit_in_text(&district, t))
+        })
+        .or_else(|| path.unit.as_deref().and_then(|u| registry.unit(&district, u)));
+    let (unit_id, unit_code, unit_name) = match (listed, township) {
+        (Some(unit), t) => (
+            unit.id.clone(),
+            unit.code.clone().or_else(|| t.map(|t| t.code.clone())),
+            unit.name.clone(),
+        ),
+        (None, Some(t)) => (t.code.clone(), Some(t.code.clone()), township_unit_name(&t.name)),
+        (None, None) => {
+            let unit_like = |name: &String| meaningful(divisions, name);
+            // The unit folder names the unit as the collector filed it: its name as is
+            // when the title rules cut it short.
+            let folder = path.unit.as_deref().and_then(|u| {
+                printed_unit_name(u)
+                    .filter(unit_like)
+                    .or_else(|| Some(name_key(u)).filter(unit_like))
+            });
+            let printed = within
+                .filter(unit_like)
+                .or_else(|| {
+                    seen.iter()
+                        .filter(|s| s.origin != Origin::Folder)
+                        .find_map(|s| printed_unit_name(s.text).filter(unit_like))
+                })
+                .or(folder)
+                .ok_or_else(|| {
+                    format!(
+                        "no unit name in the document's title (编制单位), its file name or its path; district {} {}",
+                        district.code, district.name
+                    )
+                })?;
+            let name = canonical_name(divisions, &district, &printed);
+            let id = derived_unit_id(&district, &name);
+            if looks_like_township(&name) {
+                warnings.push(format!(
+                    "unit {name:?} is not a township of {} in the {} 统计用区划代码; loaded with derived id {id} and no unit code",
+                    divisions.full_name(&district.code),
+                    EDITION
+                ));
+            }
+            (id, None, name)
         }
     };
     Ok(Resolution {
@@ -167,10 +304,358 @@ pub fn resolve(
             district: district.name.clone(),
             district_code: district.code.clone(),
             unit_id,
+            unit_code,
             unit_name,
         },
         warnings,
     })
+}
+
+/// The edition of the bundled divisions, for messages.
+const EDITION: &str = "2023";
+
+enum Located<'a> {
+    Township {
+        candidate: Candidate<'a>,
+        seen_at: usize,
+        mention: Mention,
+    },
+    District(FoundDistrict),
+}
+
+struct FoundDistrict {
+    district: District,
+    /// A note when the text named a former division.
+    former: Option<String>,
+}
+
+/// The province-, city- and county-level divisions named anywhere: what decides between
+/// divisions that share a name.
+struct Context {
+    /// Per mention (of any text), the codes it may stand for.
+    areas: Vec<Vec<String>>,
+    /// Whether any text names a county-level division.
+    has_county: bool,
+}
+
+impl Context {
+    fn new(divisions: &Divisions, seen: &[Seen]) -> Context {
+        let mut areas = Vec::new();
+        let mut has_county = false;
+        for s in seen {
+            for m in &s.mentions {
+                let codes: Vec<String> = divisions
+                    .candidates(m)
+                    .filter(|c| c.division.level != Level::Township)
+                    .map(|c| c.division.code.clone())
+                    .collect();
+                if codes.is_empty() {
+                    continue;
+                }
+                has_county |= divisions
+                    .candidates(m)
+                    .any(|c| c.division.level == Level::County);
+                areas.push(codes);
+            }
+        }
+        Context { areas, has_county }
+    }
+
+    /// How many named areas contain `code` (a province contains its cities, counties …).
+    /// A mention counts once, however many of its readings fit.
+    fn support(&self, code: &str) -> usize {
+        self.areas
+            .iter()
+            .filter(|codes| codes.iter().any(|a| a != code && code.starts_with(a.as_str())))
+            .count()
+    }
+
+    /// Whether some named county-level area contains `code`.
+    fn county_fits(&self, code: &str) -> bool {
+        self.areas
+            .iter()
+            .any(|codes| codes.iter().any(|a| a.len() == 6 && code.starts_with(a.as_str())))
+    }
+}
+
+/// The readings of a mention at one level that the context supports best; `None` when a
+/// county is named and no reading lies in it (the name is not this document's unit).
+fn best<'a>(
+    divisions: &'a Divisions,
+    context: &Context,
+    m: &Mention,
+    level: Level,
+) -> Option<Vec<Candidate<'a>>> {
+    let mut candidates: Vec<Candidate> = divisions
+        .candidates(m)
+        .filter(|c| c.division.level == level)
+        .collect();
+    candidates.sort_by(|a, b| a.division.code.cmp(&b.division.code));
+    candidates.dedup_by(|a, b| a.division.code == b.division.code);
+    if candidates.is_empty() {
+        return None;
+    }
+    if level == Level::Township
+        && context.has_county
+        && !candidates.iter().any(|c| context.county_fits(&c.division.code))
+    {
+        return None;
+    }
+    let top = candidates
+        .iter()
+        .map(|c| context.support(&c.division.code))
+        .max()
+        .unwrap_or(0);
+    Some(
+        candidates
+            .into_iter()
+            .filter(|c| context.support(&c.division.code) == top)
+            .collect(),
+    )
+}
+
+fn describe(divisions: &Divisions, name: &str, candidates: &[Candidate]) -> String {
+    let places: Vec<String> = candidates
+        .iter()
+        .map(|c| {
+            format!(
+                "{} ({})",
+                divisions.full_name(&c.division.code),
+                c.division.code
+            )
+        })
+        .collect();
+    format!("{name} is {}", places.join(" or "))
+}
+
+fn find_township<'a>(
+    divisions: &'a Divisions,
+    seen: &[Seen],
+    context: &Context,
+    ambiguous: &mut Vec<String>,
+) -> Option<Located<'a>> {
+    for (i, s) in seen.iter().enumerate() {
+        for m in &s.mentions {
+            let Some(best) = best(divisions, context, m, Level::Township) else {
+                continue;
+            };
+            if let [one] = best[..] {
+                return Some(Located::Township {
+                    candidate: one,
+                    seen_at: i,
+                    mention: *m,
+                });
+            }
+            let note = describe(divisions, divisions.name_of(m), &best);
+            if !ambiguous.contains(&note) {
+                ambiguous.push(note);
+            }
+        }
+    }
+    None
+}
+
+fn find_district(
+    divisions: &Divisions,
+    seen: &[Seen],
+    context: &Context,
+    ambiguous: &mut Vec<String>,
+) -> Option<FoundDistrict> {
+    for level in [Level::County, Level::City, Level::Province] {
+        for s in seen {
+            for m in &s.mentions {
+                let Some(best) = best(divisions, context, m, level) else {
+                    continue;
+                };
+                let [one] = best[..] else {
+                    let note = describe(divisions, divisions.name_of(m), &best);
+                    if !ambiguous.contains(&note) {
+                        ambiguous.push(note);
+                    }
+                    continue;
+                };
+                let code = &one.division.code;
+                let district = if level == Level::County {
+                    divisions.district(code)
+                } else {
+                    divisions.upper_district(code)
+                }?;
+                let former = one.former.map(|f| {
+                    format!(
+                        "the document names {} ({}), {} into {} {} in {}; filed under {}",
+                        f.name,
+                        f.code,
+                        if f.kind == "renamed" { "renamed" } else { "merged" },
+                        district.code,
+                        district.name,
+                        f.changed,
+                        district.code
+                    )
+                });
+                return Some(FoundDistrict { district, former });
+            }
+        }
+    }
+    None
+}
+
+/// What follows a township's name up to the end of the unit's name, minus the words that
+/// make it the township's own government (办事处, 人民政府): empty for the township itself.
+fn unit_rest(after: &str) -> &str {
+    let end = name_end(after);
+    let mut rest = &after[..end];
+    for word in ["街道办事处", "办事处", "人民政府", "政府", "党工委", "本级"] {
+        if let Some(r) = rest.strip_prefix(word) {
+            rest = r;
+            break;
+        }
+    }
+    rest
+}
+
+/// Words that end a unit's name in a title: the year, what the document is, a unit line.
+const NAME_ENDS: [&str; 24] = [
+    "年度", "部门决算", "决算", "预算", "部门", "收入", "支出", "财政拨款", "一般公共",
+    "政府性基金", "国有资本", "三公", "单位:", "金额", "公开", "报表", "附件", "目录",
+    "(", "[", "【", ":", "—", "《",
+];
+
+/// Byte offset in `key` where a unit's name ends.
+fn name_end(key: &str) -> usize {
+    let mut end = key.len();
+    for word in NAME_ENDS {
+        if let Some(i) = key.find(word) {
+            end = end.min(i);
+        }
+    }
+    // A year: four digits starting 20.
+    let bytes = key.as_bytes();
+    for i in 0..bytes.len().saturating_sub(3) {
+        if bytes[i] == b'2'
+            && bytes[i + 1] == b'0'
+            && bytes[i + 2].is_ascii_digit()
+            && bytes[i + 3].is_ascii_digit()
+        {
+            end = end.min(i);
+            break;
+        }
+    }
+    end
+}
+
+/// The unit's name as a title prints it: labels (附件1：, 编制单位：) and a leading year
+/// removed, cut where the title goes on to say what the document is.
+pub fn printed_unit_name(text: &str) -> Option<String> {
+    let mut key = name_key(text);
+    // Labels: everything up to the colon of 编制单位：/单位名称：/部门名称：.
+    for label in ["编制单位:", "编制部门:", "单位名称:", "部门名称:", "填报单位:"] {
+        if let Some(i) = key.find(label) {
+            key = key[i + label.len()..].to_string();
+        }
+    }
+    let mut s = key.as_str();
+    loop {
+        let before = s.len();
+        if let Some(rest) = s.strip_prefix("附件") {
+            // 附件1： / 附件12、 : the attachment's number, then its separator.
+            let number = rest.bytes().take_while(u8::is_ascii_digit).count();
+            s = if number <= 2 { &rest[number..] } else { rest };
+        }
+        // A leading year: 2023年度 / 2023年.
+        let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 4 {
+            let rest = &s[4..];
+            s = rest
+                .strip_prefix("年度")
+                .or_else(|| rest.strip_prefix('年'))
+                .unwrap_or(rest);
+        }
+        s = s.trim_start_matches([':', '、', '-', '—', ' ']);
+        if s.len() == before {
+            break;
+        }
+    }
+    let name = &s[..name_end(s)];
+    let name = name.trim_end_matches([':', '、', '-', '—', '的']);
+    (name.chars().count() >= 2).then(|| name.to_string())
+}
+
+/// Words that are never a unit's name.
+const GENERIC: [&str; 14] = [
+    "决算", "部门", "公开", "报表", "附件", "单位", "目录", "说明", "部门决算", "决算公开",
+    "公开报表", "本级", "汇总", "合计",
+];
+
+/// Whether a printed name names a unit: not a generic word, not only divisions' names, and
+/// not a table's title.
+fn meaningful(divisions: &Divisions, name: &str) -> bool {
+    let key = name_key(name);
+    let rest = strip_areas(divisions, &key);
+    rest.chars().count() >= 2
+        && !GENERIC.contains(&rest)
+        && !["决算", "预算", "报表", "统计"].iter().any(|w| rest.contains(w))
+        && !rest.starts_with(|c: char| c.is_ascii_digit())
+        && rest.ends_with(|c: char| UNIT_ENDINGS.contains(c))
+}
+
+/// The last character of every kind of government unit's name (财政局, 工委, 办事处, 中心,
+/// 委员会, 人民政府, 街道, 镇, 乡, 学校, 开发区 …): a printed name ending otherwise is a
+/// fragment of a title, not a unit.
+const UNIT_ENDINGS: &str = "局委办处部厅院所站馆心会室队校园团社府道镇乡署台场司行庭组科学宫厂库区盟联";
+
+/// `key` without the province, city and county names (and 人民政府) it starts with.
+fn strip_areas<'k>(divisions: &Divisions, key: &'k str) -> &'k str {
+    let mut at = 0;
+    for m in divisions.mentions(key) {
+        let area = divisions
+            .candidates(&m)
+            .any(|c| c.division.level != Level::Township);
+        if m.start != at || !area {
+            break;
+        }
+        at = m.end;
+    }
+    let rest = &key[at..];
+    rest.strip_prefix("人民政府")
+        .filter(|r| !r.is_empty())
+        .unwrap_or(rest)
+}
+
+/// A township's unit: the 街道's 办事处, the 镇's or 乡's 人民政府.
+fn township_unit_name(name: &str) -> String {
+    if name.ends_with("街道") || name.ends_with("地区") {
+        format!("{name}办事处")
+    } else if name.ends_with('镇') || name.ends_with('乡') || name.ends_with("苏木") {
+        format!("{name}人民政府")
+    } else {
+        name.to_string()
+    }
+}
+
+fn looks_like_township(name: &str) -> bool {
+    ["街道办事处", "镇人民政府", "乡人民政府", "地区办事处"]
+        .iter()
+        .any(|s| name.ends_with(s))
+}
+
+/// The name a unit without a township code is filed under. A township-like name loses the
+/// areas before it and gets its government's suffix (合成第16街道 → 合成第16街道办事处), so a
+/// report and a workbook that print it differently agree; a department printed without
+/// its city gets it (普陀区财政局 → 上海市普陀区财政局).
+fn canonical_name(divisions: &Divisions, district: &District, printed: &str) -> String {
+    let key = name_key(printed);
+    let bare = unit_key(&key, Some(district));
+    if bare.ends_with("街道") || bare.ends_with('镇') || bare.ends_with('乡') || bare.ends_with("地区") {
+        let stripped = strip_areas(divisions, &bare);
+        return township_unit_name(stripped);
+    }
+    let county = name_key(&district.name);
+    let city = name_key(&district.city);
+    if key.starts_with(&county) && !city.is_empty() && county != city {
+        format!("{city}{key}")
+    } else {
+        key
+    }
 }
 
 #[cfg(test)]
@@ -194,9 +679,38 @@ mod tests {
         assert_eq!(h.year, Some(2023));
         assert_eq!(h.district.as_deref(), Some("西城区"));
         assert_eq!(h.unit.as_deref(), Some("新街口街道办事处"));
-        assert_eq!(
-            PathHints::from_relative(Path::new("a.xlsx")),
-            PathHints::default()
-        );
+        assert_eq!(h.file.as_deref(), Some("a"));
+        assert_eq!(h.folders, ["新街口街道办事处", "西城区", "2023"]);
+        let h = PathHints::from_relative(Path::new("a.xlsx"));
+        assert_eq!((h.year, h.file.as_deref()), (None, Some("a")));
+        let h = PathHints::from_relative(Path::new("inbox/月坛街道2023年度部门决算.pdf"));
+        assert_eq!(h.year, Some(2023));
+    }
+
+    #[test]
+    fn printed_names() {
+        let cases = [
+            ("2023年度北京市西城区新街口街道办事处部门决算", "北京市西城区新街口街道办事处"),
+            ("上海市普陀区人民政府长风新村街道办事处 2025\n年度部门决算", "上海市普陀区人民政府长风新村街道办事处"),
+            ("丰台区卢沟桥街道办事处 2023年部门决算报表", "丰台区卢沟桥街道办事处"),
+            ("附件：北京市丰台区卢沟桥街道办事处部门决算公开表", "北京市丰台区卢沟桥街道办事处"),
+            ("附件1：2023年度月坛街道部门决算", "月坛街道"),
+            ("月坛街道2023年度收入支出决算总表（金额单位：元）", "月坛街道"),
+            ("编制单位：上海市普陀区财政局    单位：万元", "上海市普陀区财政局"),
+            ("中共上海市普陀区委社会工作部2024年度部门决算", "中共上海市普陀区委社会工作部"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(printed_unit_name(text).as_deref(), Some(want), "{text}");
+        }
+        assert_eq!(printed_unit_name("2023年度部门决算"), None);
+        assert_eq!(printed_unit_name("附件1"), None);
+    }
+
+    #[test]
+    fn a_township_is_the_unit_only_when_its_government_follows() {
+        assert_eq!(unit_rest("办事处部门决算"), "");
+        assert_eq!(unit_rest("人民政府2023年度部门决算"), "");
+        assert_eq!(unit_rest(""), "");
+        assert_eq!(unit_rest("社区卫生服务中心2023年度部门决算"), "社区卫生服务中心");
     }
 }

@@ -247,7 +247,7 @@ fn names_from_inputs_are_escaped_in_html_and_guarded_in_csv() {
         "2023",
     ];
     let csv = stdout(&juesuan(&[&base[..], &["--format", "csv"]].concat()));
-    assert!(csv.contains(",'=HYPERLINK(1)<i>x街道,"), "{csv}");
+    assert!(csv.contains(",'=HYPERLINK(1)<i>x街道办事处,"), "{csv}");
     let html = stdout(&juesuan(&[&base[..], &["--format", "html"]].concat()));
     assert!(
         html.contains("=HYPERLINK(1)&lt;i&gt;x街道") && !html.contains("<i>x"),

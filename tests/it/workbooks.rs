@@ -193,14 +193,16 @@ fn an_unlisted_unit_loads_with_a_derived_id() {
     let (o, rows, _) = run_on(dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("not listed in config/units.toml"),
+        stderr(&o).contains("\"某某街道办事处\" is not a township of 北京市西城区 in the 2023 统计用区划代码"),
         "{}",
         stderr(&o)
     );
     let row = one(&rows, &[("code", "201")]);
     assert_eq!(row["actual"], "15000.00");
     assert!(row["unit_id"].starts_with("110102-x"), "{row:?}");
-    assert_eq!(row["unit_name"], "某某街道");
+    // Filed as the 街道's 办事处, as the official ones are; not an official division, so no code.
+    assert_eq!(row["unit_name"], "某某街道办事处");
+    assert_eq!(row["unit_code"], "", "{row:?}");
     // Same name, same id, every night.
     let (_, again, _) = run_on(dir.path());
     assert_eq!(again[0]["unit_id"], row["unit_id"]);

@@ -60,10 +60,17 @@ pub fn extract(
     };
 
     let mut hints = ContentHints::default();
-    for block in blocks.iter().take(6) {
-        if let Block::Para { text, .. } = block {
-            hints.offer(text);
-        }
+    let opening: Vec<&str> = blocks
+        .iter()
+        .take(6)
+        .filter_map(|block| match block {
+            Block::Para { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    hints.offer_title(opening.iter().copied());
+    for text in opening {
+        hints.offer(text);
     }
     let Some(unit) = out.identify(ctx.units, file, &hints, path_hints) else {
         return out;
