@@ -87,7 +87,12 @@ pub struct District {
 }
 
 /// City rows that are groupings, not places: never matched in text, never a city name.
-const GROUPINGS: [&str; 4] = ["市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"];
+const GROUPINGS: [&str; 4] = [
+    "市辖区",
+    "县",
+    "省直辖县级行政区划",
+    "自治区直辖县级行政区划",
+];
 
 pub struct Divisions {
     all: Vec<Division>,
@@ -134,7 +139,9 @@ impl Divisions {
             let bytes = files.require(name)?;
             hasher.update(&bytes);
             for (line, row) in read_rows::<Row>(files, name, &bytes)? {
-                if row.code.len() != level.code_len() || !row.code.bytes().all(|b| b.is_ascii_digit()) {
+                if row.code.len() != level.code_len()
+                    || !row.code.bytes().all(|b| b.is_ascii_digit())
+                {
                     return Err(Error::Catalog {
                         path: files.path_of(name),
                         line,
@@ -192,11 +199,17 @@ impl Divisions {
             // The first row of a code wins: units.toml may add a name for an existing code.
             by_code.entry(d.code.clone()).or_insert(i);
             if matchable(d) {
-                by_name.entry(d.name.clone()).or_default().push(Entry::Current(i));
+                by_name
+                    .entry(d.name.clone())
+                    .or_default()
+                    .push(Entry::Current(i));
             }
         }
         for (i, f) in formers.iter().enumerate() {
-            by_name.entry(f.name.clone()).or_default().push(Entry::Former(i));
+            by_name
+                .entry(f.name.clone())
+                .or_default()
+                .push(Entry::Former(i));
         }
         let mut patterns: Vec<String> = by_name.keys().cloned().collect();
         patterns.sort();
@@ -241,20 +254,22 @@ impl Divisions {
 
     /// What a mention may stand for: current divisions, and former ones (by their successor).
     pub fn candidates(&self, m: &Mention) -> impl Iterator<Item = Candidate<'_>> + '_ {
-        self.entries[m.pattern].iter().filter_map(move |e| match *e {
-            Entry::Current(i) => Some(Candidate {
-                division: &self.all[i],
-                former: None,
-            }),
-            Entry::Former(i) => {
-                let f = &self.formers[i];
-                let idx = *self.by_code.get(&f.successor_code)?;
-                Some(Candidate {
-                    division: &self.all[idx],
-                    former: Some(f),
-                })
-            }
-        })
+        self.entries[m.pattern]
+            .iter()
+            .filter_map(move |e| match *e {
+                Entry::Current(i) => Some(Candidate {
+                    division: &self.all[i],
+                    former: None,
+                }),
+                Entry::Former(i) => {
+                    let f = &self.formers[i];
+                    let idx = *self.by_code.get(&f.successor_code)?;
+                    Some(Candidate {
+                        division: &self.all[idx],
+                        former: Some(f),
+                    })
+                }
+            })
     }
 
     pub fn get(&self, code: &str) -> Option<&Division> {
@@ -290,7 +305,10 @@ impl Divisions {
     /// The 地级 name of any code: the city, or the province where the city row is a
     /// grouping (市辖区) or the code is a province.
     pub fn city_name(&self, code: &str) -> String {
-        let province = code.get(..2).and_then(|p| self.get(p)).map(|d| d.name.clone());
+        let province = code
+            .get(..2)
+            .and_then(|p| self.get(p))
+            .map(|d| d.name.clone());
         let city = code
             .get(..4)
             .and_then(|c| self.get(c))
@@ -392,8 +410,14 @@ mod tests {
         let d = divisions();
         assert_eq!(d.counts(), [31, 342, 2978, 41352]);
         assert!(d.check().is_empty(), "{:?}", d.check());
-        assert_eq!(d.get("110102003").map(|d| d.name.as_str()), Some("新街口街道"));
-        assert_eq!(d.get("310107014").map(|d| d.name.as_str()), Some("长风新村街道"));
+        assert_eq!(
+            d.get("110102003").map(|d| d.name.as_str()),
+            Some("新街口街道")
+        );
+        assert_eq!(
+            d.get("310107014").map(|d| d.name.as_str()),
+            Some("长风新村街道")
+        );
         assert_eq!(
             d.district("110102"),
             Some(District {
@@ -405,7 +429,10 @@ mod tests {
         assert_eq!(d.district("330903").map(|d| d.city), Some("舟山市".into()));
         assert_eq!(d.full_name("330903"), "浙江省舟山市普陀区");
         assert_eq!(d.full_name("310107014"), "上海市普陀区长风新村街道");
-        assert_eq!(d.upper_district("3201").map(|d| d.code), Some("320100".into()));
+        assert_eq!(
+            d.upper_district("3201").map(|d| d.code),
+            Some("320100".into())
+        );
     }
 
     #[test]
@@ -415,7 +442,10 @@ mod tests {
         let names: Vec<&str> = d.mentions(&key).iter().map(|m| d.name_of(m)).collect();
         assert_eq!(names, ["上海市", "普陀区", "长风新村街道"]);
         let putuo = d.mentions(&key)[1];
-        let mut codes: Vec<&str> = d.candidates(&putuo).map(|c| c.division.code.as_str()).collect();
+        let mut codes: Vec<&str> = d
+            .candidates(&putuo)
+            .map(|c| c.division.code.as_str())
+            .collect();
         codes.sort();
         assert_eq!(codes, ["310107", "330903"]);
         // A former district stands for its successor.

@@ -1079,7 +1079,9 @@ pub fn validate(args: &ConfigArgs) -> Result<u8> {
             .config
             .units
             .as_ref()
-            .map_or("embedded units.toml".to_string(), |p| p.display().to_string()),
+            .map_or("embedded units.toml".to_string(), |p| p
+                .display()
+                .to_string()),
         setup.units.units.len(),
         setup.units.districts.len()
     );
@@ -1210,7 +1212,11 @@ pub fn catalog_lookup(config: Option<&Path>, query: &str, year: i32) -> Result<u
 
 /// `juesuan catalog export`: the function codes valid in `year`, one per line (CSV) or as a
 /// JSON array, with level, parent, the 类's COFOG division and the evidence of each row.
-pub fn catalog_export(config: Option<&Path>, format: crate::cli::ExportFormat, year: i32) -> Result<u8> {
+pub fn catalog_export(
+    config: Option<&Path>,
+    format: crate::cli::ExportFormat,
+    year: i32,
+) -> Result<u8> {
     let catalog = load_catalog(config)?;
     let rows: Vec<serde_json::Value> = catalog
         .functions_in(year)

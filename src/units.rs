@@ -86,7 +86,10 @@ impl UnitRegistry {
             Ok(registry)
         } else {
             Err(Error::Config {
-                problems: problems.into_iter().map(|p| format!("{origin}: {p}")).collect(),
+                problems: problems
+                    .into_iter()
+                    .map(|p| format!("{origin}: {p}"))
+                    .collect(),
             })
         }
     }
@@ -109,7 +112,10 @@ impl UnitRegistry {
             }
             for name in std::iter::once(&unit.name).chain(&unit.aliases) {
                 by_key.insert(
-                    (unit.district_code.clone(), unit_key(name, district.as_ref())),
+                    (
+                        unit.district_code.clone(),
+                        unit_key(name, district.as_ref()),
+                    ),
                     i,
                 );
             }
@@ -184,9 +190,7 @@ impl UnitRegistry {
 
     /// A district by its code: a division, or one `units.toml` adds.
     pub fn district_by_code(&self, code: &str) -> Option<District> {
-        self.divisions
-            .district(code)
-            .filter(|_| code.len() == 6)
+        self.divisions.district(code).filter(|_| code.len() == 6)
     }
 
     pub fn unit(&self, district: &District, name: &str) -> Option<&Unit> {
@@ -220,7 +224,11 @@ impl UnitRegistry {
 }
 
 /// The township of `district` that a listed unit's name or an alias names.
-fn township_code(divisions: &Divisions, unit: &Unit, district: Option<&District>) -> Option<String> {
+fn township_code(
+    divisions: &Divisions,
+    unit: &Unit,
+    district: Option<&District>,
+) -> Option<String> {
     let district = district?;
     std::iter::once(&unit.name)
         .chain(&unit.aliases)
@@ -232,7 +240,8 @@ fn township_code(divisions: &Divisions, unit: &Unit, district: Option<&District>
                 .filter(|m| m.start == 0 && m.end == key.len())
                 .flat_map(|m| divisions.candidates(m))
                 .find(|c| {
-                    c.division.level == Level::Township && c.division.code.starts_with(&district.code)
+                    c.division.level == Level::Township
+                        && c.division.code.starts_with(&district.code)
                 })
                 .map(|c| c.division.code.clone())
         })
@@ -330,6 +339,9 @@ mod tests {
         let r = UnitRegistry::from_sources(None, &Files::Embedded("divisions")).expect("units");
         assert!(r.check().is_empty());
         assert_eq!(r.units.len(), 15);
-        assert!(r.units.iter().all(|u| u.code.as_deref().is_some_and(|c| c.starts_with("110102"))));
+        assert!(r
+            .units
+            .iter()
+            .all(|u| u.code.as_deref().is_some_and(|c| c.starts_with("110102"))));
     }
 }

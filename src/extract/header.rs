@@ -98,11 +98,18 @@ pub fn read_header(
     let header_rows: Vec<u32> = (header_start..data_start)
         .filter(|&r| !name_key(&sheet.row_text(r)).starts_with("栏次"))
         .collect();
+    let spans = group_spans(sheet, &header_rows);
     let mut columns = Vec::new();
     for col in sheet.first_col..sheet.end_col {
         let mut parts: Vec<String> = Vec::new();
-        for &r in &header_rows {
-            if let Some(t) = sheet.text(r, col) {
+        for (i, &r) in header_rows.iter().enumerate() {
+            let text = sheet.text(r, col).or_else(|| {
+                spans[i]
+                    .get((col - sheet.first_col) as usize)
+                    .copied()
+                    .flatten()
+            });
+            if let Some(t) = text {
                 let k = name_key(t);
                 if parts.last() != Some(&k) {
                     parts.push(k);
@@ -118,4 +125,34 @@ pub fn read_header(
         data_start,
         unit,
     })
+}
+
+/// Group labels written without a merged region: `实际采购金额 | | |` over
+/// `合计 | 货物 | 工程 | 服务`, as many exports write them. Per header row but the last, the
+/// label each blank cell inherits from the nearest label to its left, provided that label
+/// has sub-labels under it (it is a group, not a leaf that spans rows) and the blank cell
+/// has a sub-label under it too. A cell that is neither starts no span.
+fn group_spans<'s>(sheet: &'s Sheet, header_rows: &[u32]) -> Vec<Vec<Option<&'s str>>> {
+    let width = (sheet.end_col - sheet.first_col) as usize;
+    let below = |i: usize, col: u32| {
+        header_rows[i + 1..]
+            .iter()
+            .any(|&r| sheet.text(r, col).is_some())
+    };
+    let mut spans = Vec::with_capacity(header_rows.len());
+    for (i, &r) in header_rows.iter().enumerate() {
+        let mut row = vec![None; width];
+        if i + 1 < header_rows.len() {
+            let mut current: Option<&str> = None;
+            for (slot, col) in row.iter_mut().zip(sheet.first_col..sheet.end_col) {
+                match sheet.text(r, col) {
+                    Some(text) => current = below(i, col).then_some(text),
+                    None if below(i, col) => *slot = current,
+                    None => current = None,
+                }
+            }
+        }
+        spans.push(row);
+    }
+    spans
 }

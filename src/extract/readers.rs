@@ -798,18 +798,30 @@ fn label_is_total(t: &TableContext, r: u32) -> bool {
         .any(|c| t.sheet.text(r, c).is_some_and(is_total_label))
 }
 
-/// A data row of a list table: any number in it, or a total label.
+/// A data row of a list table: any number in it, or a total label in its leading columns
+/// with no other words beside it (`合计 | 货物 | 工程 | 服务` under a group label is a header).
 fn list_row(sheet: &Sheet, r: u32) -> bool {
-    !name_key(&sheet.row_text(r)).starts_with("栏次")
-        && (sheet.first_col..sheet.end_col).any(|c| {
-            matches!(
-                sheet.get(r, c),
-                calamine::Data::Float(_) | calamine::Data::Int(_)
-            ) || (c < sheet.first_col + 2
-                && !sheet.is_merged_tail(r, c)
-                && sheet.text(r, c).is_some_and(is_total_label))
-                || sheet.is_number(r, c)
-        })
+    if name_key(&sheet.row_text(r)).starts_with("栏次") {
+        return false;
+    }
+    let cols = sheet.first_col..sheet.end_col;
+    let numbers = cols.clone().any(|c| {
+        matches!(
+            sheet.get(r, c),
+            calamine::Data::Float(_) | calamine::Data::Int(_)
+        ) || sheet.is_number(r, c)
+    });
+    let worded = |c: u32| {
+        !sheet.is_merged_tail(r, c)
+            && sheet
+                .text(r, c)
+                .is_some_and(|t| t.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)))
+    };
+    numbers
+        || (cols.clone().filter(|&c| worded(c)).count() == 1
+            && cols.take(2).any(|c| {
+                !sheet.is_merged_tail(r, c) && sheet.text(r, c).is_some_and(is_total_label)
+            }))
 }
 
 /// Beijing's 政府采购情况表: procurement by kind (货物, 工程, 服务) and the contracts awarded to

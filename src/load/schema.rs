@@ -596,7 +596,10 @@ mod tests {
         let names: Vec<&str> = identity(false).iter().map(|c| c.name).collect();
         assert_eq!(names, IDENTITY_COLUMNS);
         let units = units();
-        let first: Vec<&str> = units.columns[..IDENTITY_COLUMNS.len()].iter().map(|c| c.name).collect();
+        let first: Vec<&str> = units.columns[..IDENTITY_COLUMNS.len()]
+            .iter()
+            .map(|c| c.name)
+            .collect();
         assert_eq!(first, IDENTITY_COLUMNS);
     }
 }

@@ -57,12 +57,11 @@ pub fn run(args: &SynthArgs) -> Result<Vec<PathBuf>> {
     let config = Config::locate(args.config.as_deref())?;
     let catalog = Catalog::from_files(&config.catalog_files())?;
     let units = UnitRegistry::from_sources(config.units.as_deref(), &config.division_files())?;
-    let district =
-        units
-            .district_by_code("110102")
-            .ok_or_else(|| crate::Error::Config {
-                problems: vec!["units.toml: district 110102 (西城区) is needed by synth".into()],
-            })?;
+    let district = units
+        .district_by_code("110102")
+        .ok_or_else(|| crate::Error::Config {
+            problems: vec!["units.toml: district 110102 (西城区) is needed by synth".into()],
+        })?;
     let listed: Vec<(String, String)> = units
         .units
         .iter()

@@ -33,7 +33,18 @@ pub struct ContentHints {
 
 /// Words in a text that make it worth keeping as a hint.
 const HINT_WORDS: [&str; 12] = [
-    "年", "单位", "部门", "街道", "办事处", "人民政府", "区", "县", "市", "镇", "乡", "局",
+    "年",
+    "单位",
+    "部门",
+    "街道",
+    "办事处",
+    "人民政府",
+    "区",
+    "县",
+    "市",
+    "镇",
+    "乡",
+    "局",
 ];
 
 impl ContentHints {
@@ -245,6 +256,7 @@ pub fn resolve(
     }
 
     // units.toml overrides: a listed unit by code, or by name in the texts or the path.
+    // (Not by name when the document is another unit inside a listed township.)
     let listed = township
         .and_then(|t| registry.unit_by_code(&t.code))
         .or_else(|| {
@@ -252,16 +264,25 @@ pub fn resolve(
                 .texts
                 .iter()
                 .chain(path.file.iter())
+                .filter(|_| within.is_none())
                 .find_map(|t| registry.unit_in_text(&district, t))
         })
-        .or_else(|| path.unit.as_deref().and_then(|u| registry.unit(&district, u)));
+        .or_else(|| {
+            path.unit
+                .as_deref()
+                .and_then(|u| registry.unit(&district, u))
+        });
     let (unit_id, unit_code, unit_name) = match (listed, township) {
         (Some(unit), t) => (
             unit.id.clone(),
             unit.code.clone().or_else(|| t.map(|t| t.code.clone())),
             unit.name.clone(),
         ),
-        (None, Some(t)) => (t.code.clone(), Some(t.code.clone()), township_unit_name(&t.name)),
+        (None, Some(t)) => (
+            t.code.clone(),
+            Some(t.code.clone()),
+            township_unit_name(&t.name),
+        ),
         (None, None) => {
             let unit_like = |name: &String| meaningful(divisions, name);
             // The unit folder names the unit as the collector filed it: its name as is
@@ -366,15 +387,21 @@ impl Context {
     fn support(&self, code: &str) -> usize {
         self.areas
             .iter()
-            .filter(|codes| codes.iter().any(|a| a != code && code.starts_with(a.as_str())))
+            .filter(|codes| {
+                codes
+                    .iter()
+                    .any(|a| a != code && code.starts_with(a.as_str()))
+            })
             .count()
     }
 
     /// Whether some named county-level area contains `code`.
     fn county_fits(&self, code: &str) -> bool {
-        self.areas
-            .iter()
-            .any(|codes| codes.iter().any(|a| a.len() == 6 && code.starts_with(a.as_str())))
+        self.areas.iter().any(|codes| {
+            codes
+                .iter()
+                .any(|a| a.len() == 6 && code.starts_with(a.as_str()))
+        })
     }
 }
 
@@ -397,7 +424,9 @@ fn best<'a>(
     }
     if level == Level::Township
         && context.has_county
-        && !candidates.iter().any(|c| context.county_fits(&c.division.code))
+        && !candidates
+            .iter()
+            .any(|c| context.county_fits(&c.division.code))
     {
         return None;
     }
@@ -485,7 +514,11 @@ fn find_district(
                         "the document names {} ({}), {} into {} {} in {}; filed under {}",
                         f.name,
                         f.code,
-                        if f.kind == "renamed" { "renamed" } else { "merged" },
+                        if f.kind == "renamed" {
+                            "renamed"
+                        } else {
+                            "merged"
+                        },
                         district.code,
                         district.name,
                         f.changed,
@@ -515,9 +548,30 @@ fn unit_rest(after: &str) -> &str {
 
 /// Words that end a unit's name in a title: the year, what the document is, a unit line.
 const NAME_ENDS: [&str; 24] = [
-    "年度", "部门决算", "决算", "预算", "部门", "收入", "支出", "财政拨款", "一般公共",
-    "政府性基金", "国有资本", "三公", "单位:", "金额", "公开", "报表", "附件", "目录",
-    "(", "[", "【", ":", "—", "《",
+    "年度",
+    "部门决算",
+    "决算",
+    "预算",
+    "部门",
+    "收入",
+    "支出",
+    "财政拨款",
+    "一般公共",
+    "政府性基金",
+    "国有资本",
+    "三公",
+    "单位:",
+    "金额",
+    "公开",
+    "报表",
+    "附件",
+    "目录",
+    "(",
+    "[",
+    "【",
+    ":",
+    "—",
+    "《",
 ];
 
 /// Byte offset in `key` where a unit's name ends.
@@ -548,7 +602,13 @@ fn name_end(key: &str) -> usize {
 pub fn printed_unit_name(text: &str) -> Option<String> {
     let mut key = name_key(text);
     // Labels: everything up to the colon of 编制单位：/单位名称：/部门名称：.
-    for label in ["编制单位:", "编制部门:", "单位名称:", "部门名称:", "填报单位:"] {
+    for label in [
+        "编制单位:",
+        "编制部门:",
+        "单位名称:",
+        "部门名称:",
+        "填报单位:",
+    ] {
         if let Some(i) = key.find(label) {
             key = key[i + label.len()..].to_string();
         }
@@ -582,8 +642,20 @@ pub fn printed_unit_name(text: &str) -> Option<String> {
 
 /// Words that are never a unit's name.
 const GENERIC: [&str; 14] = [
-    "决算", "部门", "公开", "报表", "附件", "单位", "目录", "说明", "部门决算", "决算公开",
-    "公开报表", "本级", "汇总", "合计",
+    "决算",
+    "部门",
+    "公开",
+    "报表",
+    "附件",
+    "单位",
+    "目录",
+    "说明",
+    "部门决算",
+    "决算公开",
+    "公开报表",
+    "本级",
+    "汇总",
+    "合计",
 ];
 
 /// Whether a printed name names a unit: not a generic word, not only divisions' names, and
@@ -593,7 +665,9 @@ fn meaningful(divisions: &Divisions, name: &str) -> bool {
     let rest = strip_areas(divisions, &key);
     rest.chars().count() >= 2
         && !GENERIC.contains(&rest)
-        && !["决算", "预算", "报表", "统计"].iter().any(|w| rest.contains(w))
+        && !["决算", "预算", "报表", "统计"]
+            .iter()
+            .any(|w| rest.contains(w))
         && !rest.starts_with(|c: char| c.is_ascii_digit())
         && rest.ends_with(|c: char| UNIT_ENDINGS.contains(c))
 }
@@ -601,7 +675,8 @@ fn meaningful(divisions: &Divisions, name: &str) -> bool {
 /// The last character of every kind of government unit's name (财政局, 工委, 办事处, 中心,
 /// 委员会, 人民政府, 街道, 镇, 乡, 学校, 开发区 …): a printed name ending otherwise is a
 /// fragment of a title, not a unit.
-const UNIT_ENDINGS: &str = "局委办处部厅院所站馆心会室队校园团社府道镇乡署台场司行庭组科学宫厂库区盟联";
+const UNIT_ENDINGS: &str =
+    "局委办处部厅院所站馆心会室队校园团社府道镇乡署台场司行庭组科学宫厂库区盟联";
 
 /// `key` without the province, city and county names (and 人民政府) it starts with.
 fn strip_areas<'k>(divisions: &Divisions, key: &'k str) -> &'k str {
@@ -645,7 +720,11 @@ fn looks_like_township(name: &str) -> bool {
 fn canonical_name(divisions: &Divisions, district: &District, printed: &str) -> String {
     let key = name_key(printed);
     let bare = unit_key(&key, Some(district));
-    if bare.ends_with("街道") || bare.ends_with('镇') || bare.ends_with('乡') || bare.ends_with("地区") {
+    if bare.ends_with("街道")
+        || bare.ends_with('镇')
+        || bare.ends_with('乡')
+        || bare.ends_with("地区")
+    {
         let stripped = strip_areas(divisions, &bare);
         return township_unit_name(stripped);
     }
@@ -690,14 +769,35 @@ mod tests {
     #[test]
     fn printed_names() {
         let cases = [
-            ("2023年度北京市西城区新街口街道办事处部门决算", "北京市西城区新街口街道办事处"),
-            ("上海市普陀区人民政府长风新村街道办事处 2025\n年度部门决算", "上海市普陀区人民政府长风新村街道办事处"),
-            ("丰台区卢沟桥街道办事处 2023年部门决算报表", "丰台区卢沟桥街道办事处"),
-            ("附件：北京市丰台区卢沟桥街道办事处部门决算公开表", "北京市丰台区卢沟桥街道办事处"),
+            (
+                "2023年度北京市西城区新街口街道办事处部门决算",
+                "北京市西城区新街口街道办事处",
+            ),
+            (
+                "上海市普陀区人民政府长风新村街道办事处 2025\n年度部门决算",
+                "上海市普陀区人民政府长风新村街道办事处",
+            ),
+            (
+                "丰台区卢沟桥街道办事处 2023年部门决算报表",
+                "丰台区卢沟桥街道办事处",
+            ),
+            (
+                "附件：北京市丰台区卢沟桥街道办事处部门决算公开表",
+                "北京市丰台区卢沟桥街道办事处",
+            ),
             ("附件1：2023年度月坛街道部门决算", "月坛街道"),
-            ("月坛街道2023年度收入支出决算总表（金额单位：元）", "月坛街道"),
-            ("编制单位：上海市普陀区财政局    单位：万元", "上海市普陀区财政局"),
-            ("中共上海市普陀区委社会工作部2024年度部门决算", "中共上海市普陀区委社会工作部"),
+            (
+                "月坛街道2023年度收入支出决算总表（金额单位：元）",
+                "月坛街道",
+            ),
+            (
+                "编制单位：上海市普陀区财政局    单位：万元",
+                "上海市普陀区财政局",
+            ),
+            (
+                "中共上海市普陀区委社会工作部2024年度部门决算",
+                "中共上海市普陀区委社会工作部",
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(printed_unit_name(text).as_deref(), Some(want), "{text}");
@@ -706,11 +806,231 @@ mod tests {
         assert_eq!(printed_unit_name("附件1"), None);
     }
 
+    fn registry() -> &'static UnitRegistry {
+        static REGISTRY: std::sync::OnceLock<UnitRegistry> = std::sync::OnceLock::new();
+        REGISTRY.get_or_init(|| {
+            UnitRegistry::from_sources(None, &crate::bundled::Files::Embedded("divisions"))
+                .expect("embedded units and divisions")
+        })
+    }
+
+    /// Identifies a document whose opening lines are `lines`, at `path`.
+    fn identify(lines: &[&str], path: &str) -> Result<Resolution, String> {
+        let mut hints = ContentHints::default();
+        hints.offer_title(lines.iter().copied());
+        for line in lines {
+            hints.offer(line);
+        }
+        resolve(
+            registry(),
+            &hints,
+            &PathHints::from_relative(Path::new(path)),
+        )
+    }
+
+    /// (district_code, unit_code, unit_id, unit_name, year) of an identified document.
+    fn who(lines: &[&str], path: &str) -> (String, Option<String>, String, String, i32) {
+        let r = identify(lines, path).unwrap_or_else(|e| panic!("{lines:?} {path}: {e}"));
+        let u = r.identity;
+        (u.district_code, u.unit_code, u.unit_id, u.unit_name, u.year)
+    }
+
+    fn some(s: &str) -> Option<String> {
+        Some(s.to_string())
+    }
+
+    #[test]
+    fn every_title_form_identifies_its_unit() {
+        // Beijing, two lines; the override of units.toml keeps its id.
+        assert_eq!(
+            who(
+                &["2023年度北京市西城区新街口街道办事处", "部门决算"],
+                "a.txt"
+            ),
+            (
+                "110102".into(),
+                some("110102003"),
+                "110102-xinjiekou".into(),
+                "新街口街道办事处".into(),
+                2023
+            )
+        );
+        // Shanghai: 人民政府 between district and 街道, the year wrapped onto the next line.
+        assert_eq!(
+            who(
+                &[
+                    "上海市普陀区人民政府长风新村街道办事处 2025",
+                    "年度部门决算"
+                ],
+                "x.pdf"
+            ),
+            (
+                "310107".into(),
+                some("310107014"),
+                "310107014".into(),
+                "长风新村街道办事处".into(),
+                2025
+            )
+        );
+        assert_eq!(
+            who(&["丰台区卢沟桥街道办事处 2023年部门决算报表"], "b.xlsx").1,
+            some("110106017")
+        );
+        assert_eq!(
+            who(
+                &["附件：北京市丰台区卢沟桥街道办事处2023年部门决算公开表"],
+                "b.xlsx"
+            )
+            .1,
+            some("110106017")
+        );
+        assert_eq!(
+            who(
+                &["月坛街道2023年度收入支出决算总表（金额单位：元）"],
+                "c.xlsx"
+            ),
+            (
+                "110102".into(),
+                some("110102007"),
+                "110102-yuetan".into(),
+                "月坛街道办事处".into(),
+                2023
+            )
+        );
+        // A name wrapped inside itself, as PDF lines break it.
+        assert_eq!(
+            who(&["2023年度广州市天河区五山", "街道办事处部门决算"], "d.pdf").1,
+            some("440106001")
+        );
+        // A 镇 of Guangdong: its 人民政府.
+        assert_eq!(
+            who(
+                &["广东省佛山市南海区狮山镇人民政府2023年度部门决算"],
+                "e.pdf"
+            ),
+            (
+                "440605".into(),
+                some("440605124"),
+                "440605124".into(),
+                "狮山镇人民政府".into(),
+                2023
+            )
+        );
+    }
+
+    #[test]
+    fn departments_are_units_of_their_district_without_a_code() {
+        let (district, code, id, name, year) = who(
+            &["中共上海市普陀区委", "社会工作部 2024 年度", "部门决算"],
+            "f.pdf",
+        );
+        assert_eq!(
+            (district.as_str(), code, name.as_str(), year),
+            ("310107", None, "中共上海市普陀区委社会工作部", 2024)
+        );
+        assert!(id.starts_with("310107-x"), "{id}");
+        let (district, code, id, name, _) =
+            who(&["上海市普陀区财政局", "2024年度部门决算"], "g.pdf");
+        assert_eq!(
+            (district.as_str(), code, name.as_str()),
+            ("310107", None, "上海市普陀区财政局")
+        );
+        // Printed without its city, the same unit gets the same id and name.
+        let (_, _, id2, name2, _) = who(
+            &["普陀区财政局2024年度部门决算"],
+            "2024/上海市/普陀区/h.xlsx",
+        );
+        assert_eq!((id2, name2), (id, name));
+        // A unit located in a township is not the township.
+        let (district, code, _, name, _) = who(
+            &["北京市西城区新街口街道社区卫生服务中心2023年度部门决算"],
+            "i.pdf",
+        );
+        assert_eq!(
+            (district.as_str(), code, name.as_str()),
+            ("110102", None, "北京市西城区新街口街道社区卫生服务中心")
+        );
+        // A city's own department: the city's code as district.
+        let (district, code, _, name, _) = who(&["南京市财政局2023年度部门决算"], "j.pdf");
+        assert_eq!(
+            (district.as_str(), code, name.as_str()),
+            ("320100", None, "南京市财政局")
+        );
+    }
+
+    #[test]
+    fn a_shared_name_is_decided_by_the_city_or_rejected_with_its_candidates() {
+        let e = identify(&["新街口街道2023年度部门决算"], "a.pdf").expect_err("ambiguous");
+        assert!(
+            e.contains("北京市西城区新街口街道 (110102003)")
+                && e.contains("江苏省南京市玄武区新街口街道 (320102003)"),
+            "{e}"
+        );
+        assert_eq!(
+            who(&["新街口街道2023年度部门决算"], "2023/南京市/a.pdf").1,
+            some("320102003")
+        );
+        assert_eq!(
+            who(&["2023年度南京市玄武区新街口街道办事处部门决算"], "a.pdf").1,
+            some("320102003")
+        );
+        assert_eq!(
+            who(&["新街口街道2023年度部门决算"], "2023/西城区/a.pdf").1,
+            some("110102003")
+        );
+        let e = identify(&["普陀区财政局2024年度部门决算"], "a.pdf").expect_err("ambiguous");
+        assert!(
+            e.contains("上海市普陀区 (310107)") && e.contains("浙江省舟山市普陀区 (330903)"),
+            "{e}"
+        );
+        assert_eq!(
+            who(
+                &["普陀区财政局2024年度部门决算"],
+                "2024/舟山市/普陀区/a.pdf"
+            )
+            .0,
+            "330903"
+        );
+        assert_eq!(
+            who(&["上海市普陀区财政局2024年度部门决算"], "a.pdf").0,
+            "310107"
+        );
+    }
+
+    #[test]
+    fn a_generic_word_is_never_a_unit() {
+        let e = identify(&["2023年度部门决算"], "2023/西城区/决算/a.txt").expect_err("no unit");
+        assert!(e.contains("no unit name"), "{e}");
+        let e = identify(&["部门决算公开报表"], "2023/西城区/附件1.xlsx").expect_err("no unit");
+        assert!(e.contains("no unit name"), "{e}");
+        // The file name names the unit when the document does not.
+        assert_eq!(
+            who(
+                &["2023年度部门决算"],
+                "2023/西城区/德胜街道办事处2023年度部门决算.txt"
+            )
+            .1,
+            some("110102010")
+        );
+        // A former district is filed under its successor.
+        let r =
+            identify(&["2009年度北京市宣武区园林局部门决算"], "a.txt").expect("former district");
+        assert_eq!(r.identity.district_code, "110102");
+        assert!(
+            r.warnings.iter().any(|w| w.contains("宣武区 (110104)")),
+            "{:?}",
+            r.warnings
+        );
+    }
+
     #[test]
     fn a_township_is_the_unit_only_when_its_government_follows() {
         assert_eq!(unit_rest("办事处部门决算"), "");
         assert_eq!(unit_rest("人民政府2023年度部门决算"), "");
         assert_eq!(unit_rest(""), "");
-        assert_eq!(unit_rest("社区卫生服务中心2023年度部门决算"), "社区卫生服务中心");
+        assert_eq!(
+            unit_rest("社区卫生服务中心2023年度部门决算"),
+            "社区卫生服务中心"
+        );
     }
 }

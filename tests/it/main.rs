@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod compare;
 mod corpus;
+mod identity;
 mod interop;
 mod properties;
 mod reconcile;

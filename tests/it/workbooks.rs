@@ -193,7 +193,9 @@ fn an_unlisted_unit_loads_with_a_derived_id() {
     let (o, rows, _) = run_on(dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("\"某某街道办事处\" is not a township of 北京市西城区 in the 2023 统计用区划代码"),
+        stderr(&o).contains(
+            "\"某某街道办事处\" is not a township of 北京市西城区 in the 2023 统计用区划代码"
+        ),
         "{}",
         stderr(&o)
     );
