@@ -71,6 +71,10 @@ for name, columns in dictionary.items():
 key = (pc.field("year") == 2023) & (pc.field("unit_id") == "110102-xinjiekou")
 e = tables["expenditure"].filter(key & (pc.field("fund") == "general_public") & (pc.field("source") == "table05") & (pc.field("code") == "201")).to_pylist()
 assert len(e) == 1 and e[0]["actual"] == D("117241100.00") and e[0]["budget_initial"] == D("124658000.00"), e
+assert e[0]["unit_code"] == "110102003", e  # the 统计用区划代码, a string in every reader
+codes = con.execute(f"select distinct unit_code from read_parquet('{wh}/units/**/*.parquet', hive_partitioning=true) "
+                    "where unit_id = '110102-xinjiekou'").fetchall()
+assert codes == [("110102003",)], codes
 pv = pl.scan_parquet(f"{wh}/units/**/*.parquet", hive_partitioning=True).filter(
     (pl.col("year") == 2023) & (pl.col("unit_id") == "110102-xinjiekou")).select("income_total", "basic", "project").collect().row(0)
 assert pv == (D("399858300.00"), D("107958600.00"), D("291899700.00")), pv

@@ -367,3 +367,36 @@ fn a_procurement_table_with_unmerged_group_headers_loads() {
         "the 实际 figures, not the 计划 ones"
     );
 }
+
+/// The real Shanghai disclosures of `../shared/reference/pdf/`, as text (`pdftotext -layout`),
+/// in a folder that says nothing: the title alone identifies each department.
+#[test]
+fn the_real_shanghai_departments_are_identified_from_their_titles() {
+    let reference = repo().join("../shared/reference/pdf");
+    let dir = tempfile::tempdir().expect("temp");
+    let input = dir.path().join("in/inbox");
+    std::fs::create_dir_all(&input).expect("mkdir");
+    for (i, name) in ["putuo_caizhengju_2024", "putuo_shehuigongzuobu_2024"]
+        .iter()
+        .enumerate()
+    {
+        let text = std::fs::read(reference.join(format!("{name}.layout.txt")))
+            .expect("../shared/reference/pdf beside the repository");
+        std::fs::write(input.join(format!("{i}.txt")), text).expect("write");
+    }
+    let wh = dir.path().join("wh");
+    let o = run(&dir.path().join("in"), &wh);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let units = read_dataset(&wh.join("units"));
+    let mut got: Vec<[&str; 7]> = units.iter().map(identity).collect();
+    got.sort_by_key(|g| g[6]);
+    assert_eq!(got.len(), 2);
+    for (g, name) in got
+        .iter()
+        .zip(["上海市普陀区财政局", "中共上海市普陀区委社会工作部"])
+    {
+        assert_eq!(g[..4], ["2024", "310107", "普陀区", "上海市"], "{g:?}");
+        assert_eq!((g[5], g[6]), ("", name), "{g:?}");
+        assert!(g[4].starts_with("310107-x"), "{g:?}");
+    }
+}
