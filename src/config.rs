@@ -42,24 +42,50 @@ pub struct Config {
 /// The configuration used when no `--config` is given.
 pub const DEFAULT_PATH: &str = "config/juesuan.toml";
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// What one input may cost. Every limit is named in the reject of an input that exceeds it;
+/// the defaults are far above any real 部门决算 (a workbook of 13 tables is ≈ 30 KB and a
+/// few thousand cells; a report ≈ 100,000 characters).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct Limits {
     /// Inputs larger than this are rejected without being read.
-    #[serde(default = "default_max_file_bytes")]
     pub max_file_bytes: u64,
+    /// Entries in a zip-based input (.xlsx, .docx).
+    pub max_zip_entries: u64,
+    /// Bytes one zip entry may inflate to (counted while inflating: declared sizes lie).
+    pub max_entry_bytes: u64,
+    /// Bytes all entries of one input may inflate to.
+    pub max_inflated_bytes: u64,
+    /// Sheets per workbook.
+    pub max_sheets: u64,
+    /// Filled cells per sheet.
+    pub max_sheet_cells: u64,
+    /// Cells of the rectangle a sheet's filled cells span (rows × columns): what the reader
+    /// allocates. A lone cell far away (XFD1048576) is refused here, not allocated.
+    pub max_sheet_area: u64,
+    /// Cells covered by merged regions per sheet.
+    pub max_merged_cells: u64,
+    /// Characters of a report's text after decoding.
+    pub max_report_chars: u64,
+    /// Paragraphs of a report.
+    pub max_paragraphs: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_file_bytes: default_max_file_bytes(),
+            max_file_bytes: 200 * 1024 * 1024,
+            max_zip_entries: 10_000,
+            max_entry_bytes: 64 * 1024 * 1024,
+            max_inflated_bytes: 256 * 1024 * 1024,
+            max_sheets: 256,
+            max_sheet_cells: 1_000_000,
+            max_sheet_area: 4_000_000,
+            max_merged_cells: 1_000_000,
+            max_report_chars: 8 * 1024 * 1024,
+            max_paragraphs: 200_000,
         }
     }
-}
-
-fn default_max_file_bytes() -> u64 {
-    200 * 1024 * 1024
 }
 
 impl Config {

@@ -62,18 +62,28 @@ impl MoneyUnit {
     }
 
     /// Converts an exact decimal printed in this unit to 元 with two decimals.
-    /// Multiplying by a power of ten is exact; the only rounding is to the fen.
-    pub fn to_yuan(self, printed: Decimal) -> Yuan {
+    /// Multiplying by a power of ten is exact; the only rounding is to the fen. `None` when
+    /// the amount does not fit the warehouse's decimal(18,2) (|元| < 10^16).
+    pub fn to_yuan(self, printed: Decimal) -> Option<Yuan> {
         let factor = Decimal::from(10u64.pow(self.exponent()));
-        let mut value =
-            (printed * factor).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        let mut value = printed
+            .checked_mul(factor)?
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        if value.abs() >= max_yuan() {
+            return None;
+        }
         value.rescale(2);
-        value
+        Some(value)
     }
 
     /// Converts to 元 without rounding (interval bounds keep every digit).
     pub fn scale_exact(self, printed: Decimal) -> Decimal {
-        printed * Decimal::from(10u64.pow(self.exponent()))
+        let factor = Decimal::from(10u64.pow(self.exponent()));
+        printed.checked_mul(factor).unwrap_or(if printed.is_sign_negative() {
+            Decimal::MIN
+        } else {
+            Decimal::MAX
+        })
     }
 
     /// Converts a spreadsheet number (f64) printed in this unit to 元.
@@ -88,8 +98,21 @@ impl MoneyUnit {
         let mut buf = ryu::Buffer::new();
         let text = buf.format_finite(value);
         let printed = parse_decimal_text(text)?;
-        Some(self.to_yuan(printed))
+        self.to_yuan(printed)
     }
+}
+
+/// 10^16 元: the first amount decimal(18,2) cannot hold.
+pub fn max_yuan() -> Decimal {
+    Decimal::from(10_000_000_000_000_000u64)
+}
+
+/// Why an amount was refused, for rejects.
+pub fn out_of_range(printed: &str, unit: MoneyUnit) -> String {
+    format!(
+        "{printed} {} does not fit the warehouse's decimal(18,2) (less than 10^16 元)",
+        unit.label()
+    )
 }
 
 /// Decimal text with thousands separators: "-1234567.5" → "-1,234,567.5".
@@ -532,12 +555,12 @@ mod tests {
         let y = MoneyUnit::Wanyuan.f64_to_yuan(11724.11).unwrap();
         assert_eq!(y.to_string(), "117241100.00");
         assert_eq!(
-            MoneyUnit::Wanyuan.to_yuan(d("40775.5299")).to_string(),
+            MoneyUnit::Wanyuan.to_yuan(d("40775.5299")).unwrap().to_string(),
             "407755299.00"
         );
         assert_eq!(MoneyUnit::Yuan.f64_to_yuan(0.1 + 0.2).unwrap(), d("0.30"));
         assert_eq!(
-            MoneyUnit::Yiyuan.to_yuan(d("1.5")).to_string(),
+            MoneyUnit::Yiyuan.to_yuan(d("1.5")).unwrap().to_string(),
             "150000000.00"
         );
     }
@@ -550,7 +573,7 @@ mod tests {
             let printed = Decimal::new(fen as i64, 2);
             let as_f64 = fen as f64 / 100.0;
             let yuan = MoneyUnit::Wanyuan.f64_to_yuan(as_f64).unwrap();
-            assert_eq!(yuan, MoneyUnit::Wanyuan.to_yuan(printed), "{printed}");
+            assert_eq!(Some(yuan), MoneyUnit::Wanyuan.to_yuan(printed), "{printed}");
         }
     }
 
@@ -581,5 +604,14 @@ mod tests {
         // regression: 79228162514264337593543950335 万元 would overflow Decimal when scaled
         assert_eq!(parse_decimal_text("79228162514264337593543950335"), None);
         assert_eq!(MoneyUnit::Wanyuan.f64_to_yuan(1e300), None);
+        // The warehouse holds less than 10^16 元: 1234567890123.45 万元 does not fit.
+        assert_eq!(MoneyUnit::Wanyuan.to_yuan(d("1234567890123.45")), None);
+        assert_eq!(MoneyUnit::Wanyuan.f64_to_yuan(1234567890123.45), None);
+        assert_eq!(
+            MoneyUnit::Yuan.to_yuan(d("9999999999999999.99")).map(|v| v.to_string()).as_deref(),
+            Some("9999999999999999.99")
+        );
+        // Overflow of the decimal itself is a None, not a panic.
+        assert_eq!(MoneyUnit::Yiyuan.to_yuan(Decimal::MAX), None);
     }
 }

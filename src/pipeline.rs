@@ -180,9 +180,10 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     let ctx = Context {
         catalog: &catalog,
         units: &units,
+        limits: &config.limits,
     };
     let phase = Instant::now();
-    let fresh = extract_all(&pool, &ctx, &config, &inputs, &files, &changed);
+    let fresh = extract_all(&pool, &ctx, &inputs, &files, &changed);
     for i in &changed {
         warehouse.store(&keys[*i], &fresh[i].extraction)?;
     }
@@ -249,7 +250,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
                         file = inputs[i].relative,
                         "cache entry missing; extracting again"
                     );
-                    let mut again = extract_all(&pool, &ctx, &config, &inputs, &files, &[i]);
+                    let mut again = extract_all(&pool, &ctx, &inputs, &files, &[i]);
                     if let Some(result) = again.remove(&i) {
                         warehouse.store(&keys[i], &result.extraction)?;
                         results.insert(i, result);
@@ -380,7 +381,7 @@ fn fingerprint(config: &Config, catalog: &Catalog, units: &UnitRegistry) -> Stri
     h.update([0]);
     h.update(units.divisions.version.as_bytes());
     h.update([0]);
-    h.update(config.limits.max_file_bytes.to_le_bytes());
+    h.update(format!("{:?}", config.limits).as_bytes());
     // The checks' policy decides the findings of every partition.
     h.update(format!("{:?}", config.reconcile).as_bytes());
     // The warehouse's columns, and the build of juesuan itself: a new build may extract
@@ -424,7 +425,6 @@ fn thread_pool(config: &Config) -> Result<rayon::ThreadPool> {
 fn extract_all(
     pool: &rayon::ThreadPool,
     ctx: &Context,
-    config: &Config,
     inputs: &[Input],
     files: &[Arc<SourceFile>],
     which: &[usize],
@@ -439,7 +439,6 @@ fn extract_all(
         );
         bar
     });
-    let max_bytes = config.limits.max_file_bytes;
     let results: Vec<(usize, FileResult)> = pool.install(|| {
         which
             .par_iter()
@@ -447,7 +446,19 @@ fn extract_all(
                 let input = &inputs[i];
                 let span = tracing::info_span!("extract", file = %input.relative);
                 let _entered = span.enter();
-                let result = extract_file(ctx, input, files[i].clone(), max_bytes);
+                // A reader that panics on hostile bytes (a dependency's bug) costs its file,
+                // never the batch.
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    extract_file(ctx, input, files[i].clone())
+                }))
+                .unwrap_or_else(|panic| {
+                    let message = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".to_string());
+                    crate::extract::panicked(ctx, input, files[i].clone(), &message)
+                });
                 let x = &result.extraction;
                 for finding in &x.findings {
                     tracing::warn!("{}", finding.message);
@@ -1053,9 +1064,10 @@ pub fn validate(args: &ConfigArgs) -> Result<u8> {
     let ctx = Context {
         catalog: &setup.catalog,
         units: &setup.units,
+        limits: &setup.config.limits,
     };
     let all: Vec<usize> = (0..inputs.len()).collect();
-    let results = extract_all(&pool, &ctx, &setup.config, &inputs, &files, &all);
+    let results = extract_all(&pool, &ctx, &inputs, &files, &all);
     let problems: Vec<String> = results
         .values()
         .flat_map(|r| r.extraction.rejects.iter().map(|j| j.to_string()))

@@ -1,6 +1,7 @@
 //! Sources: finding input files and turning each into records. One module per format or
 //! table family; [`extract_file`] dispatches on the file's kind.
 
+pub mod guard;
 pub mod header;
 pub mod readers;
 pub mod report;
@@ -283,8 +284,8 @@ pub fn extract_file(
     ctx: &workbook::Context,
     input: &Input,
     file: Arc<SourceFile>,
-    max_bytes: u64,
 ) -> FileResult {
+    let max_bytes = ctx.limits.max_file_bytes;
     let mut extraction = Extraction::default();
     let reject_file = |extraction: &mut Extraction, stage, reason: String| {
         extraction.reject(&file, None, None, stage, reason, None)
@@ -339,6 +340,33 @@ pub fn extract_file(
     } else {
         extraction.attach_identity(None);
     }
+    FileResult {
+        input: input.clone(),
+        file,
+        extraction,
+    }
+}
+
+/// The result of a file whose reader panicked: one reject saying so.
+pub fn panicked(
+    ctx: &workbook::Context,
+    input: &Input,
+    file: Arc<SourceFile>,
+    message: &str,
+) -> FileResult {
+    let mut extraction = Extraction::default();
+    extraction.reject(
+        &file,
+        None,
+        None,
+        Stage::Extract,
+        format!("the reader failed on this file ({message}); the file is malformed or hostile"),
+        None,
+    );
+    let fallback = resolve(ctx.units, &ContentHints::default(), &input.hints)
+        .ok()
+        .map(|r| Arc::new(r.identity));
+    extraction.attach_identity(fallback);
     FileResult {
         input: input.clone(),
         file,

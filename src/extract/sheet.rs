@@ -171,19 +171,25 @@ impl Sheet {
                     .into(),
             ),
             Data::Empty => Ok(None),
+            Data::Float(f) if !f.is_finite() => Err(format!("{f} is not a finite number")),
             Data::Float(f) => unit
                 .f64_to_yuan(*f)
                 .map(Some)
-                .ok_or_else(|| format!("{f} is not a finite number")),
-            Data::Int(i) => Ok(Some(unit.to_yuan((*i).into()))),
+                .ok_or_else(|| crate::model::out_of_range(&f.to_string(), unit)),
+            Data::Int(i) => unit
+                .to_yuan((*i).into())
+                .map(Some)
+                .ok_or_else(|| crate::model::out_of_range(&i.to_string(), unit)),
             Data::String(s) => {
                 let t = s.trim();
                 if is_blank_text(t) {
                     return Ok(None);
                 }
-                crate::model::parse_decimal_text(&crate::transform::text::fold_width(t))
-                    .map(|d| Some(unit.to_yuan(d)))
-                    .ok_or_else(|| format!("{t:?} is not an amount"))
+                let d = crate::model::parse_decimal_text(&crate::transform::text::fold_width(t))
+                    .ok_or_else(|| format!("{t:?} is not an amount"))?;
+                unit.to_yuan(d)
+                    .map(Some)
+                    .ok_or_else(|| crate::model::out_of_range(t, unit))
             }
             Data::Error(e) => Err(format!("error cell {e:?}")),
             Data::Bool(b) => Err(format!("boolean {b} where an amount belongs")),

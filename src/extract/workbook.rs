@@ -8,6 +8,8 @@ use std::sync::Arc;
 use calamine::{open_workbook_auto, Reader, Sheets, Xls, XlsOptions};
 
 use crate::catalog::Catalog;
+use crate::config::Limits;
+use crate::extract::guard;
 use crate::extract::header::Block;
 use crate::extract::readers::{
     economic_table, expenditure_table, income_totals, procurement, purchased_services,
@@ -24,6 +26,7 @@ use crate::units::UnitRegistry;
 pub struct Context<'a> {
     pub catalog: &'a Catalog,
     pub units: &'a UnitRegistry,
+    pub limits: &'a Limits,
 }
 
 pub fn extract(
@@ -33,13 +36,24 @@ pub fn extract(
     path_hints: &PathHints,
 ) -> Extraction {
     let mut out = Extraction::default();
-    let sheets = match read_sheets(path) {
-        Ok(sheets) => sheets,
+    let (sheets, refused) = match read_sheets(path, ctx.limits) {
+        Ok(read) => read,
         Err(reason) => {
             out.reject(file, None, None, Stage::Extract, reason, None);
             return out;
         }
     };
+    for (sheet, reason) in refused {
+        out.tables.push(TableReport {
+            sheet: sheet.clone(),
+            title: String::new(),
+            table: None,
+            status: TableStatus::Rejected,
+            rows: 0,
+            reason: Some(reason.clone()),
+        });
+        out.reject(file, Some(&sheet), None, Stage::Extract, reason, None);
+    }
 
     let mut blocks = Vec::new();
     let mut hints = ContentHints::default();
@@ -158,12 +172,24 @@ pub fn extract(
     out
 }
 
-fn read_sheets(path: &Path) -> Result<Vec<Sheet>, String> {
+/// A workbook's sheets, and the sheets refused by the limits with the reason.
+type ReadSheets = (Vec<Sheet>, Vec<(String, String)>);
+
+fn read_sheets(path: &Path, limits: &Limits) -> Result<ReadSheets, String> {
+    // A zip container (.xlsx, or anything that starts like one) is inflated into a counter
+    // first: calamine would inflate a bomb into memory.
+    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot open workbook: {e}"))?;
+    let mut magic = [0u8; 4];
+    let is_zip = std::io::Read::read_exact(&mut file, &mut magic).is_ok() && magic == *b"PK\x03\x04";
+    if is_zip {
+        std::io::Seek::rewind(&mut file).map_err(|e| format!("cannot open workbook: {e}"))?;
+        guard::check_zip(std::io::BufReader::new(file), limits)?;
+    }
     let workbook = open_workbook_auto(path).map_err(|e| format!("cannot open workbook: {e}"))?;
     let is_xls = matches!(workbook, Sheets::Xls(_));
-    let sheets = sheets_of(workbook, false)?;
-    if !is_xls || !mis_decoded(&sheets) {
-        return Ok(sheets);
+    let read = sheets_of(workbook, false, limits)?;
+    if !is_xls || !mis_decoded(&read.0) {
+        return Ok(read);
     }
     // A legacy .xls whose texts are GBK bytes under a CODEPAGE record that is missing or
     // wrong: read every 8-bit string byte for byte (code page 1200 maps byte b to U+00bb)
@@ -173,10 +199,10 @@ fn read_sheets(path: &Path) -> Result<Vec<Sheet>, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open workbook: {e}"))?;
     let xls = Xls::new_with_options(std::io::BufReader::new(file), options)
         .map_err(|e| format!("cannot open workbook: {e}"))?;
-    let repaired = sheets_of(Sheets::Xls(xls), true)?;
-    if mis_decoded(&repaired) {
+    let repaired = sheets_of(Sheets::Xls(xls), true, limits)?;
+    if mis_decoded(&repaired.0) {
         // Not GBK either: keep what the workbook declared; the tables will say what is wrong.
-        return Ok(sheets);
+        return Ok(read);
     }
     tracing::info!(
         file = %path.display(),
@@ -188,34 +214,82 @@ fn read_sheets(path: &Path) -> Result<Vec<Sheet>, String> {
 fn sheets_of<RS: std::io::Read + std::io::Seek>(
     mut workbook: Sheets<RS>,
     gbk: bool,
-) -> Result<Vec<Sheet>, String> {
+    limits: &Limits,
+) -> Result<ReadSheets, String> {
     let names = workbook.sheet_names().to_vec();
-    let mut sheets = Vec::with_capacity(names.len());
-    for name in names {
-        let mut range = workbook
-            .worksheet_range(&name)
-            .map_err(|e| format!("sheet {name}: cannot read cells: {e}"))?;
-        let merges = match &mut workbook {
-            Sheets::Xlsx(x) => x
-                .merge_cells_by_sheet_name(&name)
-                .map_err(|e| format!("sheet {name}: cannot read merged cells: {e}"))?,
-            Sheets::Xls(x) => x
-                .merge_cells_by_sheet_name(&name)
-                .map_err(|e| format!("sheet {name}: cannot read merged cells: {e}"))?,
-            _ => Vec::new(),
-        };
-        // Formulas only to tell "no cached value" from a blank; a workbook whose formulas
-        // cannot be read is still read for its values.
-        let formulas = workbook.worksheet_formula(&name).ok();
-        let name = if gbk {
-            repair_gbk(&mut range);
-            gbk_from_bytes(&name).unwrap_or(name)
-        } else {
-            name
-        };
-        sheets.push(Sheet::new(name, range, &merges, formulas));
+    if names.len() as u64 > limits.max_sheets {
+        return Err(format!(
+            "the workbook has {} sheets, over the limit of {} (limits.max_sheets)",
+            names.len(),
+            limits.max_sheets
+        ));
     }
-    Ok(sheets)
+    let mut sheets = Vec::with_capacity(names.len());
+    let mut refused = Vec::new();
+    for name in names {
+        let read = read_one(&mut workbook, &name, limits);
+        let display = if gbk {
+            gbk_from_bytes(&name).unwrap_or_else(|| name.clone())
+        } else {
+            name.clone()
+        };
+        match read {
+            Ok((mut range, merges, formulas)) => {
+                if gbk {
+                    repair_gbk(&mut range);
+                }
+                sheets.push(Sheet::new(display, range, &merges, formulas));
+            }
+            Err(reason) => refused.push((display, reason)),
+        }
+    }
+    Ok((sheets, refused))
+}
+
+type SheetParts = (
+    calamine::Range<calamine::Data>,
+    Vec<calamine::Dimensions>,
+    Option<calamine::Range<String>>,
+);
+
+/// One sheet's cells, merged regions and formula cells, each within the limits.
+fn read_one<RS: std::io::Read + std::io::Seek>(
+    workbook: &mut Sheets<RS>,
+    name: &str,
+    limits: &Limits,
+) -> Result<SheetParts, String> {
+    let (range, merges, formulas) = match workbook {
+        Sheets::Xlsx(x) => {
+            let range = guard::xlsx_range(x, name, limits)?;
+            let merges = x
+                .merge_cells_by_sheet_name(name)
+                .map_err(|e| format!("cannot read merged cells: {e}"))?;
+            // Formulas only to tell "no cached value" from a blank; a workbook whose
+            // formulas cannot be read is still read for its values.
+            let formulas = guard::xlsx_formulas(x, name, limits);
+            (range, merges, formulas)
+        }
+        Sheets::Xls(x) => {
+            let range = x
+                .worksheet_range(name)
+                .map_err(|e| format!("cannot read cells: {e}"))?;
+            guard::check_range(&range, limits)?;
+            let merges = x
+                .merge_cells_by_sheet_name(name)
+                .map_err(|e| format!("cannot read merged cells: {e}"))?;
+            let formulas = x.worksheet_formula(name).ok();
+            (range, merges, formulas)
+        }
+        other => {
+            let range = other
+                .worksheet_range(name)
+                .map_err(|e| format!("cannot read cells: {e}"))?;
+            guard::check_range(&range, limits)?;
+            (range, Vec::new(), None)
+        }
+    };
+    guard::check_merges(&merges, limits)?;
+    Ok((range, merges, formulas))
 }
 
 /// True when no text of the workbook holds a CJK character but some hold what GBK bytes

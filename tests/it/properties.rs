@@ -161,7 +161,7 @@ proptest! {
         let yuan = Decimal::new(fen * 10_000, 2); // 0.01 万元 is 100.00 元
         let text = printed.to_string();
         let parsed = juesuan::model::parse_decimal_text(&text).expect("decimal text");
-        prop_assert_eq!(MoneyUnit::Wanyuan.to_yuan(parsed), yuan);
+        prop_assert_eq!(MoneyUnit::Wanyuan.to_yuan(parsed), Some(yuan));
         let cell = fen as f64 / 100.0;
         prop_assert_eq!(MoneyUnit::Wanyuan.f64_to_yuan(cell), Some(yuan), "{}", cell);
     }

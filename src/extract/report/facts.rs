@@ -329,10 +329,14 @@ static SHARE_ITEM: LazyLock<Regex> = LazyLock::new(|| {
 
 fn printed(text: &str, unit_label: Option<&str>, negative: bool) -> Option<Printed> {
     let v = number(text)?;
-    Some(Printed::new(
-        if negative { -v } else { v },
-        unit_label.map(unit),
-    ))
+    let p = Printed::new(if negative { -v } else { v }, unit_label.map(unit));
+    // What the checks' interval arithmetic can hold: an amount the warehouse could store,
+    // a percentage below a million, at most ten printed decimals.
+    let fits = match p.unit {
+        Some(u) => u.to_yuan(p.value).is_some(),
+        None => p.value.abs() < Decimal::from(1_000_000),
+    };
+    (fits && p.decimals <= 10).then_some(p)
 }
 
 static AMOUNT: LazyLock<Regex> = LazyLock::new(|| re(r"NUM(?:万元|亿元|元)"));
@@ -417,7 +421,10 @@ pub fn extract(blocks: &[Block]) -> Facts {
             let value = match pattern.kind {
                 Kind::Money | Kind::Change => {
                     let u = c.name("u").map_or(MoneyUnit::Wanyuan, |u| unit(u.as_str()));
-                    FactValue::Money(u.to_yuan(signed))
+                    match u.to_yuan(signed) {
+                        Some(v) => FactValue::Money(v),
+                        None => continue,
+                    }
                 }
                 Kind::Percent => match (signed / Decimal::from(100)).to_f64() {
                     Some(r) => FactValue::Ratio(r),
@@ -548,16 +555,16 @@ pub fn extract(blocks: &[Block]) -> Facts {
             ));
         }
         let statement = if let Some(c) = VERSUS_BUDGET.captures(&text) {
-            let actual = number(&c["a"]).map(|a| unit(&c["ua"]).to_yuan(a));
+            let actual = number(&c["a"]).and_then(|a| unit(&c["ua"]).to_yuan(a));
             let budget = match (c.name("d"), c.name("v")) {
-                (Some(d), Some(v)) => number(d.as_str()).zip(actual).map(|(d, a)| {
-                    let d = unit(&c["ud"]).to_yuan(d);
+                (Some(d), Some(v)) => number(d.as_str()).zip(actual).and_then(|(d, a)| {
+                    let d = unit(&c["ud"]).to_yuan(d)?;
                     // 比年初预算减少 d: actual = budget − d.
-                    if matches!(v.as_str(), "减少" | "下降") {
+                    Some(if matches!(v.as_str(), "减少" | "下降") {
                         a + d
                     } else {
                         a - d
-                    }
+                    })
                 }),
                 _ if c.name("flat").is_some() => actual,
                 _ => None,
@@ -595,11 +602,11 @@ pub fn extract(blocks: &[Block]) -> Facts {
         } else if let Some(c) = BUDGET_THEN_ACTUAL.captures(&text) {
             mark(c.name("a").map_or(0, |m| m.start()));
             mark(c.name("b").map_or(0, |m| m.start()));
-            number(&c["a"]).map(|a| {
-                (
-                    unit(&c["ua"]).to_yuan(a),
-                    number(&c["b"]).map(|b| unit(&c["ub"]).to_yuan(b)),
-                )
+            number(&c["a"]).and_then(|a| {
+                Some((
+                    unit(&c["ua"]).to_yuan(a)?,
+                    number(&c["b"]).and_then(|b| unit(&c["ub"]).to_yuan(b)),
+                ))
             })
         } else {
             None
