@@ -207,6 +207,20 @@ impl Config {
             ));
         }
         problems.extend(self.reconcile.validate());
+        let warehouse = self.warehouse.to_string_lossy();
+        if let Some((scheme, _)) = warehouse.split_once("://") {
+            problems.push(format!(
+                "warehouse: {warehouse}: juesuan writes to a local directory only; {scheme}:// is not supported (yet), and it is not taken for a folder named {scheme}:"
+            ));
+        }
+        for input in &self.inputs {
+            let input = input.to_string_lossy();
+            if let Some((scheme, _)) = input.split_once("://") {
+                problems.push(format!(
+                    "inputs: {input}: juesuan reads local directories only; {scheme}:// is not supported"
+                ));
+            }
+        }
         if self.warehouse.as_os_str().is_empty() {
             problems.push(format!(
                 "warehouse: no warehouse directory ({}; give --output DIR)",

@@ -18,7 +18,8 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::extract::workbook::Context;
 use crate::extract::{
-    discover, extract_file, source_file, Extraction, FileResult, Input, TableStatus,
+    discover, extract_file, source_file, Discovery, Extraction, FileResult, Input, Skipped,
+    TableStatus,
 };
 use crate::load::batch::{self, Record};
 use crate::load::schema;
@@ -125,7 +126,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     }
 
     let pool = thread_pool(&config)?;
-    let inputs = discover(&config.inputs)?;
+    let Discovery { inputs, skipped } = discover(&config.inputs)?;
     let files: Vec<Arc<SourceFile>> = pool.install(|| inputs.par_iter().map(source_file).collect());
     tracing::info!(files = inputs.len(), "inputs discovered and hashed");
 
@@ -319,7 +320,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             state.errors.insert(partition_label(p), *n);
         }
     }
-    let manifest = manifest(&run_id, started_at, &catalog, &state, &touched);
+    let manifest = manifest(&run_id, started_at, &catalog, &state, &touched, &skipped);
     let rejects: usize = state.inputs.values().map(|s| s.rejects).sum();
     let expenditure_rows = state
         .rows
@@ -908,6 +909,7 @@ fn manifest(
     catalog: &Catalog,
     state: &State,
     rewritten: &BTreeSet<PartitionKey>,
+    skipped: &[Skipped],
 ) -> serde_json::Value {
     let datasets: serde_json::Map<String, serde_json::Value> = DATASETS
         .iter()
@@ -936,6 +938,7 @@ fn manifest(
         "partitions_rewritten": rewritten.iter().map(partition_label).collect::<Vec<_>>(),
         "datasets": datasets,
         "inputs": state.inputs.values().map(|s| s.manifest.clone()).collect::<Vec<_>>(),
+        "skipped": skipped,
     })
 }
 
@@ -1058,7 +1061,7 @@ fn print_summary(
 /// Exit 0 clean, 1 inputs with problems, 2 config or catalogue unusable.
 pub fn validate(args: &ConfigArgs) -> Result<u8> {
     let setup = setup(args, Some(Path::new("(not written by validate)")))?;
-    let inputs = discover(&setup.config.inputs)?;
+    let inputs = discover(&setup.config.inputs)?.inputs;
     let pool = thread_pool(&setup.config)?;
     let files: Vec<Arc<SourceFile>> = pool.install(|| inputs.par_iter().map(source_file).collect());
     let ctx = Context {

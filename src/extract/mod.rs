@@ -68,48 +68,143 @@ pub struct Input {
     pub relative: String,
     pub kind: InputKind,
     pub hints: PathHints,
+    /// Why this path is not read at all (a symlink leaving the input roots, a loop, a FIFO
+    /// or device): it becomes a reject without being opened.
+    pub refused: Option<String>,
 }
 
-/// Walks the input roots, sorted, skipping hidden files and Office lock files (~$…).
-pub fn discover(roots: &[PathBuf]) -> crate::Result<Vec<Input>> {
-    let mut inputs = Vec::new();
-    for root in roots {
+/// A path under an input root that is not an input (hidden files, Office lock files): the
+/// manifest lists it with the reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Everything found under the input roots.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub inputs: Vec<Input>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Walks the input roots, sorted. The roots are a boundary: a symlink is followed only to a
+/// path inside a root (once: loops are refused), special files (FIFOs, sockets, devices)
+/// are never opened. Hidden files and Office lock files (~$…) are skipped. Every path found
+/// is an input, a refused input (a reject) or a skipped path (in the manifest).
+pub fn discover(roots: &[PathBuf]) -> crate::Result<Discovery> {
+    let canonical_roots: Vec<PathBuf> = roots
+        .iter()
+        .map(|r| std::fs::canonicalize(r).map_err(|e| crate::Error::io(r, e)))
+        .collect::<crate::Result<_>>()?;
+    let mut found = Discovery::default();
+    for (root, canonical_root) in roots.iter().zip(&canonical_roots) {
+        let mut visited = std::collections::HashSet::new();
+        visited.insert(canonical_root.clone());
         let mut stack = vec![root.clone()];
+        let relative_of = |path: &Path| {
+            path.strip_prefix(root)
+                .unwrap_or(path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
+        };
         while let Some(dir) = stack.pop() {
             let entries = std::fs::read_dir(&dir).map_err(|e| crate::Error::io(&dir, e))?;
             for entry in entries {
                 let entry = entry.map_err(|e| crate::Error::io(&dir, e))?;
                 let path = entry.path();
                 let name = entry.file_name().to_string_lossy().into_owned();
-                if name.starts_with('.') || name.starts_with("~$") {
+                let relative = relative_of(&path);
+                let skip = |reason: &str| Skipped {
+                    path: relative.clone(),
+                    reason: reason.to_string(),
+                };
+                if name.starts_with("~$") {
+                    found.skipped.push(skip("Office lock file"));
+                    continue;
+                }
+                if name.starts_with('.') {
+                    found.skipped.push(skip("hidden"));
                     continue;
                 }
                 let file_type = entry.file_type().map_err(|e| crate::Error::io(&path, e))?;
-                if file_type.is_dir() {
-                    stack.push(path);
-                } else if file_type.is_file() || path.is_file() {
-                    let rel = path.strip_prefix(root).unwrap_or(&path);
-                    let relative = rel
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy())
-                        .collect::<Vec<_>>()
-                        .join("/");
-                    inputs.push(Input {
-                        kind: InputKind::of(&path),
-                        hints: PathHints::from_relative(rel),
-                        relative,
-                        path,
-                    });
+                let mut refused = None;
+                if file_type.is_symlink() {
+                    match std::fs::canonicalize(&path) {
+                        Err(e) if e.raw_os_error() == Some(40) => {
+                            refused = Some("a symlink loop: not followed".to_string())
+                        }
+                        Err(e) => refused = Some(format!("a broken symlink: {e}")),
+                        Ok(target) if !canonical_roots.iter().any(|r| target.starts_with(r)) => {
+                            refused = Some(format!(
+                                "a symlink to {} outside the input roots: not followed",
+                                target.display()
+                            ))
+                        }
+                        Ok(target) if target.is_dir() => {
+                            if visited.insert(target) {
+                                stack.push(path.clone());
+                                continue;
+                            } else {
+                                refused = Some(
+                                    "a symlink to a folder already walked (a loop): not followed"
+                                        .to_string(),
+                                );
+                            }
+                        }
+                        Ok(target) if target.is_file() => {}
+                        Ok(_) => {
+                            refused = Some("a symlink to a special file: not opened".to_string())
+                        }
+                    }
+                } else if file_type.is_dir() {
+                    if let Ok(canonical) = std::fs::canonicalize(&path) {
+                        if visited.insert(canonical) {
+                            stack.push(path);
+                        }
+                    }
+                    continue;
+                } else if !file_type.is_file() {
+                    refused = Some(format!("{}: not opened", special_kind(&file_type)));
                 }
+                let rel = path.strip_prefix(root).unwrap_or(&path);
+                found.inputs.push(Input {
+                    kind: InputKind::of(&path),
+                    hints: PathHints::from_relative(rel),
+                    relative,
+                    refused,
+                    path,
+                });
             }
         }
     }
-    inputs.sort_by(|a, b| {
+    found.inputs.sort_by(|a, b| {
         a.relative
             .cmp(&b.relative)
             .then_with(|| a.path.cmp(&b.path))
     });
-    Ok(inputs)
+    found.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(found)
+}
+
+fn special_kind(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = file_type;
+    "a special file"
 }
 
 /// How a table found in a workbook was handled.
@@ -271,7 +366,11 @@ pub struct FileResult {
 
 /// Hashes one input. A file that cannot be read gets an empty hash; its extraction says why.
 pub fn source_file(input: &Input) -> Arc<SourceFile> {
-    let (sha256, bytes) = hash_file(&input.path).unwrap_or_default();
+    let (sha256, bytes) = if input.refused.is_some() {
+        (String::new(), 0)
+    } else {
+        hash_file(&input.path).unwrap_or_default()
+    };
     Arc::new(SourceFile {
         display_path: Arc::from(input.relative.as_str()),
         sha256: Arc::from(sha256),
@@ -290,12 +389,16 @@ pub fn extract_file(
     let reject_file = |extraction: &mut Extraction, stage, reason: String| {
         extraction.reject(&file, None, None, stage, reason, None)
     };
-    if file.sha256.is_empty() {
+    if let Some(reason) = &input.refused {
+        reject_file(&mut extraction, Stage::Discover, reason.clone());
+    } else if file.sha256.is_empty() {
         let reason = match std::fs::File::open(&input.path) {
             Err(e) => format!("cannot read file: {e}"),
             Ok(_) => "cannot read file".to_string(),
         };
         reject_file(&mut extraction, Stage::Discover, reason);
+    } else if file.bytes == 0 {
+        reject_file(&mut extraction, Stage::Discover, "empty file (0 bytes)".to_string());
     } else if file.bytes > max_bytes {
         reject_file(
             &mut extraction,

@@ -74,6 +74,14 @@ pub fn split_code(text: &str) -> Option<(String, &str)> {
     if !matches!(digits.len(), 3 | 5 | 7) {
         return None;
     }
+    // A code is followed by nothing, a space or its name: "2０1x" and "201a" are no codes.
+    if trimmed[end..]
+        .chars()
+        .next()
+        .is_some_and(|c| fold_char(c).is_ascii_alphanumeric())
+    {
+        return None;
+    }
     let rest = trimmed[end..].trim_matches(|c: char| c.is_whitespace());
     Some((digits, rest))
 }
@@ -114,6 +122,9 @@ mod tests {
             Some(("2010101".into(), "行政运行"))
         );
         assert_eq!(split_code("20101.5"), None);
+        // Junk glued to the digits is no code (hostile input seen: a cell "2０1x").
+        assert_eq!(split_code("2０1x"), None);
+        assert_eq!(split_code("201a"), None);
         assert_eq!(split_code("2010"), None);
         assert_eq!(split_code("合计"), None);
         // regression: a full-width point after the digits must not split a character

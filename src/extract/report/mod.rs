@@ -33,6 +33,31 @@ pub struct ReportStats {
     pub amount_mentions_used: usize,
 }
 
+/// A report's text within `max_report_chars` and `max_paragraphs`.
+fn within_limits(blocks: Vec<Block>, limits: &crate::config::Limits) -> Result<Vec<Block>, String> {
+    if blocks.len() as u64 > limits.max_paragraphs {
+        return Err(format!(
+            "{} paragraphs, over the limit of {} (limits.max_paragraphs)",
+            blocks.len(),
+            limits.max_paragraphs
+        ));
+    }
+    let chars: u64 = blocks
+        .iter()
+        .map(|b| match b {
+            Block::Para { text, .. } => text.chars().count() as u64,
+            Block::Table { rows, .. } => rows.iter().flatten().map(|c| c.chars().count() as u64).sum(),
+        })
+        .sum();
+    if chars > limits.max_report_chars {
+        return Err(format!(
+            "{chars} characters of text, over the limit of {} (limits.max_report_chars)",
+            limits.max_report_chars
+        ));
+    }
+    Ok(blocks)
+}
+
 pub fn extract(
     ctx: &Context,
     path: &Path,
@@ -43,14 +68,30 @@ pub fn extract(
     let is_docx = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
+    let limits = ctx.limits;
     let read = if is_docx {
-        read::read_docx(path).map(|b| (b, "docx".to_string()))
+        std::fs::File::open(path)
+            .map_err(|e| format!("cannot open: {e}"))
+            .and_then(|f| crate::extract::guard::check_zip(std::io::BufReader::new(f), limits))
+            .and_then(|()| read::read_docx(path, limits.max_entry_bytes))
+            .map(|b| (b, "docx".to_string()))
     } else {
         std::fs::read(path)
             .map_err(|e| format!("cannot read: {e}"))
-            .and_then(|bytes| read::read_txt(&bytes))
+            .and_then(|bytes| {
+                // Four bytes a character at most, before anything is decoded.
+                if bytes.len() as u64 > limits.max_report_chars.saturating_mul(4) {
+                    return Err(format!(
+                        "{} bytes of text, over the limit of {} characters (limits.max_report_chars)",
+                        bytes.len(),
+                        limits.max_report_chars
+                    ));
+                }
+                read::read_txt(&bytes)
+            })
             .map(|(b, enc)| (b, enc.as_str().to_string()))
-    };
+    }
+    .and_then(|(blocks, encoding)| within_limits(blocks, limits).map(|b| (b, encoding)));
     let (blocks, encoding) = match read {
         Ok(r) => r,
         Err(reason) => {
