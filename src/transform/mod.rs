@@ -3,6 +3,7 @@
 
 pub mod classify;
 pub mod derive;
+pub mod grain;
 pub mod identify;
 pub mod reconcile;
 pub mod text;
