@@ -327,6 +327,8 @@ pub enum Stage {
     Identify,
     Extract,
     Classify,
+    /// Writing the warehouse (a partition that could not be encoded).
+    Load,
 }
 
 impl Stage {
@@ -335,6 +337,7 @@ impl Stage {
             Stage::Discover => "discover",
             Stage::Identify => "identify",
             Stage::Extract => "extract",
+            Stage::Load => "load",
             Stage::Classify => "classify",
         }
     }

@@ -291,7 +291,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         previous_version: None, // the commit records it
     };
     for (i, input) in inputs.iter().enumerate() {
-        let entry = match results.get(&i).filter(|_| !unchanged[i]) {
+        let mut entry = match results.get(&i).filter(|_| !unchanged[i]) {
             Some(result) => InputState {
                 sha256: files[i].sha256.to_string(),
                 cache_key: keys[i].clone(),
@@ -301,6 +301,14 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             },
             None => previous.inputs[&input.relative].clone(),
         };
+        // An input of a partition that could not be written is rejected, and read again
+        // next run (no cache key).
+        if let Some(reason) = entry.partitions.iter().find_map(|p| built.failed.get(p)) {
+            entry.rejects += 1;
+            entry.cache_key.clear();
+            entry.manifest["status"] = json!("rejected");
+            entry.manifest["write_error"] = json!(reason);
+        }
         state.inputs.insert(input.relative.clone(), entry);
     }
     for dataset in datasets {
@@ -670,28 +678,85 @@ fn build_partitions(
         .collect();
     let mut files = Vec::new();
     let mut counts: BTreeMap<PartitionKey, BTreeMap<&'static str, usize>> = BTreeMap::new();
+    let mut failed: BTreeMap<PartitionKey, String> = BTreeMap::new();
     let specs = schema::all();
     for spec in &specs {
-        let batches: BTreeMap<PartitionKey, RecordBatch> = match spec.name {
-            "expenditure" => group(spec, &expenditure, &live)?,
-            "execution" => group(spec, &execution.iter().collect::<Vec<_>>(), &live)?,
-            "units" => group(spec, &units.iter().collect::<Vec<_>>(), &live)?,
-            "economic_expenditure" => group(spec, &economic, &live)?,
-            "performance_projects" => group(spec, &projects, &live)?,
-            "findings" => group(spec, &findings, &live)?,
-            _ => group(spec, &rejects, &live)?,
+        let batches = match spec.name {
+            "expenditure" => group(spec, &expenditure, &live),
+            "execution" => group(spec, &execution.iter().collect::<Vec<_>>(), &live),
+            "units" => group(spec, &units.iter().collect::<Vec<_>>(), &live),
+            "economic_expenditure" => group(spec, &economic, &live),
+            "performance_projects" => group(spec, &projects, &live),
+            "findings" => group(spec, &findings, &live),
+            _ => group(spec, &rejects, &live),
         };
         for (key, batch) in batches {
-            counts
-                .entry(key.clone())
-                .or_default()
-                .insert(spec.name, batch.num_rows());
-            files.push(PartitionFile {
-                dataset: spec.name,
-                key,
-                batch,
-            });
+            match batch {
+                Ok(batch) => files.push(PartitionFile {
+                    dataset: spec.name,
+                    key,
+                    batch,
+                }),
+                Err(reason) => {
+                    failed.entry(key).or_insert(reason);
+                }
+            }
         }
+    }
+    // A partition that cannot be encoded (a derived total beyond decimal(18,2)) costs its own
+    // inputs, never the night: its datasets are written empty, its rejects say why, and the
+    // other partitions commit.
+    if !failed.is_empty() {
+        files.retain(|f| !failed.contains_key(&f.key));
+        let mut load_rejects: Vec<Reject> = Vec::new();
+        for (key, reason) in &failed {
+            tracing::error!(partition = partition_label(key), "{reason}; its inputs are rejected");
+            for r in results.values().filter(|r| r.extraction.partitions().contains(key)) {
+                load_rejects.push(Reject {
+                    unit: r.extraction.identity.clone(),
+                    file: r.file.clone(),
+                    sheet: None,
+                    row: None,
+                    stage: crate::model::Stage::Load,
+                    reason: format!(
+                        "not loaded: partition {} could not be written ({reason}); the other partitions were committed",
+                        partition_label(key)
+                    ),
+                    raw_text: None,
+                });
+            }
+        }
+        let failed_keys: BTreeSet<PartitionKey> = failed.keys().cloned().collect();
+        for spec in &specs {
+            let batches = if spec.name == "rejects" {
+                let of_failed: Vec<&Reject> = rejects
+                    .iter()
+                    .copied()
+                    .chain(&load_rejects)
+                    .filter(|r| failed_keys.contains(&r.partition()))
+                    .collect();
+                group(spec, &of_failed, &failed_keys)
+            } else {
+                group::<Reject>(spec, &[], &failed_keys)
+            };
+            for (key, batch) in batches {
+                let batch = batch.map_err(|reason| Error::Parquet {
+                    path: format!("{}/{}", spec.name, partition_label(&key)).into(),
+                    reason,
+                })?;
+                files.push(PartitionFile {
+                    dataset: spec.name,
+                    key,
+                    batch,
+                });
+            }
+        }
+    }
+    for f in &files {
+        counts
+            .entry(f.key.clone())
+            .or_default()
+            .insert(f.dataset, f.batch.num_rows());
     }
     Ok(Built {
         files,
@@ -699,6 +764,7 @@ fn build_partitions(
         checks,
         errors,
         by_unit,
+        failed,
     })
 }
 
@@ -711,6 +777,8 @@ struct Built {
     checks: usize,
     errors: BTreeMap<PartitionKey, usize>,
     by_unit: BTreeMap<(String, i32), [usize; 3]>,
+    /// Partitions that could not be encoded, and why: their inputs are rejected.
+    failed: BTreeMap<PartitionKey, String>,
 }
 
 /// The report file loaded for each unit-year (the first by path), and a finding for each
@@ -857,11 +925,13 @@ fn choose_tables(results: &BTreeMap<usize, FileResult>) -> (BTreeSet<TableCopy>,
 }
 
 /// One batch per live partition (empty where the dataset has no rows there).
+/// One batch per partition of `live` (empty ones included), or why a partition's rows
+/// cannot be encoded.
 fn group<R: Record>(
     spec: &schema::DatasetSpec,
     rows: &[&R],
     live: &BTreeSet<PartitionKey>,
-) -> Result<BTreeMap<PartitionKey, RecordBatch>> {
+) -> BTreeMap<PartitionKey, std::result::Result<RecordBatch, String>> {
     let mut by_key: BTreeMap<PartitionKey, Vec<&R>> =
         live.iter().map(|k| (k.clone(), Vec::new())).collect();
     for row in rows {
@@ -870,11 +940,10 @@ fn group<R: Record>(
     by_key
         .into_iter()
         .map(|(key, rows)| {
-            let batch = batch::build(spec, &rows).map_err(|reason| Error::Parquet {
-                path: format!("{}/year={}/{}.parquet", spec.name, key.0, key.1).into(),
-                reason,
-            })?;
-            Ok((key, batch))
+            let batch = batch::build(spec, &rows).map_err(|reason| {
+                format!("{}/year={}/{}.parquet: {reason}", spec.name, key.0, key.1)
+            });
+            (key, batch)
         })
         .collect()
 }
@@ -947,6 +1016,8 @@ fn manifest(
         "juesuan_version": crate::VERSION,
         "catalog_version": catalog.version,
         "fingerprint": state.fingerprint,
+        // The process's peak resident memory so far (Linux; null elsewhere).
+        "peak_rss_bytes": peak_rss_bytes(),
         "partitions_rewritten": rewritten.iter().map(partition_label).collect::<Vec<_>>(),
         "datasets": datasets,
         "inputs": state.inputs.values().map(|s| s.manifest.clone()).collect::<Vec<_>>(),
@@ -973,7 +1044,14 @@ fn print_summary(
             .count()
     };
     let rows = |d: &str| state.rows.get(d).map_or(0, |r| r.values().sum::<usize>());
-    crate::say!("juesuan run {} finished in {seconds:.2} s", outcome.run_id);
+    match peak_rss_bytes() {
+        Some(bytes) => crate::say!(
+            "juesuan run {} finished in {seconds:.2} s, peak memory {} MB",
+            outcome.run_id,
+            bytes / 1_000_000
+        ),
+        None => crate::say!("juesuan run {} finished in {seconds:.2} s", outcome.run_id),
+    }
     crate::say!(
         "  inputs    {:>6}  (workbooks {}, reports {}, other {}); read {}, unchanged {}, deleted {}",
         outcome.inputs,
@@ -1333,4 +1411,12 @@ pub fn config_init(dir: &Path) -> Result<u8> {
         dir.join("juesuan.toml").display()
     );
     Ok(0)
+}
+
+/// Peak resident memory of this process (VmHWM), where the OS says it.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
