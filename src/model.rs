@@ -79,11 +79,13 @@ impl MoneyUnit {
     /// Converts to 元 without rounding (interval bounds keep every digit).
     pub fn scale_exact(self, printed: Decimal) -> Decimal {
         let factor = Decimal::from(10u64.pow(self.exponent()));
-        printed.checked_mul(factor).unwrap_or(if printed.is_sign_negative() {
-            Decimal::MIN
-        } else {
-            Decimal::MAX
-        })
+        printed
+            .checked_mul(factor)
+            .unwrap_or(if printed.is_sign_negative() {
+                Decimal::MIN
+            } else {
+                Decimal::MAX
+            })
     }
 
     /// Converts a spreadsheet number (f64) printed in this unit to 元.
@@ -558,7 +560,10 @@ mod tests {
         let y = MoneyUnit::Wanyuan.f64_to_yuan(11724.11).unwrap();
         assert_eq!(y.to_string(), "117241100.00");
         assert_eq!(
-            MoneyUnit::Wanyuan.to_yuan(d("40775.5299")).unwrap().to_string(),
+            MoneyUnit::Wanyuan
+                .to_yuan(d("40775.5299"))
+                .unwrap()
+                .to_string(),
             "407755299.00"
         );
         assert_eq!(MoneyUnit::Yuan.f64_to_yuan(0.1 + 0.2).unwrap(), d("0.30"));
@@ -611,7 +616,10 @@ mod tests {
         assert_eq!(MoneyUnit::Wanyuan.to_yuan(d("1234567890123.45")), None);
         assert_eq!(MoneyUnit::Wanyuan.f64_to_yuan(1234567890123.45), None);
         assert_eq!(
-            MoneyUnit::Yuan.to_yuan(d("9999999999999999.99")).map(|v| v.to_string()).as_deref(),
+            MoneyUnit::Yuan
+                .to_yuan(d("9999999999999999.99"))
+                .map(|v| v.to_string())
+                .as_deref(),
             Some("9999999999999999.99")
         );
         // Overflow of the decimal itself is a None, not a panic.

@@ -31,8 +31,8 @@ use crate::model::{
     UnitIdentity, Yuan,
 };
 use crate::transform::derive::{self, ExecutionRow, UnitRow};
-use crate::transform::{grain, reconcile};
 use crate::transform::text::split_code;
+use crate::transform::{grain, reconcile};
 use crate::units::UnitRegistry;
 
 /// What a finished run reports.
@@ -643,8 +643,19 @@ fn build_partitions(
     });
     // A statement repeated word for word fails its check once.
     findings.dedup_by(|a, b| {
-        (&a.file.display_path, &a.rule, &a.references, &a.message, &a.unit)
-            == (&b.file.display_path, &b.rule, &b.references, &b.message, &b.unit)
+        (
+            &a.file.display_path,
+            &a.rule,
+            &a.references,
+            &a.message,
+            &a.unit,
+        ) == (
+            &b.file.display_path,
+            &b.rule,
+            &b.references,
+            &b.message,
+            &b.unit,
+        )
     });
     // What the checks found, per partition (for --strict) and per unit (for the summary).
     let mut errors: BTreeMap<PartitionKey, usize> =
@@ -710,8 +721,14 @@ fn build_partitions(
         files.retain(|f| !failed.contains_key(&f.key));
         let mut load_rejects: Vec<Reject> = Vec::new();
         for (key, reason) in &failed {
-            tracing::error!(partition = partition_label(key), "{reason}; its inputs are rejected");
-            for r in results.values().filter(|r| r.extraction.partitions().contains(key)) {
+            tracing::error!(
+                partition = partition_label(key),
+                "{reason}; its inputs are rejected"
+            );
+            for r in results
+                .values()
+                .filter(|r| r.extraction.partitions().contains(key))
+            {
                 load_rejects.push(Reject {
                     unit: r.extraction.identity.clone(),
                     file: r.file.clone(),

@@ -28,7 +28,10 @@ pub fn check_zip<R: Read + Seek>(reader: R, limits: &Limits) -> Result<(), Strin
             // Encrypted or an unknown method: the reader says what is wrong with it.
             Err(_) => continue,
         };
-        let name = entry.name().map(|n| n.to_string()).unwrap_or_else(|_| format!("#{i}"));
+        let name = entry
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| format!("#{i}"));
         if entry.size() > limits.max_entry_bytes {
             return Err(format!(
                 "zip entry {name} declares {} bytes inflated, over the limit of {} (limits.max_entry_bytes)",
@@ -211,7 +214,10 @@ mod tests {
         e.add((0, 0));
         e.add((1_048_575, 16_383));
         let err = e.check(&limits).expect_err("too wide");
-        assert!(err.contains("A1:XFD1048576") && err.contains("limits.max_sheet_area"), "{err}");
+        assert!(
+            err.contains("A1:XFD1048576") && err.contains("limits.max_sheet_area"),
+            "{err}"
+        );
         let mut e = Extent::default();
         e.add((5, 2));
         e.add((400, 20));

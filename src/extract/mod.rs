@@ -379,11 +379,7 @@ pub fn source_file(input: &Input) -> Arc<SourceFile> {
 }
 
 /// Extracts one hashed file. Never panics on bad input: every problem is a reject.
-pub fn extract_file(
-    ctx: &workbook::Context,
-    input: &Input,
-    file: Arc<SourceFile>,
-) -> FileResult {
+pub fn extract_file(ctx: &workbook::Context, input: &Input, file: Arc<SourceFile>) -> FileResult {
     let max_bytes = ctx.limits.max_file_bytes;
     let mut extraction = Extraction::default();
     let reject_file = |extraction: &mut Extraction, stage, reason: String| {
@@ -398,7 +394,11 @@ pub fn extract_file(
         };
         reject_file(&mut extraction, Stage::Discover, reason);
     } else if file.bytes == 0 {
-        reject_file(&mut extraction, Stage::Discover, "empty file (0 bytes)".to_string());
+        reject_file(
+            &mut extraction,
+            Stage::Discover,
+            "empty file (0 bytes)".to_string(),
+        );
     } else if file.bytes > max_bytes {
         reject_file(
             &mut extraction,

@@ -331,6 +331,16 @@ pub fn expenditure_table(
                     continue;
                 }
                 let name = crate::transform::text::strip_ordinal(&clean_name(label)).to_string();
+                // Digits that are no code ("2０1x", "20101x"): a broken code, not a name.
+                let folded = crate::transform::text::fold_width(&name);
+                if folded.starts_with(|c: char| c.is_ascii_digit()) {
+                    t.reject_row(
+                        out,
+                        r,
+                        format!("code cell {label:?} is not a function code (3, 5 or 7 digits)"),
+                    );
+                    continue;
+                }
                 match resolve_by_name(t.catalog, &name, t.unit.year, context.as_deref()) {
                     Some(ByName::Exact(code)) => (code, name, true),
                     Some(ByName::Fuzzy {

@@ -43,6 +43,7 @@ pub fn extract(
             return out;
         }
     };
+    let any_refused = !refused.is_empty();
     for (sheet, reason) in refused {
         out.tables.push(TableReport {
             sheet: sheet.clone(),
@@ -90,9 +91,10 @@ pub fn extract(
         blocks.extend(found);
     }
     if blocks.is_empty() {
-        if sheets
-            .iter()
-            .all(|s| (s.first_row..s.end_row).all(|r| s.filled(r) == 0))
+        if !any_refused
+            && sheets
+                .iter()
+                .all(|s| (s.first_row..s.end_row).all(|r| s.filled(r) == 0))
         {
             out.reject(
                 file,
@@ -180,7 +182,8 @@ fn read_sheets(path: &Path, limits: &Limits) -> Result<ReadSheets, String> {
     // first: calamine would inflate a bomb into memory.
     let mut file = std::fs::File::open(path).map_err(|e| format!("cannot open workbook: {e}"))?;
     let mut magic = [0u8; 4];
-    let is_zip = std::io::Read::read_exact(&mut file, &mut magic).is_ok() && magic == *b"PK\x03\x04";
+    let is_zip =
+        std::io::Read::read_exact(&mut file, &mut magic).is_ok() && magic == *b"PK\x03\x04";
     if is_zip {
         std::io::Seek::rewind(&mut file).map_err(|e| format!("cannot open workbook: {e}"))?;
         guard::check_zip(std::io::BufReader::new(file), limits)?;

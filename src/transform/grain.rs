@@ -74,7 +74,11 @@ pub fn unique<'a, R: Grain>(rows: Vec<&'a R>) -> (Vec<&'a R>, Vec<Finding>) {
                     copies.len() + 1,
                     original.describe(),
                     original.provenance().reference(),
-                    if copies.len() == 1 { "the other" } else { "the others" },
+                    if copies.len() == 1 {
+                        "the other"
+                    } else {
+                        "the others"
+                    },
                     if differ {
                         "their figures differ"
                     } else {
@@ -125,8 +129,19 @@ impl Grain for ExpenditureRow {
         &self.provenance
     }
     fn same(&self, o: &Self) -> bool {
-        (self.actual, self.basic, self.project, self.budget_initial, self.budget_final)
-            == (o.actual, o.basic, o.project, o.budget_initial, o.budget_final)
+        (
+            self.actual,
+            self.basic,
+            self.project,
+            self.budget_initial,
+            self.budget_final,
+        ) == (
+            o.actual,
+            o.basic,
+            o.project,
+            o.budget_initial,
+            o.budget_final,
+        )
     }
 }
 
@@ -184,6 +199,7 @@ impl Grain for PerformanceProject {
         &self.provenance
     }
     fn same(&self, o: &Self) -> bool {
-        (self.budget_initial, self.budget_final, self.actual) == (o.budget_initial, o.budget_final, o.actual)
+        (self.budget_initial, self.budget_final, self.actual)
+            == (o.budget_initial, o.budget_final, o.actual)
     }
 }

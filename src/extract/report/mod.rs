@@ -46,7 +46,11 @@ fn within_limits(blocks: Vec<Block>, limits: &crate::config::Limits) -> Result<V
         .iter()
         .map(|b| match b {
             Block::Para { text, .. } => text.chars().count() as u64,
-            Block::Table { rows, .. } => rows.iter().flatten().map(|c| c.chars().count() as u64).sum(),
+            Block::Table { rows, .. } => rows
+                .iter()
+                .flatten()
+                .map(|c| c.chars().count() as u64)
+                .sum(),
         })
         .sum();
     if chars > limits.max_report_chars {

@@ -69,7 +69,11 @@ pub fn read(
             .find(|r| r.iter().any(|c| cell_key(c).contains("年度资金总额")))
         {
             let at = |label: &str| col(label).and_then(|i| values.get(i));
-            let money = |label: &str| at(label).and_then(|c| decimal(c)).and_then(|d| unit.to_yuan(d));
+            let money = |label: &str| {
+                at(label)
+                    .and_then(|c| decimal(c))
+                    .and_then(|d| unit.to_yuan(d))
+            };
             table.budget_initial = money("年初预算数");
             table.budget_final = money("全年预算数");
             table.actual = money("全年执行数");

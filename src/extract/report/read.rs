@@ -70,7 +70,7 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), String> {
     }
     let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
     if had_errors {
-        return Err("neither UTF-8, UTF-16 with BOM nor GB18030/GBK".into());
+        return Err("neither UTF-8, UTF-16 with BOM nor GB18030/GBK (Big5 and other encodings are not read)".into());
     }
     Ok((text.into_owned(), Encoding::Gb18030))
 }
