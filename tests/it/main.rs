@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod compare;
 mod corpus;
+mod fuzz;
 mod hostile;
 mod identity;
 mod interop;

@@ -52,6 +52,8 @@ pub struct Facts {
     /// Amount mentions (a number with 元/万元/亿元) in the text, and how many became facts.
     pub amount_mentions: usize,
     pub amount_mentions_used: usize,
+    /// Amounts the warehouse cannot hold (beyond decimal(18,2)): (paragraph, as printed).
+    pub out_of_range: Vec<(u32, String)>,
 }
 
 /// How a matched number becomes a value.
@@ -339,7 +341,7 @@ fn printed(text: &str, unit_label: Option<&str>, negative: bool) -> Option<Print
     (fits && p.decimals <= 10).then_some(p)
 }
 
-static AMOUNT: LazyLock<Regex> = LazyLock::new(|| re(r"NUM(?:万元|亿元|元)"));
+static AMOUNT: LazyLock<Regex> = LazyLock::new(|| re(r"(?P<n>NUM)(?P<u>万元|亿元|元)"));
 /// "1、一般公共服务(类)", "8、节能环保支出(类)", "社会保障和就业支出(208类)".
 static CATEGORY_HEADING: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^(?:\d+|[一二三四五六七八九十]+)[、.]\s*(?P<name>[^(,。;:]+?)\((?P<code>\d{3})?类\)")
@@ -386,7 +388,13 @@ pub fn extract(blocks: &[Block]) -> Facts {
         };
         let index = index as u32;
         let text = fold_width(text).into_owned();
-        out.amount_mentions += AMOUNT.find_iter(&text).count();
+        for c in AMOUNT.captures_iter(&text) {
+            out.amount_mentions += 1;
+            let fits = number(&c["n"]).and_then(|n| unit(&c["u"]).to_yuan(n)).is_some();
+            if !fits && out.out_of_range.len() < 100 {
+                out.out_of_range.push((*para, c[0].to_string()));
+            }
+        }
         let mut mark = |start: usize| {
             used.insert((*para, start));
         };

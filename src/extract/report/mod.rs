@@ -127,6 +127,16 @@ pub fn extract(
     };
 
     let found = facts::extract(&blocks);
+    for (paragraph, printed) in &found.out_of_range {
+        out.reject(
+            file,
+            None,
+            Some(*paragraph),
+            Stage::Extract,
+            format!("{printed}: the amount does not fit the warehouse's decimal(18,2) (less than 10^16 元)"),
+            Some(printed.clone()),
+        );
+    }
     for fact in &found.facts {
         out.facts.push(Fact {
             metric: fact.metric.to_string(),
@@ -181,6 +191,27 @@ pub fn extract(
             tables += 1;
             out.projects.extend(perf::read(rows, &unit, at(*number)));
         }
+    }
+    if found.facts.is_empty()
+        && found.statements.is_empty()
+        && found.categories.is_empty()
+        && out.projects.is_empty()
+        && out.rejects.is_empty()
+    {
+        // Never "loaded" with nothing in it: a template, a wording juesuan does not read
+        // yet, or not a report at all.
+        out.reject(
+            file,
+            None,
+            None,
+            Stage::Extract,
+            format!(
+                "no figure read: none of its {} paragraphs states an amount in a form juesuan reads ({} amount mentions)",
+                blocks.iter().filter(|b| matches!(b, Block::Para { .. })).count(),
+                found.amount_mentions
+            ),
+            None,
+        );
     }
     out.report = Some(ReportStats {
         encoding,

@@ -114,7 +114,7 @@ pub fn plausible(text: &str, encoding: Encoding) -> Result<(), String> {
             encoding.as_str()
         ));
     }
-    if cjk >= 50 && common * 2 < cjk {
+    if cjk >= 5 && common * 2 < cjk {
         return Err(format!(
             "read as {} the text is gibberish ({}% of its Chinese characters are common ones; a real report has over 80%): probably Big5 or another encoding juesuan does not read",
             encoding.as_str(),
