@@ -511,12 +511,13 @@ fn build_partitions(
     // One copy of each table per unit-year, likewise.
     let (chosen_tables, table_findings) = choose_tables(results);
     duplicate_findings.extend(table_findings);
-    let table_chosen = |unit: &UnitIdentity, source: &str, file: &str| {
+    let table_chosen = |unit: &UnitIdentity, source: &str, at: &crate::model::Provenance| {
         chosen_tables.contains(&(
             unit.unit_id.clone(),
             unit.year,
             source.to_string(),
-            file.to_string(),
+            at.file.display_path.to_string(),
+            at.sheet.as_deref().unwrap_or("").to_string(),
         ))
     };
     let chosen = |r: &ExpenditureRow| {
@@ -527,7 +528,7 @@ fn build_partitions(
                 r.provenance.file.display_path.to_string(),
             ))
         } else {
-            table_chosen(&r.unit, &r.source, &r.provenance.file.display_path)
+            table_chosen(&r.unit, &r.source, &r.provenance)
         }
     };
     // Rows of every loaded partition feed the derived datasets and the checks (the year
@@ -602,7 +603,7 @@ fn build_partitions(
     let mut economic: Vec<&EconomicRow> = x()
         .flat_map(|e| &e.economic)
         .filter(|r| inside(r.partition()))
-        .filter(|r| table_chosen(&r.unit, &r.source, &r.provenance.file.display_path))
+        .filter(|r| table_chosen(&r.unit, &r.source, &r.provenance))
         .collect();
     economic.sort_by(|a, b| {
         (&a.unit.unit_id, &a.source, &a.code, a.provenance.row).cmp(&(
@@ -844,7 +845,8 @@ fn choose_reports(
 /// (unit id, year, table id).
 type TableOfUnit = (String, i32, String);
 /// (unit id, year, table id, file): one copy of a table.
-type TableCopy = (String, i32, String, String);
+/// (unit id, year, table id, file, sheet): one copy of a table.
+type TableCopy = (String, i32, String, String, String);
 
 /// One copy of each workbook table per unit-year. When two workbooks carry the same table (an
 /// `.xls` beside its `.xlsx`, a re-publication), the first by path is loaded and each other
@@ -852,8 +854,9 @@ type TableCopy = (String, i32, String, String);
 /// differ (a correction, or another document). Returns (unit, year, table, file) of the
 /// copies to load.
 fn choose_tables(results: &BTreeMap<usize, FileResult>) -> (BTreeSet<TableCopy>, Vec<Finding>) {
-    // (unit, year, table) → the files that carry it, in path order.
-    let mut copies: BTreeMap<TableOfUnit, Vec<&FileResult>> = BTreeMap::new();
+    // (unit, year, table) → the copies that carry it (file and sheet), in path order. Two
+    // sheets of one workbook carrying the same table (名 and 名 in full width) are two copies.
+    let mut copies: BTreeMap<TableOfUnit, Vec<(&FileResult, &str)>> = BTreeMap::new();
     let mut ordered: Vec<&FileResult> = results
         .values()
         .filter(|r| r.extraction.report.is_none())
@@ -864,37 +867,51 @@ fn choose_tables(results: &BTreeMap<usize, FileResult>) -> (BTreeSet<TableCopy>,
         let keys = x
             .expenditure
             .iter()
-            .map(|e| (&e.unit, &e.source))
-            .chain(x.economic.iter().map(|e| (&e.unit, &e.source)));
-        for (unit, source) in keys {
+            .map(|e| (&e.unit, &e.source, &e.provenance))
+            .chain(x.economic.iter().map(|e| (&e.unit, &e.source, &e.provenance)));
+        for (unit, source, at) in keys {
+            let sheet = at.sheet.as_deref().unwrap_or("");
             let files = copies
                 .entry((unit.unit_id.clone(), unit.year, source.to_string()))
                 .or_default();
-            if !files.last().is_some_and(|f| std::ptr::eq(*f, r)) {
-                files.push(r);
+            if !files
+                .iter()
+                .any(|(f, s)| std::ptr::eq(*f, r) && *s == sheet)
+            {
+                files.push((r, sheet));
             }
         }
     }
     // A copy's figures, compared only where a table has more than one copy.
-    let figures = |r: &FileResult, (unit_id, year, table): &TableOfUnit| {
+    let figures = |(r, sheet): (&FileResult, &str), (unit_id, year, table): &TableOfUnit| {
         let x = &r.extraction;
-        let mine = |unit: &UnitIdentity, source: &str| {
-            unit.unit_id == *unit_id && unit.year == *year && source == table
+        let mine = |unit: &UnitIdentity, source: &str, at: &crate::model::Provenance| {
+            unit.unit_id == *unit_id
+                && unit.year == *year
+                && source == table
+                && at.sheet.as_deref().unwrap_or("") == sheet
         };
         let mut f: Vec<(String, Yuan)> = x
             .expenditure
             .iter()
-            .filter(|e| mine(&e.unit, &e.source))
+            .filter(|e| mine(&e.unit, &e.source, &e.provenance))
             .map(|e| (format!("{}:{}", e.fund.as_str(), e.code.code), e.actual))
             .chain(
                 x.economic
                     .iter()
-                    .filter(|e| mine(&e.unit, &e.source))
+                    .filter(|e| mine(&e.unit, &e.source, &e.provenance))
                     .map(|e| (e.code.clone(), e.actual)),
             )
             .collect();
         f.sort();
         f
+    };
+    let place = |(r, sheet): (&FileResult, &str)| {
+        if sheet.is_empty() {
+            r.input.relative.clone()
+        } else {
+            format!("{}#{sheet}", r.input.relative)
+        }
     };
     let mut chosen = BTreeSet::new();
     let mut findings = Vec::new();
@@ -905,17 +922,31 @@ fn choose_tables(results: &BTreeMap<usize, FileResult>) -> (BTreeSet<TableCopy>,
             unit_id.clone(),
             *year,
             table.clone(),
-            first.input.relative.clone(),
+            first.0.input.relative.clone(),
+            first.1.to_string(),
         ));
         if files.len() == 1 {
             continue;
         }
         let first_figures = figures(first, &key);
-        for other in &files[1..] {
-            let same = figures(other, &key) == first_figures;
+        for &other in &files[1..] {
+            let theirs = figures(other, &key);
+            // A copy sharing no code with the first is the table's continuation (a sheet
+            // "(续)"), not a copy: both are loaded.
+            if !theirs.iter().any(|(code, _)| first_figures.iter().any(|(c, _)| c == code)) {
+                chosen.insert((
+                    unit_id.clone(),
+                    *year,
+                    table.clone(),
+                    other.0.input.relative.clone(),
+                    other.1.to_string(),
+                ));
+                continue;
+            }
+            let same = theirs == first_figures;
             findings.push(Finding {
-                unit: other.extraction.identity.clone(),
-                file: other.file.clone(),
+                unit: other.0.extraction.identity.clone(),
+                file: other.0.file.clone(),
                 rule: "workbook.duplicate_table".into(),
                 severity: if same {
                     Severity::Info
@@ -924,7 +955,7 @@ fn choose_tables(results: &BTreeMap<usize, FileResult>) -> (BTreeSet<TableCopy>,
                 },
                 message: format!(
                     "{table} of {unit_id} {year} is also in {}, which is loaded; this copy {}",
-                    first.input.relative,
+                    place(first),
                     if same {
                         "has the same figures and is not loaded"
                     } else {
@@ -934,7 +965,7 @@ fn choose_tables(results: &BTreeMap<usize, FileResult>) -> (BTreeSet<TableCopy>,
                 expected: None,
                 actual: None,
                 tolerance: None,
-                references: vec![other.input.relative.clone(), first.input.relative.clone()],
+                references: vec![place(other), place(first)],
             });
         }
     }
