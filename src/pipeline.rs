@@ -868,7 +868,11 @@ fn choose_tables(results: &BTreeMap<usize, FileResult>) -> (BTreeSet<TableCopy>,
             .expenditure
             .iter()
             .map(|e| (&e.unit, &e.source, &e.provenance))
-            .chain(x.economic.iter().map(|e| (&e.unit, &e.source, &e.provenance)));
+            .chain(
+                x.economic
+                    .iter()
+                    .map(|e| (&e.unit, &e.source, &e.provenance)),
+            );
         for (unit, source, at) in keys {
             let sheet = at.sheet.as_deref().unwrap_or("");
             let files = copies
@@ -933,7 +937,10 @@ fn choose_tables(results: &BTreeMap<usize, FileResult>) -> (BTreeSet<TableCopy>,
             let theirs = figures(other, &key);
             // A copy sharing no code with the first is the table's continuation (a sheet
             // "(续)"), not a copy: both are loaded.
-            if !theirs.iter().any(|(code, _)| first_figures.iter().any(|(c, _)| c == code)) {
+            if !theirs
+                .iter()
+                .any(|(code, _)| first_figures.iter().any(|(c, _)| c == code))
+            {
                 chosen.insert((
                     unit_id.clone(),
                     *year,

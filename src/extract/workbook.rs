@@ -353,12 +353,18 @@ fn repair_gbk(range: &mut calamine::Range<calamine::Data>) {
 /// Rows that may name the unit and year are offered to `hints` on the way.
 fn find_blocks(sheet_index: usize, sheet: &Sheet, hints: &mut ContentHints) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
+    // The rows above the first table (a cover: "上海市普陀区人民政府长风新村街道办事处 2025" /
+    // "年度部门决算"), offered joined as one title, as a report's opening lines are.
+    let mut cover: Vec<String> = Vec::new();
     for row in sheet.first_row..sheet.end_row {
         let filled = sheet.filled(row);
         if filled == 0 || filled > 4 {
             continue;
         }
         let text = sheet.row_text(row);
+        if blocks.is_empty() && cover.len() < 6 && TableKind::from_title(&text).is_none() {
+            cover.push(text.clone());
+        }
         if ["编制单位", "年度", "决算", "单位名称"]
             .iter()
             .any(|w| text.contains(w))
@@ -379,6 +385,7 @@ fn find_blocks(sheet_index: usize, sheet: &Sheet, hints: &mut ContentHints) -> V
             });
         }
     }
+    hints.offer_title(cover.iter().map(String::as_str));
     blocks
 }
 

@@ -65,9 +65,9 @@ fn extract(name: &str, bytes: &[u8]) -> (usize, usize) {
 fn sample_workbook() -> &'static [u8] {
     static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
     BYTES.get_or_init(|| {
-        std::fs::read(
-            repo().join("data/raw/2023/西城区/月坛街道办事处/2023年度月坛街道办事处部门决算公开报表.xlsx"),
-        )
+        std::fs::read(repo().join(
+            "data/raw/2023/西城区/月坛街道办事处/2023年度月坛街道办事处部门决算公开报表.xlsx",
+        ))
         .expect("sample workbook")
     })
 }
@@ -97,11 +97,40 @@ fn with_sheet_xml(edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
 
 /// Words real tables are made of, for random but plausible cells.
 const WORDS: &[&str] = &[
-    "支出决算表", "收入支出决算总表", "一般公共预算财政拨款支出决算表", "财政拨款“三公”经费支出决算表",
-    "政府采购情况表", "单位：万元", "金额单位：元", "编制单位：北京市西城区月坛街道办事处", "科目编码",
-    "科目名称", "合计", "本年支出合计", "基本支出", "项目支出", "年初预算数", "全年预算数", "201",
-    "20101", "2010101", "208", "行政运行", "-", "—", "/", "本表无数据", "实际采购金额", "货物",
-    "2023年度", "栏次", "类", "款", "项", "1,234.56", "２０１",
+    "支出决算表",
+    "收入支出决算总表",
+    "一般公共预算财政拨款支出决算表",
+    "财政拨款“三公”经费支出决算表",
+    "政府采购情况表",
+    "单位：万元",
+    "金额单位：元",
+    "编制单位：北京市西城区月坛街道办事处",
+    "科目编码",
+    "科目名称",
+    "合计",
+    "本年支出合计",
+    "基本支出",
+    "项目支出",
+    "年初预算数",
+    "全年预算数",
+    "201",
+    "20101",
+    "2010101",
+    "208",
+    "行政运行",
+    "-",
+    "—",
+    "/",
+    "本表无数据",
+    "实际采购金额",
+    "货物",
+    "2023年度",
+    "栏次",
+    "类",
+    "款",
+    "项",
+    "1,234.56",
+    "２０１",
 ];
 
 #[derive(Debug, Clone)]
@@ -134,13 +163,27 @@ fn random_workbook(cells: &[((u32, u16), CellValue)], merges: &[(u32, u16, u32, 
             CellValue::Word(w) => ws.write_string(*r, *c, WORDS[*w]).map(|_| ()),
             CellValue::Number(n) => ws.write_number(*r, *c, *n).map(|_| ()),
             CellValue::Formula(w, n) => ws
-                .write_formula(*r, *c, rust_xlsxwriter::Formula::new(format!("=\"{}\"", WORDS[*w])).set_result(n.to_string()))
+                .write_formula(
+                    *r,
+                    *c,
+                    rust_xlsxwriter::Formula::new(format!("=\"{}\"", WORDS[*w]))
+                        .set_result(n.to_string()),
+                )
                 .map(|_| ()),
-            CellValue::Blank => ws.write_blank(*r, *c, &rust_xlsxwriter::Format::new()).map(|_| ()),
+            CellValue::Blank => ws
+                .write_blank(*r, *c, &rust_xlsxwriter::Format::new())
+                .map(|_| ()),
         };
     }
     for (r0, c0, h, w) in merges {
-        let _ = ws.merge_range(*r0, *c0, r0 + h, c0 + w, "合计", &rust_xlsxwriter::Format::new());
+        let _ = ws.merge_range(
+            *r0,
+            *c0,
+            r0 + h,
+            c0 + w,
+            "合计",
+            &rust_xlsxwriter::Format::new(),
+        );
     }
     wb.save_to_buffer().unwrap_or_default()
 }
@@ -198,7 +241,10 @@ proptest! {
 fn the_fuzz_corpus_replays() {
     let dir = repo().join("tests/fixtures/fuzz");
     let mut replayed = 0;
-    for entry in std::fs::read_dir(&dir).expect("tests/fixtures/fuzz").flatten() {
+    for entry in std::fs::read_dir(&dir)
+        .expect("tests/fixtures/fuzz")
+        .flatten()
+    {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.ends_with(".md") {
             continue;

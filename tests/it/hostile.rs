@@ -66,8 +66,8 @@ fn save(wb: &mut Workbook, path: &Path) {
     wb.save(path).expect("save");
 }
 
-/// A real workbook whose sheet XML is replaced by `inflated` bytes of rows: a zip bomb
-/// (the entry declares nothing unusual; only inflating it tells).
+/// A real workbook whose sheet XML is replaced by `inflated` bytes of rows (52 bytes a row):
+/// beyond the limit, a zip bomb (the entry declares nothing unusual; only inflating tells).
 fn zip_bomb(path: &Path, inflated: usize) {
     let plain = path.with_extension("plain.xlsx");
     let mut wb = Workbook::new();
@@ -121,6 +121,11 @@ fn hostile_inputs(input: &Path) -> Vec<(String, &'static str)> {
     std::fs::create_dir_all(p.parent().expect("folder")).expect("mkdir");
     zip_bomb(&p, 100 * 1024 * 1024);
     expect.push((rel(&p), "limits.max_entry_bytes"));
+
+    // A sheet of 200,000 rows (12 MB of XML, no title): read streamed, it costs its cells only.
+    let p = unit("展览路街道办事处").join("rows.xlsx");
+    zip_bomb(&p, 12 * 1024 * 1024);
+    expect.push((rel(&p), "no standard table title"));
 
     // One cell at XFD1048576 beside a table: the rectangle would be 17 billion cells.
     let p = unit("德胜街道办事处").join("far.xlsx");
@@ -437,12 +442,24 @@ fn a_hostile_folder_costs_nothing_but_its_own_files() {
     // The table on two sheets: one table loaded, one finding naming both sheets.
     let copies: Vec<&Row> = findings
         .iter()
-        .filter(|f| f["rule_id"] == "workbook.duplicate_table" && f["references"].contains("twice.xlsx"))
+        .filter(|f| {
+            f["rule_id"] == "workbook.duplicate_table" && f["references"].contains("twice.xlsx")
+        })
         .collect();
     assert_eq!(copies.len(), 1, "{copies:?}");
-    assert!(copies[0]["references"].contains("#支出表１") && copies[0]["references"].contains("#支出表1"));
-    assert_eq!(duplicates("twice.xlsx"), 0, "no row of the second sheet reached the grain");
-    assert_eq!(find(&expenditure, &[("unit_id", "110102-baizhifang")]).len(), 2);
+    assert!(
+        copies[0]["references"].contains("#支出表１")
+            && copies[0]["references"].contains("#支出表1")
+    );
+    assert_eq!(
+        duplicates("twice.xlsx"),
+        0,
+        "no row of the second sheet reached the grain"
+    );
+    assert_eq!(
+        find(&expenditure, &[("unit_id", "110102-baizhifang")]).len(),
+        2
+    );
     assert_eq!(
         duplicates("renumbered.xlsx"),
         1,

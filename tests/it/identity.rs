@@ -400,3 +400,82 @@ fn the_real_shanghai_departments_are_identified_from_their_titles() {
         assert!(g[4].starts_with("310107-x"), "{g:?}");
     }
 }
+
+/// Each title form, as the rows of a workbook's cover above its first table, in a folder and
+/// under a file name that say nothing: the cells alone identify the unit.
+#[test]
+fn every_title_form_in_workbook_cells_identifies_its_unit() {
+    let forms: [(&[&str], &str, &str); 7] = [
+        (
+            &["2023年度北京市西城区新街口街道办事处", "部门决算"],
+            "110102003",
+            "110102",
+        ),
+        (
+            &[
+                "上海市普陀区人民政府长风新村街道办事处 2025",
+                "年度部门决算",
+            ],
+            "310107014",
+            "310107",
+        ),
+        (
+            &["丰台区卢沟桥街道办事处 2023年部门决算报表"],
+            "110106017",
+            "110106",
+        ),
+        (
+            &["附件：北京市丰台区卢沟桥街道办事处2022年部门决算公开表"],
+            "110106017",
+            "110106",
+        ),
+        (
+            &["月坛街道2023年度收入支出决算总表（金额单位：元）"],
+            "110102007",
+            "110102",
+        ),
+        (
+            &["2023年度广州市天河区五山", "街道办事处部门决算"],
+            "440106001",
+            "440106",
+        ),
+        (&["上海市普陀区财政局", "2024年度部门决算"], "", "310107"),
+    ];
+    let dir = tempfile::tempdir().expect("temp");
+    let input = dir.path().join("in");
+    for (i, (lines, _, _)) in forms.iter().enumerate() {
+        let path = input.join(format!("inbox/{i}.xlsx"));
+        if lines[0].contains("决算总表") {
+            // A table's own title naming the unit: it is the title of the table below it.
+            let mut wb = Workbook::new();
+            let ws = wb.add_worksheet();
+            let title = lines[0].replace("收入支出决算总表", "支出决算表");
+            ws.write_string(0, 0, &title).expect("write");
+            for (c, h) in ["科目编码", "科目名称", "本年支出合计"].iter().enumerate()
+            {
+                ws.write_string(1, c as u16, *h).expect("write");
+            }
+            ws.write_string(2, 0, "201").expect("write");
+            ws.write_number(2, 2, 15600500.0).expect("write");
+            std::fs::create_dir_all(path.parent().expect("folder")).expect("mkdir");
+            wb.save(&path).expect("save");
+        } else {
+            workbook(&path, lines);
+        }
+    }
+    let wh = dir.path().join("wh");
+    let o = run(&input, &wh);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    let rows = read_dataset(&wh.join("expenditure"));
+    for (i, (lines, code, district)) in forms.iter().enumerate() {
+        let r = one(
+            &rows,
+            &[("source_file", &format!("inbox/{i}.xlsx")), ("code", "201")],
+        );
+        assert_eq!(
+            (r["unit_code"].as_str(), r["district_code"].as_str()),
+            (*code, *district),
+            "{lines:?}: {r:?}"
+        );
+    }
+}

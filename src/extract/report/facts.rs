@@ -390,7 +390,9 @@ pub fn extract(blocks: &[Block]) -> Facts {
         let text = fold_width(text).into_owned();
         for c in AMOUNT.captures_iter(&text) {
             out.amount_mentions += 1;
-            let fits = number(&c["n"]).and_then(|n| unit(&c["u"]).to_yuan(n)).is_some();
+            let fits = number(&c["n"])
+                .and_then(|n| unit(&c["u"]).to_yuan(n))
+                .is_some();
             if !fits && out.out_of_range.len() < 100 {
                 out.out_of_range.push((*para, c[0].to_string()));
             }
