@@ -457,6 +457,9 @@ fn describe(divisions: &Divisions, name: &str, candidates: &[Candidate]) -> Stri
     format!("{name} is {}", places.join(" or "))
 }
 
+/// The township that is the document's unit, from the first text that names one. A text of
+/// the document that names a department (上海市普陀区财政局) ends the search: a 街道 named
+/// further down (in its 职能, say) is not the unit.
 fn find_township<'a>(
     divisions: &'a Divisions,
     seen: &[Seen],
@@ -464,10 +467,12 @@ fn find_township<'a>(
     ambiguous: &mut Vec<String>,
 ) -> Option<Located<'a>> {
     for (i, s) in seen.iter().enumerate() {
+        let mut named = false;
         for m in &s.mentions {
             let Some(best) = best(divisions, context, m, Level::Township) else {
                 continue;
             };
+            named = true;
             if let [one] = best[..] {
                 return Some(Located::Township {
                     candidate: one,
@@ -479,6 +484,17 @@ fn find_township<'a>(
             if !ambiguous.contains(&note) {
                 ambiguous.push(note);
             }
+        }
+        if named {
+            // The text that names the unit's township could not decide which: nothing
+            // further down may.
+            return None;
+        }
+        let department = s.origin == Origin::Document
+            && !s.mentions.is_empty()
+            && printed_unit_name(s.text).is_some_and(|n| meaningful(divisions, &n));
+        if department {
+            return None;
         }
     }
     None
@@ -994,6 +1010,20 @@ mod tests {
         assert_eq!(
             who(&["上海市普陀区财政局2024年度部门决算"], "a.pdf").0,
             "310107"
+        );
+    }
+
+    #[test]
+    fn a_street_named_below_a_departments_title_is_not_the_unit() {
+        let (district, code, _, name, _) = who(
+            &["上海市普陀区财政局", "2024年度部门决算", "负责长风新村街道等地区的财政工作"],
+            "a.pdf",
+        );
+        assert_eq!((district.as_str(), code, name.as_str()), ("310107", None, "上海市普陀区财政局"));
+        // A title naming only the district leaves the unit to the folder.
+        assert_eq!(
+            who(&["普陀区2025年度部门决算"], "2025/普陀区/长风新村街道办事处/a.pdf").1,
+            some("310107014")
         );
     }
 
