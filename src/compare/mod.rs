@@ -153,6 +153,14 @@ pub fn run(args: &CompareArgs) -> Result<u8> {
         Some(w) => w.clone(),
         None => crate::config::Config::locate(args.config.as_deref())?.warehouse,
     };
+    if warehouse.as_os_str().is_empty() {
+        return Err(crate::Error::Config {
+            problems: vec![
+                "no warehouse configured (embedded defaults): give --warehouse DIR or --config FILE"
+                    .into(),
+            ],
+        });
+    }
     let comparison = compare(&warehouse, args)?;
     if comparison.units.is_empty() {
         // Say what is there instead of printing an empty table without a word.
