@@ -180,15 +180,7 @@ impl Extent {
 
 /// "XFD1048576" for (1048575, 16383).
 pub fn a1((row, col): (u32, u32)) -> String {
-    let mut letters = Vec::new();
-    let mut c = col + 1;
-    while c > 0 {
-        let rem = (c - 1) % 26;
-        letters.push(b'A' + rem as u8);
-        c = (c - 1) / 26;
-    }
-    letters.reverse();
-    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
+    crate::extract::sheet::cell_ref(row, col)
 }
 
 fn a1_range(m: &calamine::Dimensions) -> String {
