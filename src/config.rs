@@ -69,6 +69,8 @@ pub struct Limits {
     pub max_report_chars: u64,
     /// Paragraphs of a report.
     pub max_paragraphs: u64,
+    /// Pages of a PDF.
+    pub max_pdf_pages: u64,
 }
 
 impl Default for Limits {
@@ -84,6 +86,7 @@ impl Default for Limits {
             max_merged_cells: 1_000_000,
             max_report_chars: 8 * 1024 * 1024,
             max_paragraphs: 200_000,
+            max_pdf_pages: 2_000,
         }
     }
 }

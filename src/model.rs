@@ -232,8 +232,11 @@ pub struct SourceFile {
 pub struct Provenance {
     pub file: Arc<SourceFile>,
     pub sheet: Option<Arc<str>>,
-    /// 1-based row in the sheet, or paragraph number in a report.
+    /// 1-based row in the sheet, paragraph number in a report, or line on the page of a PDF.
     pub row: Option<u32>,
+    /// 1-based page of a PDF.
+    #[serde(default)]
+    pub page: Option<u32>,
 }
 
 /// Who published a document, for which year.
@@ -409,6 +412,12 @@ pub struct Finding {
 impl Provenance {
     /// `file#sheet!row`, `file¶paragraph` or `file`.
     pub fn reference(&self) -> String {
+        if let Some(page) = self.page {
+            return match self.row {
+                Some(line) => format!("{}#p{page}:{line}", self.file.display_path),
+                None => format!("{}#p{page}", self.file.display_path),
+            };
+        }
         match (&self.sheet, self.row) {
             (Some(sheet), Some(row)) => format!("{}#{sheet}!{row}", self.file.display_path),
             (Some(sheet), None) => format!("{}#{sheet}", self.file.display_path),

@@ -32,9 +32,9 @@ use crate::transform::identify::{resolve, ContentHints, PathHints};
 pub enum InputKind {
     /// .xlsx / .xlsm / .xls: the standard tables.
     Workbook,
-    /// .txt / .docx: the narrative 部门决算 report.
+    /// .txt / .docx / .pdf: the narrative 部门决算 report (a PDF's tables are not read yet).
     Report,
-    /// .doc / .pdf and anything else.
+    /// .doc and anything else.
     Unsupported,
 }
 
@@ -46,7 +46,7 @@ impl InputKind {
             .map(str::to_ascii_lowercase);
         match ext.as_deref() {
             Some("xlsx" | "xlsm" | "xls") => InputKind::Workbook,
-            Some("txt" | "docx") => InputKind::Report,
+            Some("txt" | "docx" | "pdf") => InputKind::Report,
             _ => InputKind::Unsupported,
         }
     }
@@ -424,8 +424,6 @@ pub fn extract_file(ctx: &workbook::Context, input: &Input, file: Arc<SourceFile
                     .unwrap_or("");
                 let reason = match ext.to_ascii_lowercase().as_str() {
                     "doc" => "legacy Word .doc is not supported; save it as .docx".to_string(),
-                    "pdf" => "PDF is not supported; a text or Word version of the report is needed"
-                        .to_string(),
                     _ => format!(
                         "unsupported file type {:?}",
                         if ext.is_empty() { "(none)" } else { ext }

@@ -34,6 +34,7 @@ impl TableContext<'_> {
             file: self.file.clone(),
             sheet: Some(self.sheet_name.clone()),
             row: Some(r + 1),
+            page: None,
         }
     }
 

@@ -28,6 +28,7 @@ fn provenance(row: &mut RowBuilder, p: &Provenance) {
     row.str(&p.file.display_path)
         .opt_str(p.sheet.as_deref())
         .int32(p.row.map(|r| r as i32))
+        .int32(p.page.map(|r| r as i32))
         .str(&p.file.sha256);
 }
 

@@ -129,7 +129,13 @@ fn provenance() -> Vec<Column> {
             "source_row",
             Int32,
             true,
-            "1-based row in the sheet, or paragraph number in a report",
+            "1-based row in the sheet, paragraph number in a report, or line on the page of a PDF",
+        ),
+        col(
+            "source_page",
+            Int32,
+            true,
+            "1-based page of a PDF (null for workbooks and text)",
         ),
         col("source_sha256", Str, false, "sha256 of the input file"),
     ]

@@ -1016,13 +1016,24 @@ mod tests {
     #[test]
     fn a_street_named_below_a_departments_title_is_not_the_unit() {
         let (district, code, _, name, _) = who(
-            &["上海市普陀区财政局", "2024年度部门决算", "负责长风新村街道等地区的财政工作"],
+            &[
+                "上海市普陀区财政局",
+                "2024年度部门决算",
+                "负责长风新村街道等地区的财政工作",
+            ],
             "a.pdf",
         );
-        assert_eq!((district.as_str(), code, name.as_str()), ("310107", None, "上海市普陀区财政局"));
+        assert_eq!(
+            (district.as_str(), code, name.as_str()),
+            ("310107", None, "上海市普陀区财政局")
+        );
         // A title naming only the district leaves the unit to the folder.
         assert_eq!(
-            who(&["普陀区2025年度部门决算"], "2025/普陀区/长风新村街道办事处/a.pdf").1,
+            who(
+                &["普陀区2025年度部门决算"],
+                "2025/普陀区/长风新村街道办事处/a.pdf"
+            )
+            .1,
             some("310107014")
         );
     }

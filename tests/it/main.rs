@@ -9,6 +9,7 @@ mod fuzz;
 mod hostile;
 mod identity;
 mod interop;
+mod pdf;
 mod properties;
 mod reconcile;
 mod reports;

@@ -243,7 +243,8 @@ fn a_corrupt_file_and_an_unknown_sheet_are_rejected_and_the_rest_loads() {
         &rejects,
         &[("source_file", "2023/西城区/德胜街道办事处/scan.pdf")],
     );
-    assert!(pdf["reason"].contains("PDF is not supported"), "{pdf:?}");
+    // PDFs are read now: an 8-byte stub is no readable PDF.
+    assert!(pdf["reason"].contains("not a readable PDF"), "{pdf:?}");
     let sheet = one(&rejects, &[("stage", "identify")]);
     assert_eq!(sheet["source_sheet"], "Sheet2");
     assert!(sheet["raw_text"].contains("这不是一张决算表"));

@@ -558,11 +558,17 @@ pub fn extract(blocks: &[Block]) -> Facts {
             .captures(&text)
             .or_else(|| CATEGORY_INLINE.captures(&text))
         {
-            pending = Some((
-                c["name"].trim().to_string(),
-                c.name("code").map(|m| m.as_str().to_string()),
-                index,
-            ));
+            let rest = c.get(0).map_or("", |m| &text[m.end()..]);
+            pending = if rest.contains("(款)") || rest.contains("(项)") {
+                // "X(类)Y(款)Z(项)": a 项's statement; its figures are not the 类's.
+                None
+            } else {
+                Some((
+                    c["name"].trim().to_string(),
+                    c.name("code").map(|m| m.as_str().to_string()),
+                    index,
+                ))
+            };
         }
         let statement = if let Some(c) = VERSUS_BUDGET.captures(&text) {
             let actual = number(&c["a"]).and_then(|a| unit(&c["ua"]).to_yuan(a));

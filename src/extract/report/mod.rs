@@ -3,6 +3,7 @@
 //! tables for `performance_projects`. Every figure keeps its paragraph number.
 
 pub mod facts;
+pub mod pdf;
 pub mod perf;
 pub mod read;
 
@@ -72,8 +73,19 @@ pub fn extract(
     let is_docx = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
+    let is_pdf = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
     let limits = ctx.limits;
-    let read = if is_docx {
+    // A PDF's lines keep their page: (page, line on the page) per line of its text.
+    let mut pdf_lines: Option<pdf::PdfText> = None;
+    let read = if is_pdf {
+        pdf::read(path, limits).and_then(|text| {
+            let blocks = read::read_txt(text.text.as_bytes()).map(|(b, _)| b);
+            pdf_lines = Some(text);
+            blocks.map(|b| (b, "pdf".to_string()))
+        })
+    } else if is_docx {
         std::fs::File::open(path)
             .map_err(|e| format!("cannot open: {e}"))
             .and_then(|f| crate::extract::guard::check_zip(std::io::BufReader::new(f), limits))
@@ -120,10 +132,19 @@ pub fn extract(
     let Some(unit) = out.identify(ctx.units, file, &hints, path_hints) else {
         return out;
     };
-    let at = |paragraph: u32| Provenance {
-        file: file.clone(),
-        sheet: None,
-        row: Some(paragraph),
+    let at = |paragraph: u32| match pdf_lines.as_ref().and_then(|p| p.place(paragraph)) {
+        Some((page, line)) => Provenance {
+            file: file.clone(),
+            sheet: None,
+            row: Some(line),
+            page: Some(page),
+        },
+        None => Provenance {
+            file: file.clone(),
+            sheet: None,
+            row: Some(paragraph),
+            page: None,
+        },
     };
 
     let found = facts::extract(&blocks);
