@@ -1,5 +1,5 @@
 //! Fuzzing by property: arbitrary bytes under every input extension, byte-mutated copies of
-//! a real workbook's sheet XML, and random but valid workbooks (random cells, types, merges
+//! a real workbook's sheet XML and of a real PDF, and random but valid workbooks (random cells, types, merges
 //! and far-flung positions, written by rust_xlsxwriter) go through the production extraction
 //! (`extract_file`, not the batch's panic guard): it must return, never panic, and say why
 //! when it loads nothing. Crashing inputs found this way are kept in `tests/fixtures/fuzz/`
@@ -69,6 +69,14 @@ fn sample_workbook() -> &'static [u8] {
             "data/raw/2023/西城区/月坛街道办事处/2023年度月坛街道办事处部门决算公开报表.xlsx",
         ))
         .expect("sample workbook")
+    })
+}
+
+fn real_pdf() -> &'static [u8] {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES.get_or_init(|| {
+        std::fs::read(repo().join("../shared/reference/pdf/putuo_shehuigongzuobu_2024.pdf"))
+            .expect("../shared/reference/pdf beside the repository")
     })
 }
 
@@ -234,6 +242,25 @@ proptest! {
         report.push_str(&text);
         let _ = extract("2023年度部门决算.txt", report.as_bytes());
     }
+}
+
+proptest! {
+    // A PDF costs more than a workbook to parse: fewer cases.
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_real_pdf_with_mutated_bytes_is_read_or_rejected(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16),
+    ) {
+        let mut bytes = real_pdf().to_vec();
+        for (at, byte) in &edits {
+            let i = at.index(bytes.len());
+            bytes[i] = *byte;
+        }
+        let (rows, rejects) = extract("m.pdf", &bytes);
+        prop_assert!(rows > 0 || rejects > 0);
+    }
+
 }
 
 /// Inputs that once crashed or hung a reader, replayed: each must now return.
