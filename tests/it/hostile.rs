@@ -487,6 +487,7 @@ fn a_hostile_folder_costs_nothing_but_its_own_files() {
 
     // Far below the cap.
     let peak = manifest["peak_rss_bytes"].as_u64().expect("peak_rss_bytes");
+    eprintln!("hostile batch: peak RSS {} MB", peak / 1_000_000);
     assert!(peak < 512 * 1024 * 1024, "peak RSS {peak} bytes");
     assert!(!repo().join("s3:").exists());
 }

@@ -132,6 +132,9 @@ pub fn extract(
     let Some(unit) = out.identify(ctx.units, file, &hints, path_hints) else {
         return out;
     };
+    if let Some(reason) = pdf_lines.as_ref().and_then(|p| p.incomplete.clone()) {
+        out.reject(file, None, None, Stage::Extract, reason, None);
+    }
     let at = |paragraph: u32| match pdf_lines.as_ref().and_then(|p| p.place(paragraph)) {
         Some((page, line)) => Provenance {
             file: file.clone(),

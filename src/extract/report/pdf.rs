@@ -21,6 +21,9 @@ pub struct PdfText {
     /// For line `i` of `text` (0-based): (page, line on the page), both 1-based.
     pub lines: Vec<(u32, u32)>,
     pub pages: usize,
+    /// Why the pages from some page on could not be read (a truncated file): those read
+    /// before it are kept.
+    pub incomplete: Option<String>,
 }
 
 impl PdfText {
@@ -75,10 +78,19 @@ fn parse(bytes: Vec<u8>, limits: &Limits) -> Result<PdfText, String> {
     }
     let mut per_page: Vec<Vec<String>> = Vec::with_capacity(pages);
     let mut chars = 0u64;
+    let mut incomplete = None;
     for page in 0..pages {
-        let spans = doc
-            .extract_spans(page)
-            .map_err(|e| format!("page {}: cannot read its text: {e}", page + 1))?;
+        let spans = match doc.extract_spans(page) {
+            Ok(spans) => spans,
+            Err(e) if page == 0 => return Err(format!("page 1: cannot read its text: {e}")),
+            Err(e) => {
+                incomplete = Some(format!(
+                    "pages {} to {pages} could not be read ({e}); the pages before them were",
+                    page + 1
+                ));
+                break;
+            }
+        };
         let height = doc
             .get_page_media_box(page)
             .map(|(_, y0, _, y1)| (y1 - y0).abs())
@@ -111,6 +123,7 @@ fn parse(bytes: Vec<u8>, limits: &Limits) -> Result<PdfText, String> {
     strip_running_lines(&mut per_page);
     let mut out = PdfText {
         pages,
+        incomplete,
         ..PdfText::default()
     };
     for (p, lines) in per_page.iter().enumerate() {
