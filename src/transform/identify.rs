@@ -553,11 +553,12 @@ fn find_district(
 fn unit_rest(after: &str) -> &str {
     let end = name_end(after);
     let mut rest = &after[..end];
-    for word in ["街道办事处", "办事处", "人民政府", "政府", "党工委", "本级"] {
-        if let Some(r) = rest.strip_prefix(word) {
-            rest = r;
-            break;
-        }
+    // "人民政府本级", "办事处(本级)": as many of these words as follow one another.
+    while let Some(r) = ["街道办事处", "办事处", "人民政府", "政府", "本级"]
+        .iter()
+        .find_map(|w| rest.strip_prefix(w))
+    {
+        rest = r;
     }
     rest
 }
@@ -692,7 +693,7 @@ fn meaningful(divisions: &Divisions, name: &str) -> bool {
 /// 委员会, 人民政府, 街道, 镇, 乡, 学校, 开发区 …): a printed name ending otherwise is a
 /// fragment of a title, not a unit.
 const UNIT_ENDINGS: &str =
-    "局委办处部厅院所站馆心会室队校园团社府道镇乡署台场司行庭组科学宫厂库区盟联";
+    "局委办处部厅院所站馆心会室队校园团社府道镇乡署台场司行庭组科学宫厂库区盟联协狱关级";
 
 /// `key` without the province, city and county names (and 人民政府) it starts with.
 fn strip_areas<'k>(divisions: &Divisions, key: &'k str) -> &'k str {
@@ -966,6 +967,15 @@ mod tests {
             (district.as_str(), code, name.as_str()),
             ("110102", None, "北京市西城区新街口街道社区卫生服务中心")
         );
+        // Units whose names end otherwise than in 局: 政协, 科协, 本级.
+        for title in [
+            "上海市普陀区政协2024年度部门决算",
+            "普陀区科协2024年度部门决算",
+            "上海市普陀区财政局本级2024年度部门决算",
+        ] {
+            let (district, code, _, _, _) = who(&[title], "2024/上海市/x.pdf");
+            assert_eq!((district.as_str(), code), ("310107", None), "{title}");
+        }
         // A city's own department: the city's code as district.
         let (district, code, _, name, _) = who(&["南京市财政局2023年度部门决算"], "j.pdf");
         assert_eq!(
