@@ -199,3 +199,33 @@ fn bad_pdfs_are_rejected_with_the_reason() {
         assert!(r["reason"].contains(reason), "{file}: {r:?}");
     }
 }
+
+/// Lines in reading order where `pdftotext -layout` gets them wrong: in the 财政局 PDF it puts
+/// "449.52万元。决算数…" before the sentence that it ends (layout.txt lines 588–592); lines
+/// rebuilt from positions, top to bottom, keep the sentence whole. Page numbers are gone.
+#[test]
+fn pdf_lines_come_in_reading_order() {
+    let text = juesuan::extract::report::pdf::read(
+        &reference("putuo_caizhengju_2024.pdf"),
+        &juesuan::config::Limits::default(),
+    )
+    .expect("the reference PDF");
+    assert_eq!(text.pages, 25);
+    let t = &text.text;
+    let heading = t
+        .find("4、一般公共服务支出（类）财政事务（款）财政委托业务支出（项）")
+        .expect("heading");
+    let budget = t.find("年初预算为450.52万元，支出决算为").expect("budget");
+    let actual = t.find("449.52万元。决算数小于预算数").expect("actual");
+    assert!(
+        heading < budget && budget < actual,
+        "{heading} {budget} {actual}"
+    );
+    // Every line knows its page; the narrative's section on page 22 is where the PDF has it.
+    let line = t[..heading].matches('\n').count() as u32 + 1;
+    assert_eq!(text.place(line).map(|(page, _)| page), Some(22));
+    assert!(
+        !t.lines().any(|l| l.trim() == "22" || l.trim() == "- 22 -"),
+        "page numbers removed"
+    );
+}
