@@ -183,15 +183,21 @@ fn random_workbook(cells: &[((u32, u16), CellValue)], merges: &[(u32, u16, u32, 
                 .map(|_| ()),
         };
     }
-    for (r0, c0, h, w) in merges {
-        let _ = ws.merge_range(
-            *r0,
-            *c0,
-            r0 + h,
-            c0 + w,
-            "合计",
-            &rust_xlsxwriter::Format::new(),
-        );
+    // Merges that do not overlap one another, each more than one cell: rust_xlsxwriter 0.102
+    // panics on a merge after a refused one (its bug, not the reader's; seen in CI).
+    let mut taken: Vec<(u32, u16, u32, u16)> = Vec::new();
+    for &(r0, c0, h, w) in merges {
+        let (r1, c1) = (r0 + h, c0 + w);
+        let overlaps = taken
+            .iter()
+            .any(|&(a0, b0, a1, b1)| r0 <= a1 && a0 <= r1 && c0 <= b1 && b0 <= c1);
+        if (h, w) == (0, 0) || overlaps {
+            continue;
+        }
+        let merged = ws.merge_range(r0, c0, r1, c1, "合计", &rust_xlsxwriter::Format::new());
+        if merged.is_ok() {
+            taken.push((r0, c0, r1, c1));
+        }
     }
     wb.save_to_buffer().unwrap_or_default()
 }
@@ -232,8 +238,10 @@ proptest! {
         cells in proptest::collection::vec(cell(), 0..80),
         merges in proptest::collection::vec((0u32..30, 0u16..10, 0u32..4, 0u16..4), 0..6),
     ) {
-        let bytes = random_workbook(&cells, &merges);
-        let _ = extract("r.xlsx", &bytes);
+        // A writer panic is the generator's, not juesuan's: that case is skipped.
+        let written = std::panic::catch_unwind(|| random_workbook(&cells, &merges));
+        prop_assume!(written.is_ok());
+        let _ = extract("r.xlsx", &written.unwrap_or_default());
     }
 
     #[test]
