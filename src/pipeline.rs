@@ -461,11 +461,7 @@ fn extract_all(
                     extract_file(ctx, input, files[i].clone())
                 }))
                 .unwrap_or_else(|panic| {
-                    let message = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "unknown panic".to_string());
+                    let message = crate::extract::panic_message(panic.as_ref());
                     crate::extract::panicked(ctx, input, files[i].clone(), &message)
                 });
                 let x = &result.extraction;

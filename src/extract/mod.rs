@@ -434,10 +434,7 @@ pub fn extract_file(ctx: &workbook::Context, input: &Input, file: Arc<SourceFile
         }
     }
     if extraction.identity.is_none() {
-        let fallback = resolve(ctx.units, &ContentHints::default(), &input.hints)
-            .ok()
-            .map(|r| Arc::new(r.identity));
-        extraction.attach_identity(fallback);
+        extraction.attach_identity(identity_from_path(ctx, input));
     } else {
         extraction.attach_identity(None);
     }
@@ -446,6 +443,22 @@ pub fn extract_file(ctx: &workbook::Context, input: &Input, file: Arc<SourceFile
         file,
         extraction,
     }
+}
+
+/// Whose file this is by its path alone: for the rejects of a file that said nothing itself.
+fn identity_from_path(ctx: &workbook::Context, input: &Input) -> Option<Arc<UnitIdentity>> {
+    resolve(ctx.units, &ContentHints::default(), &input.hints)
+        .ok()
+        .map(|r| Arc::new(r.identity))
+}
+
+/// The text of a caught panic's payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
 }
 
 /// The result of a file whose reader panicked: one reject saying so.
@@ -464,10 +477,7 @@ pub fn panicked(
         format!("the reader failed on this file ({message}); the file is malformed or hostile"),
         None,
     );
-    let fallback = resolve(ctx.units, &ContentHints::default(), &input.hints)
-        .ok()
-        .map(|r| Arc::new(r.identity));
-    extraction.attach_identity(fallback);
+    extraction.attach_identity(identity_from_path(ctx, input));
     FileResult {
         input: input.clone(),
         file,

@@ -94,7 +94,10 @@ impl Record for UnitRow {
     fn write(&self, row: &mut RowBuilder) {
         identity(row, Some(&self.unit));
         // Every column between the identity and the two source columns is a fact metric.
-        let spec = crate::load::schema::units();
+        // The spec once, not per row.
+        static SPEC: std::sync::LazyLock<crate::load::schema::DatasetSpec> =
+            std::sync::LazyLock::new(crate::load::schema::units);
+        let spec = &*SPEC;
         let first = crate::load::schema::IDENTITY_COLUMNS.len();
         let metrics = &spec.columns[first..spec.columns.len() - 2];
         for column in metrics {

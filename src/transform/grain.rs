@@ -10,7 +10,8 @@ use std::hash::Hash;
 use std::sync::Arc;
 
 use crate::model::{
-    EconomicRow, ExpenditureRow, Finding, PerformanceProject, Provenance, Severity, UnitIdentity,
+    EconomicRow, ExpenditureRow, Finding, Fund, PerformanceProject, Provenance, Severity,
+    UnitIdentity,
 };
 
 /// The rule id of the findings this module writes.
@@ -35,10 +36,12 @@ pub fn unique<'a, R: Grain>(rows: Vec<&'a R>) -> (Vec<&'a R>, Vec<Finding>) {
     let mut extra: HashMap<usize, Vec<&'a R>> = HashMap::new();
     let mut kept = Vec::with_capacity(rows.len());
     for row in rows {
-        match first.get(&row.key()) {
-            Some(&i) => extra.entry(i).or_default().push(row),
-            None => {
-                first.insert(row.key(), kept.len());
+        match first.entry(row.key()) {
+            std::collections::hash_map::Entry::Occupied(at) => {
+                extra.entry(*at.get()).or_default().push(row)
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(kept.len());
                 kept.push(row);
             }
         }
@@ -95,16 +98,23 @@ pub fn unique<'a, R: Grain>(rows: Vec<&'a R>) -> (Vec<&'a R>, Vec<Finding>) {
     (kept, findings)
 }
 
+/// The key of a table row: unit, year, source table, fund and code.
+type TableKey = (String, i32, String, &'static str, String);
+
+fn table_key(unit: &UnitIdentity, source: &str, fund: Fund, code: &str) -> TableKey {
+    (
+        unit.unit_id.clone(),
+        unit.year,
+        source.to_string(),
+        fund.as_str(),
+        code.to_string(),
+    )
+}
+
 impl Grain for ExpenditureRow {
-    type Key = (String, i32, String, &'static str, String);
+    type Key = TableKey;
     fn key(&self) -> Self::Key {
-        (
-            self.unit.unit_id.clone(),
-            self.unit.year,
-            self.source.to_string(),
-            self.fund.as_str(),
-            self.code.code.clone(),
-        )
+        table_key(&self.unit, &self.source, self.fund, &self.code.code)
     }
     fn describe(&self) -> String {
         let printed = self
@@ -146,15 +156,9 @@ impl Grain for ExpenditureRow {
 }
 
 impl Grain for EconomicRow {
-    type Key = (String, i32, String, &'static str, String);
+    type Key = TableKey;
     fn key(&self) -> Self::Key {
-        (
-            self.unit.unit_id.clone(),
-            self.unit.year,
-            self.source.to_string(),
-            self.fund.as_str(),
-            self.code.clone(),
-        )
+        table_key(&self.unit, &self.source, self.fund, &self.code)
     }
     fn describe(&self) -> String {
         format!(

@@ -216,6 +216,10 @@ pub fn extract(
             out.projects.extend(perf::read(rows, &unit, at(*number)));
         }
     }
+    let paragraphs = blocks
+        .iter()
+        .filter(|b| matches!(b, Block::Para { .. }))
+        .count();
     if found.facts.is_empty()
         && found.statements.is_empty()
         && found.categories.is_empty()
@@ -230,8 +234,7 @@ pub fn extract(
             None,
             Stage::Extract,
             format!(
-                "no figure read: none of its {} paragraphs states an amount in a form juesuan reads ({} amount mentions)",
-                blocks.iter().filter(|b| matches!(b, Block::Para { .. })).count(),
+                "no figure read: none of its {paragraphs} paragraphs states an amount in a form juesuan reads ({} amount mentions)",
                 found.amount_mentions
             ),
             None,
@@ -239,10 +242,7 @@ pub fn extract(
     }
     out.report = Some(ReportStats {
         encoding,
-        paragraphs: blocks
-            .iter()
-            .filter(|b| matches!(b, Block::Para { .. }))
-            .count(),
+        paragraphs,
         tables,
         facts: found.facts.len(),
         category_lines: found.categories.len(),

@@ -49,18 +49,15 @@ pub fn read(path: &Path, limits: &Limits) -> Result<PdfText, String> {
     // PDF parsers are large and young; one that panics on a hostile file costs that file only.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(bytes, limits))).unwrap_or_else(
         |panic| {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
+            let message = crate::extract::panic_message(panic.as_ref());
             Err(format!("the PDF parser failed on this file ({message})"))
         },
     )
 }
 
 fn parse(bytes: Vec<u8>, limits: &Limits) -> Result<PdfText, String> {
-    if !bytes.starts_with(b"%PDF") && !bytes.windows(5).take(1024).any(|w| w == b"%PDF-") {
+    // The header may follow up to 1 KiB of junk, as readers allow.
+    if !bytes.windows(5).take(1024).any(|w| w == b"%PDF-") {
         return Err("not a PDF (no %PDF header)".into());
     }
     let doc = PdfDocument::from_bytes(bytes).map_err(|e| format!("not a readable PDF: {e}"))?;
