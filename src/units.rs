@@ -326,6 +326,26 @@ mod tests {
     }
 
     #[test]
+    fn a_district_newer_than_the_edition_is_added_by_units_toml() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("units.toml");
+        std::fs::write(
+            &path,
+            "[[districts]]\ncode = \"110199\"\nname = \"新设区\"\ncity = \"北京市\"\n",
+        )
+        .expect("write");
+        let r = UnitRegistry::load(&path).expect("units.toml with a new district");
+        let d = r.district_by_code("110199").expect("the added district");
+        assert_eq!((d.name.as_str(), d.city.as_str()), ("新设区", "北京市"));
+        let mut hints = crate::transform::identify::ContentHints::default();
+        hints.offer("2025年度北京市新设区某某街道办事处部门决算");
+        let path_hints = crate::transform::identify::PathHints::default();
+        let id = crate::transform::identify::resolve(&r, &hints, &path_hints).expect("identified");
+        assert_eq!(id.identity.district_code, "110199");
+        assert_eq!(id.identity.unit_name, "某某街道办事处");
+    }
+
+    #[test]
     fn derived_ids_are_stable_and_name_based() {
         let r = registry();
         let d = r.district_by_code("110102").unwrap();

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rust_xlsxwriter::Workbook;
 use zip::write::SimpleFileOptions;
@@ -261,6 +261,24 @@ fn garbage_inputs(input: &Path) -> Vec<String> {
     };
     let mut paths = Vec::new();
     // The same table on two sheets whose names differ only in width.
+    // A table continued on a second sheet (no code in common): both sheets load.
+    let p = unit("什刹海街道办事处").join("continued.xlsx");
+    let mut wb = Workbook::new();
+    let heading = "编制单位：北京市西城区什刹海街道办事处";
+    table(
+        &mut wb,
+        "支出决算表",
+        heading,
+        &[("201", "一般公共服务支出", 3.0)],
+    );
+    table(
+        &mut wb,
+        "支出决算表(续)",
+        heading,
+        &[("212", "城乡社区支出", 6.0)],
+    );
+    save(&mut wb, &p);
+    paths.push(rel(&p));
     let p = unit("白纸坊街道办事处").join("twice.xlsx");
     let mut wb = Workbook::new();
     let rows = [
@@ -362,6 +380,9 @@ fn a_hostile_folder_costs_nothing_but_its_own_files() {
 
     let input = dir.path().join("in");
     good_units(&input);
+    // Not inputs, but listed: a hidden file and an Office lock file.
+    std::fs::write(input.join("2023/西城区/.DS_Store"), b"x").expect("write");
+    std::fs::write(input.join("2023/西城区/~$lock.xlsx"), b"x").expect("write");
     let hostile = hostile_inputs(&input);
     let garbage = garbage_inputs(&input);
     let wh = dir.path().join("wh");
@@ -409,6 +430,25 @@ fn a_hostile_folder_costs_nothing_but_its_own_files() {
     for path in &garbage {
         assert!(listed.contains_key(path), "{path}");
     }
+    let skipped: Vec<(&str, &str)> = manifest["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap_or(""),
+                s["reason"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert!(
+        skipped.contains(&("2023/西城区/.DS_Store", "hidden")),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped.contains(&("2023/西城区/~$lock.xlsx", "Office lock file")),
+        "{skipped:?}"
+    );
 
     // The grain holds in every dataset, and the garbage left findings instead of rows.
     let keys: [(&str, &[&str]); 4] = [
@@ -460,6 +500,16 @@ fn a_hostile_folder_costs_nothing_but_its_own_files() {
         find(&expenditure, &[("unit_id", "110102-baizhifang")]).len(),
         2
     );
+    // The continuation sheet is no copy: both sheets load, and no finding calls it one.
+    let continued: BTreeSet<&str> = find(&expenditure, &[("unit_id", "110102-shichahai")])
+        .iter()
+        .map(|r| r["code"].as_str())
+        .collect();
+    assert_eq!(continued, ["201", "212"].into());
+    assert!(!findings
+        .iter()
+        .any(|f| f["rule_id"] == "workbook.duplicate_table"
+            && f["references"].contains("continued.xlsx")));
     assert_eq!(
         duplicates("renumbered.xlsx"),
         1,
@@ -507,5 +557,18 @@ fn an_output_url_is_refused_not_taken_for_a_folder() {
         stderr(&o)
     );
     assert!(!dir.path().join("s3:").exists());
-    let _ = PathBuf::new();
+    // Nor is an input URL read as a folder.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_juesuan"))
+        .args(["run", "--input", "s3://bucket/raw", "--output"])
+        .arg(dir.path().join("wh"))
+        .current_dir(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("inputs: s3://bucket/raw"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path().join("wh").exists(), "nothing written");
 }
