@@ -853,16 +853,15 @@ fn choose_tables(results: &BTreeMap<usize, FileResult>) -> (BTreeSet<TableCopy>,
     // (unit, year, table) → the copies that carry it (file and sheet), in path order. Two
     // sheets of one workbook carrying the same table (名 and 名 in full width) are two copies.
     let mut copies: BTreeMap<TableOfUnit, Vec<(&FileResult, &str)>> = BTreeMap::new();
-    let mut ordered: Vec<&FileResult> = results
-        .values()
-        .filter(|r| r.extraction.report.is_none())
-        .collect();
+    // Every file with table rows: workbooks, and PDFs whose tables were read.
+    let mut ordered: Vec<&FileResult> = results.values().collect();
     ordered.sort_by(|a, b| a.input.relative.cmp(&b.input.relative));
     for r in ordered {
         let x = &r.extraction;
         let keys = x
             .expenditure
             .iter()
+            .filter(|e| e.source != "report")
             .map(|e| (&e.unit, &e.source, &e.provenance))
             .chain(
                 x.economic

@@ -51,15 +51,17 @@ pub fn code_table_row(sheet: &Sheet, r: u32) -> bool {
     // is a header leaf (决算数 → 合计 | 基本支出 | 项目支出).
     let leading = sheet.first_col..sheet.end_col.min(sheet.first_col + 3);
     let first_leaf = sheet.text(r, sheet.first_col).map(name_key);
-    if first_leaf
-        .as_deref()
-        .is_some_and(|k| k.starts_with("栏次") || k == "类")
-    {
+    let has_number = || (sheet.first_col..sheet.end_col).any(|c| sheet.is_number(r, c));
+    if first_leaf.as_deref().is_some_and(|k| k.starts_with("栏次")) {
         return false;
+    }
+    // 类 | 款 | 项 labels the split code columns; with amounts beside it (the national
+    // template prints 合计 on the same row) the row is the total row too.
+    if first_leaf.as_deref() == Some("类") {
+        return has_number();
     }
     // A row with a number (a number cell or numeric text) is data too: tables that print
     // names without codes, and side-by-side blocks whose first block is empty.
-    let has_number = || (sheet.first_col..sheet.end_col).any(|c| sheet.is_number(r, c));
     has_number()
         || leading.clone().any(|c| sheet.code(r, c).is_some())
         || leading
@@ -95,14 +97,26 @@ pub fn read_header(
         .ok_or(
             "no 单位 line (单位：万元 / 金额单位：元) above the header; amounts cannot be scaled",
         )?;
-    let header_rows: Vec<u32> = (header_start..data_start)
+    let mut header_rows: Vec<u32> = (header_start..data_start)
         .filter(|&r| !name_key(&sheet.row_text(r)).starts_with("栏次"))
         .collect();
+    // A first data row that starts 类 | 款 | 项 (and holds the 合计 amounts) labels the
+    // code columns too: its labels, not its total or amounts, are header text.
+    let labels_codes = sheet.text(data_start, sheet.first_col).map(name_key).as_deref() == Some("类");
+    if labels_codes {
+        header_rows.push(data_start);
+    }
     let spans = group_spans(sheet, &header_rows);
     let mut columns = Vec::new();
     for col in sheet.first_col..sheet.end_col {
         let mut parts: Vec<String> = Vec::new();
         for (i, &r) in header_rows.iter().enumerate() {
+            if r == data_start
+                && labels_codes
+                && (sheet.is_number(r, col) || sheet.text(r, col).is_some_and(is_total_label))
+            {
+                continue;
+            }
             let text = sheet.text(r, col).or_else(|| {
                 spans[i]
                     .get((col - sheet.first_col) as usize)

@@ -3,6 +3,7 @@
 
 pub mod guard;
 pub mod header;
+pub mod pdf;
 pub mod readers;
 pub mod report;
 pub mod sheet;

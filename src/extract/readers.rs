@@ -18,6 +18,15 @@ use crate::model::{
 use crate::transform::classify::{best_fuzzy, classify, FUZZY_MARGIN, FUZZY_THRESHOLD};
 use crate::transform::text::{clean_name, name_key};
 
+/// Where a row of a sheet is, as a reject names it: the sheet and its 1-based row, or for
+/// a PDF's tables the page (`p12`) and the row on that page.
+pub fn location(sheet: &Sheet, r: u32) -> (String, u32) {
+    match sheet.origin(r) {
+        Some((page, row)) => (format!("p{page}"), row),
+        None => (sheet.name.clone(), r + 1),
+    }
+}
+
 /// What every reader needs besides its block.
 pub struct TableContext<'a> {
     pub catalog: &'a Catalog,
@@ -29,20 +38,30 @@ pub struct TableContext<'a> {
 }
 
 impl TableContext<'_> {
+    /// Where row `r` is: sheet and 1-based row, or for a PDF's table its page and row on it.
     fn provenance(&self, r: u32) -> Provenance {
-        Provenance {
-            file: self.file.clone(),
-            sheet: Some(self.sheet_name.clone()),
-            row: Some(r + 1),
-            page: None,
+        match self.sheet.origin(r) {
+            Some((page, row)) => Provenance {
+                file: self.file.clone(),
+                sheet: Some(self.sheet_name.clone()),
+                row: Some(row),
+                page: Some(page),
+            },
+            None => Provenance {
+                file: self.file.clone(),
+                sheet: Some(self.sheet_name.clone()),
+                row: Some(r + 1),
+                page: None,
+            },
         }
     }
 
     fn reject_row(&self, out: &mut Extraction, r: u32, reason: String) {
+        let (sheet, row) = location(self.sheet, r);
         out.reject(
             self.file,
-            Some(&self.sheet.name),
-            Some(r + 1),
+            Some(&sheet),
+            Some(row),
             Stage::Extract,
             reason,
             Some(self.sheet.row_text(r)),
@@ -314,9 +333,12 @@ pub fn expenditure_table(
         let (code, rest, by_name) = match code {
             Some((code, rest)) => (code, rest, false),
             None => {
-                let label = t
-                    .sheet
-                    .text(r, code_col)
+                // The total label may stand in the name column with 类 | 款 | 项 beside it.
+                let label = [code_col, name_col]
+                    .into_iter()
+                    .filter_map(|c| t.sheet.text(r, c))
+                    .find(|l| is_total_label(l))
+                    .or_else(|| t.sheet.text(r, code_col))
                     .or_else(|| t.sheet.text(r, name_col))
                     .unwrap_or("");
                 if is_total_label(label) {
@@ -490,8 +512,11 @@ pub fn income_totals(t: &TableContext, out: &mut Extraction) -> Result<usize, St
         ("附属单位上缴收入", "income_affiliated"),
         ("其他收入", "income_other"),
     ];
+    // The 合计 label stands left of the row's amounts: in the code column, or in the name
+    // column with 类 | 款 | 项 before it.
     let Some(r) = t.data_rows(header.data_start).find(|&r| {
-        (t.sheet.first_col..t.sheet.end_col.min(t.sheet.first_col + 3))
+        (t.sheet.first_col..t.sheet.end_col)
+            .take_while(|&c| !t.sheet.is_number(r, c))
             .any(|c| t.sheet.text(r, c).is_some_and(|s| name_key(s) == "合计"))
     }) else {
         return Err("no 合计 row in 收入决算表".into());
@@ -568,16 +593,41 @@ pub fn economic_table(t: &TableContext, fund: Fund, out: &mut Extraction) -> Res
     if code_cols.is_empty() {
         return Err("no 经济分类科目编码 column".into());
     }
+    // 类 | 款 printed in two columns (301 | 01) are one code column.
+    let leaf = |col: u32| {
+        header
+            .columns
+            .iter()
+            .find(|(c, _)| *c == col)
+            .and_then(|(_, p)| p.last())
+            .map(String::as_str)
+    };
+    let mut groups: Vec<(u32, Option<u32>)> = Vec::new();
+    let mut i = 0;
+    while i < code_cols.len() {
+        let col = code_cols[i];
+        match code_cols.get(i + 1) {
+            Some(&next) if next == col + 1 && leaf(col) == Some("类") && leaf(next) == Some("款") => {
+                groups.push((col, Some(next)));
+                i += 2;
+            }
+            _ => {
+                groups.push((col, None));
+                i += 1;
+            }
+        }
+    }
     let mut loaded = 0;
     let year = t.unit.year;
     let source: Cow<'static, str> = Cow::Borrowed(t.block.kind.id());
-    for (i, &code_col) in code_cols.iter().enumerate() {
-        let next = code_cols.get(i + 1).copied().unwrap_or(u32::MAX);
+    for (i, &(code_col, kuan_col)) in groups.iter().enumerate() {
+        let next = groups.get(i + 1).map(|g| g.0).unwrap_or(u32::MAX);
+        let last_code_col = kuan_col.unwrap_or(code_col);
         let value_col = header
             .columns
             .iter()
             .find(|(c, p)| {
-                *c > code_col && *c < next && {
+                *c > last_code_col && *c < next && {
                     let f = p.concat();
                     f.contains("决算") || f.contains("金额") || f.contains("合计")
                 }
@@ -589,9 +639,13 @@ pub fn economic_table(t: &TableContext, fund: Fund, out: &mut Extraction) -> Res
                 code_col + 1
             ));
         };
-        let name_col = code_col + 1;
+        let name_col = last_code_col + 1;
         for r in t.data_rows(header.data_start) {
-            let Some((code, rest)) = t.sheet.code(r, code_col).filter(|(c, _)| c.len() <= 5) else {
+            let code = match kuan_col {
+                Some(kuan) => split_economic_code(t.sheet, r, code_col, kuan),
+                None => t.sheet.code(r, code_col).filter(|(c, _)| c.len() <= 5),
+            };
+            let Some((code, rest)) = code else {
                 if let Some(label) = t.sheet.text(r, code_col).filter(|l| is_total_label(l)) {
                     let actual = t.sheet.amount(r, value_col, header.unit).ok().flatten();
                     out.totals.push(TotalRow {
@@ -645,6 +699,22 @@ pub fn economic_table(t: &TableContext, fund: Fund, out: &mut Extraction) -> Res
         }
     }
     Ok(loaded)
+}
+
+/// An economic code printed as 类 | 款 in two cells (`301` | `01`, or `301` | blank for
+/// the 类 itself).
+fn split_economic_code(sheet: &Sheet, r: u32, lei: u32, kuan: u32) -> Option<(String, String)> {
+    let digits = |col: u32, len: usize| {
+        sheet
+            .text(r, col)
+            .map(|t| crate::transform::text::fold_width(t).into_owned())
+            .filter(|t| t.len() == len && t.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let lei = digits(lei, 3)?;
+    match sheet.text(r, kuan) {
+        None => Some((lei, String::new())),
+        Some(_) => Some((format!("{lei}{}", digits(kuan, 2)?), String::new())),
+    }
 }
 
 /// An amount cell as read: blank, a value, or why it is no amount.

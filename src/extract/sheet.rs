@@ -19,6 +19,8 @@ pub struct Sheet {
     pub end_row: u32,
     pub first_col: u32,
     pub end_col: u32,
+    /// For a sheet rebuilt from a PDF's table pages: (page, row on the page) of each row.
+    origins: Vec<(u32, u32)>,
 }
 
 static EMPTY: Data = Data::Empty;
@@ -60,7 +62,19 @@ impl Sheet {
             end_row,
             first_col,
             end_col,
+            origins: Vec::new(),
         }
+    }
+
+    /// The page and row on the page each row comes from (a sheet rebuilt from a PDF).
+    pub fn with_origins(mut self, origins: Vec<(u32, u32)>) -> Sheet {
+        self.origins = origins;
+        self
+    }
+
+    /// (page, row on the page) of an absolute row of a sheet rebuilt from a PDF.
+    pub fn origin(&self, row: u32) -> Option<(u32, u32)> {
+        self.origins.get(row.checked_sub(self.first_row)? as usize).copied()
     }
 
     /// Every text cell of the sheet.

@@ -111,11 +111,25 @@ pub fn extract(
     let Some(identity) = out.identify(ctx.units, file, &hints, path_hints) else {
         return out;
     };
+    read_blocks(ctx, &sheets, &blocks, &identity, file, &mut out);
+    out
+}
 
-    for block in &blocks {
+/// Reads every table found (`blocks`) into `out`, with a [`TableReport`] each: the
+/// workbook's sheets, or the sheet rebuilt from a PDF's table pages.
+pub(crate) fn read_blocks(
+    ctx: &Context,
+    sheets: &[Sheet],
+    blocks: &[Block],
+    identity: &Arc<crate::model::UnitIdentity>,
+    file: &Arc<SourceFile>,
+    out: &mut Extraction,
+) {
+    for block in blocks {
         let sheet = &sheets[block.sheet];
+        let (place, title_row) = crate::extract::readers::location(sheet, block.start);
         let mut report = TableReport {
-            sheet: sheet.name.clone(),
+            sheet: place.clone(),
             title: block.title.clone(),
             table: Some(block.kind.id().into()),
             status: TableStatus::Loaded,
@@ -127,25 +141,25 @@ pub fn extract(
             sheet,
             sheet_name: Arc::from(sheet.name.as_str()),
             block,
-            unit: &identity,
+            unit: identity,
             file,
         };
         let result = if is_empty_table(sheet, block) {
             report.status = TableStatus::Empty;
             Ok(0)
         } else if let Some(fund) = block.kind.expenditure_fund() {
-            expenditure_table(&t, fund, &mut out)
+            expenditure_table(&t, fund, out)
         } else if let Some(fund) = block.kind.economic_fund() {
-            economic_table(&t, fund, &mut out)
+            economic_table(&t, fund, out)
         } else {
             match block.kind {
-                TableKind::Income => income_totals(&t, &mut out),
+                TableKind::Income => income_totals(&t, out),
                 TableKind::IncomeExpenditureSummary | TableKind::FiscalSummary => {
-                    summary_table(&t, &mut out)
+                    summary_table(&t, out)
                 }
-                TableKind::ThreePublic => three_public(&t, &mut out),
-                TableKind::Procurement => procurement(&t, &mut out),
-                TableKind::PurchasedServices => purchased_services(&t, &mut out),
+                TableKind::ThreePublic => three_public(&t, out),
+                TableKind::Procurement => procurement(&t, out),
+                TableKind::PurchasedServices => purchased_services(&t, out),
                 // Every other kind is read by the fund dispatch above.
                 _ => Err(format!(
                     "{} ({}) has no reader",
@@ -160,8 +174,8 @@ pub fn extract(
                 report.status = TableStatus::Rejected;
                 out.reject(
                     file,
-                    Some(&sheet.name),
-                    Some(block.start + 1),
+                    Some(&place),
+                    Some(title_row),
                     Stage::Extract,
                     reason.clone(),
                     Some(block.title.clone()),
@@ -171,7 +185,6 @@ pub fn extract(
         }
         out.tables.push(report);
     }
-    out
 }
 
 /// A workbook's sheets, and the sheets refused by the limits with the reason.
@@ -351,7 +364,7 @@ fn repair_gbk(range: &mut calamine::Range<calamine::Data>) {
 
 /// Title rows start tables; a table runs to the next title or the end of the sheet.
 /// Rows that may name the unit and year are offered to `hints` on the way.
-fn find_blocks(sheet_index: usize, sheet: &Sheet, hints: &mut ContentHints) -> Vec<Block> {
+pub(crate) fn find_blocks(sheet_index: usize, sheet: &Sheet, hints: &mut ContentHints) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     // The rows above the first table (a cover: "上海市普陀区人民政府长风新村街道办事处 2025" /
     // "年度部门决算"), offered joined as one title, as a report's opening lines are.
@@ -389,7 +402,7 @@ fn find_blocks(sheet_index: usize, sheet: &Sheet, hints: &mut ContentHints) -> V
     blocks
 }
 
-fn is_empty_table(sheet: &Sheet, block: &Block) -> bool {
+pub(crate) fn is_empty_table(sheet: &Sheet, block: &Block) -> bool {
     if name_key(&block.title).contains("空表") {
         return true;
     }

@@ -964,20 +964,20 @@ fn report_vs_tables(ctx: &mut Ctx, input: &Input) {
             .extractions
             .iter()
             .filter(|t| {
-                t.report.is_none()
-                    && t.identity
-                        .as_ref()
-                        .is_some_and(|u| u.unit_id == unit.unit_id && u.year == unit.year)
+                t.identity
+                    .as_ref()
+                    .is_some_and(|u| u.unit_id == unit.unit_id && u.year == unit.year)
             })
             .collect();
-        for fact in &x.facts {
+        // The report's facts against the tables' (a PDF carries both).
+        for fact in x.facts.iter().filter(|f| f.provenance.sheet.is_none()) {
             let FactValue::Money(stated) = fact.value else {
                 continue;
             };
             let Some(table_fact) = tables
                 .iter()
                 .flat_map(|t| &t.facts)
-                .find(|f| f.metric == fact.metric)
+                .find(|f| f.metric == fact.metric && f.provenance.sheet.is_some())
             else {
                 continue;
             };

@@ -205,7 +205,7 @@ fn bad_pdfs_are_rejected_with_the_reason() {
 /// rebuilt from positions, top to bottom, keep the sentence whole. Page numbers are gone.
 #[test]
 fn pdf_lines_come_in_reading_order() {
-    let text = juesuan::extract::report::pdf::read(
+    let text = juesuan::extract::pdf::read(
         &reference("putuo_caizhengju_2024.pdf"),
         &juesuan::config::Limits::default(),
     )

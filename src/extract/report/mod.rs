@@ -3,7 +3,6 @@
 //! tables for `performance_projects`. Every figure keeps its paragraph number.
 
 pub mod facts;
-pub mod pdf;
 pub mod perf;
 pub mod read;
 
@@ -13,6 +12,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::extract::pdf;
 use crate::extract::workbook::Context;
 use crate::extract::Extraction;
 use crate::model::{ClassificationStatus, ExpenditureRow, Fact, Provenance, SourceFile, Stage};
@@ -79,10 +79,18 @@ pub fn extract(
     let limits = ctx.limits;
     // A PDF's lines keep their page: (page, line on the page) per line of its text.
     let mut pdf_lines: Option<pdf::PdfText> = None;
+    // A PDF's table pages, rebuilt as one sheet for the workbook's table readers.
+    let mut pdf_tables: Option<crate::extract::sheet::Sheet> = None;
     let read = if is_pdf {
-        pdf::read(path, limits).and_then(|text| {
-            let blocks = read::read_txt(text.text.as_bytes()).map(|(b, _)| b);
-            pdf_lines = Some(text);
+        pdf::read(path, limits).and_then(|doc| {
+            // A PDF of tables only has no narrative: nothing to mend.
+            let blocks = if doc.narrative.text.trim().is_empty() && doc.tables.is_some() {
+                Ok(Vec::new())
+            } else {
+                read::read_txt(doc.narrative.text.as_bytes()).map(|(b, _)| b)
+            };
+            pdf_lines = Some(doc.narrative);
+            pdf_tables = doc.tables;
             blocks.map(|b| (b, "pdf".to_string()))
         })
     } else if is_docx {
@@ -129,9 +137,25 @@ pub fn extract(
     for text in opening {
         hints.offer(text);
     }
+    // A PDF's tables, found by their titles as in a workbook; their headers (编制单位：…)
+    // say whose they are too.
+    let table_blocks = pdf_tables
+        .as_ref()
+        .map(|sheet| crate::extract::workbook::find_blocks(0, sheet, &mut hints))
+        .unwrap_or_default();
     let Some(unit) = out.identify(ctx.units, file, &hints, path_hints) else {
         return out;
     };
+    if let Some(sheet) = &pdf_tables {
+        crate::extract::workbook::read_blocks(
+            ctx,
+            std::slice::from_ref(sheet),
+            &table_blocks,
+            &unit,
+            file,
+            &mut out,
+        );
+    }
     if let Some(reason) = pdf_lines.as_ref().and_then(|p| p.incomplete.clone()) {
         out.reject(file, None, None, Stage::Extract, reason, None);
     }
@@ -225,6 +249,7 @@ pub fn extract(
         && found.categories.is_empty()
         && out.projects.is_empty()
         && out.rejects.is_empty()
+        && out.tables.is_empty()
     {
         // Never "loaded" with nothing in it: a template, a wording juesuan does not read
         // yet, or not a report at all.
