@@ -209,7 +209,8 @@ fn pdf_lines_come_in_reading_order() {
         &reference("putuo_caizhengju_2024.pdf"),
         &juesuan::config::Limits::default(),
     )
-    .expect("the reference PDF");
+    .expect("the reference PDF")
+    .narrative;
     assert_eq!(text.pages, 25);
     let t = &text.text;
     let heading = t

@@ -286,13 +286,13 @@ fn snap(mut positions: Vec<f32>) -> Vec<f32> {
 /// A cell's text without the spaces of letter-spaced (justified) CJK: `因 公 出 国 （ 境 ） 费用`
 /// is 因公出国（境）费用. Spaces between Latin letters or digits stay.
 fn squeeze(text: &str) -> String {
-    let wide = |c: char| c as u32 >= 0x2E80;
+    let wide = |c: char| c as u32 >= 0x2E80 && !c.is_whitespace();
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     for (i, &c) in chars.iter().enumerate() {
-        if c == ' ' {
-            let before = chars[..i].iter().rev().find(|c| **c != ' ');
-            let after = chars[i + 1..].iter().find(|c| **c != ' ');
+        if c.is_whitespace() {
+            let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
+            let after = chars[i + 1..].iter().find(|c| !c.is_whitespace());
             if before.is_none_or(|b| wide(*b)) || after.is_none_or(|a| wide(*a)) {
                 continue;
             }
@@ -499,6 +499,7 @@ mod tests {
         assert_eq!(squeeze("因 公 出 国 （ 境 ） 费用"), "因公出国（境）费用");
         assert_eq!(squeeze("2,940.05"), "2,940.05");
         assert_eq!(squeeze("COVID 19"), "COVID 19");
+        assert_eq!(squeeze("行\u{3000}政\u{a0}事 业"), "行政事业");
     }
 
     #[test]

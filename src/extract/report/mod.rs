@@ -244,22 +244,31 @@ pub fn extract(
         .iter()
         .filter(|b| matches!(b, Block::Para { .. }))
         .count();
-    if found.facts.is_empty()
+    let narrative_figures = !(found.facts.is_empty()
         && found.statements.is_empty()
         && found.categories.is_empty()
-        && out.projects.is_empty()
-        && out.rejects.is_empty()
-        && out.tables.is_empty()
-    {
+        && out.projects.is_empty());
+    let table_figures = !(out.expenditure.iter().all(|e| e.source == "report")
+        && out.economic.is_empty()
+        && out.totals.iter().all(|t| t.actual.is_none())
+        && out.facts.iter().all(|f| f.provenance.sheet.is_none()));
+    if !narrative_figures && !table_figures && (out.rejects.is_empty() || !out.tables.is_empty()) {
         // Never "loaded" with nothing in it: a template, a wording juesuan does not read
-        // yet, or not a report at all.
+        // yet, or not a report at all. A PDF whose tables print no amount either (the
+        // template's placeholder rows) is that one finding, not one reject per blank table.
+        out.rejects.retain(|r| r.sheet.is_none());
+        let tables = if out.tables.is_empty() {
+            String::new()
+        } else {
+            format!(", and none of its {} tables prints an amount", out.tables.len())
+        };
         out.reject(
             file,
             None,
             None,
             Stage::Extract,
             format!(
-                "no figure read: none of its {paragraphs} paragraphs states an amount in a form juesuan reads ({} amount mentions)",
+                "no figure read: none of its {paragraphs} paragraphs states an amount in a form juesuan reads ({} amount mentions){tables}",
                 found.amount_mentions
             ),
             None,
