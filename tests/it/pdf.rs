@@ -1,8 +1,9 @@
-//! PDF disclosures, their narrative: the three real Shanghai PDFs of
-//! `../shared/reference/pdf/` (ONLYOFFICE, WPS, the national template) read from their text
-//! layer, identified from their titles, and their headline figures loaded with page and line;
-//! bad PDFs (encrypted, no text layer, truncated, random bytes) rejected with the reason.
-//! The tables inside the PDFs are not read yet.
+//! PDF disclosures: the three real Shanghai PDFs of `../shared/reference/pdf/` (ONLYOFFICE,
+//! WPS, the national template) read from their text layer and vector paths, identified from
+//! their titles, their headline figures and every row of their standard tables loaded with
+//! page and row, against truth files transcribed from the documents
+//! (`tests/fixtures/pdf_truth/`, checked first by the documents' own sums); bad PDFs
+//! (encrypted, no text layer, truncated, random bytes) rejected with the reason.
 
 use std::path::PathBuf;
 
@@ -229,4 +230,238 @@ fn pdf_lines_come_in_reading_order() {
         !t.lines().any(|l| l.trim() == "22" || l.trim() == "- 22 -"),
         "page numbers removed"
     );
+}
+
+/// One row of a truth file: table id, code (or a total's label, or a `units` column for
+/// 三公), and the amounts in 万元 as printed (None where the cell is blank).
+#[derive(Debug, Clone)]
+struct TruthRow {
+    table: String,
+    code: String,
+    actual: Option<rust_decimal::Decimal>,
+    basic: Option<rust_decimal::Decimal>,
+    project: Option<rust_decimal::Decimal>,
+}
+
+fn truth(stem: &str) -> Vec<TruthRow> {
+    let path = repo().join("tests/fixtures/pdf_truth").join(format!("{stem}.csv"));
+    let text = std::fs::read_to_string(&path).expect("truth file");
+    let amount = |s: &str| (!s.is_empty()).then(|| s.parse().expect("an amount"));
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("table,"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            assert_eq!(f.len(), 5, "{l}");
+            TruthRow {
+                table: f[0].into(),
+                code: f[1].into(),
+                actual: amount(f[2]),
+                basic: amount(f[3]),
+                project: amount(f[4]),
+            }
+        })
+        .collect()
+}
+
+/// 万元 as printed → 元 as the warehouse prints them ("2106.66" → "21066600.00").
+fn wan(v: Option<rust_decimal::Decimal>) -> String {
+    v.map(|v| format!("{:.2}", v * rust_decimal::Decimal::from(10_000)))
+        .unwrap_or_default()
+}
+
+/// Every identity a truth file's rows imply, as (what, stated, sum of the parts): per amount
+/// column of the function tables Σ项 = 款, Σ款 = 类, Σ类 = 合计; in the economic table Σ款 =
+/// 类, 人员经费合计 = 301 + 303 and 公用经费合计 = 302 + 310.
+fn identities(rows: &[TruthRow]) -> Vec<(String, rust_decimal::Decimal, rust_decimal::Decimal, usize)> {
+    use rust_decimal::Decimal;
+    let mut out = Vec::new();
+    let value = |r: &TruthRow, column: usize| [r.actual, r.basic, r.project][column].unwrap_or(Decimal::ZERO);
+    for table in ["table03", "table05"] {
+        let rows: Vec<&TruthRow> = rows.iter().filter(|r| r.table == table).collect();
+        for (column, name) in ["actual", "basic", "project"].iter().enumerate() {
+            for parent in &rows {
+                let children: Vec<&&TruthRow> = match parent.code.len() {
+                    3 | 5 => rows
+                        .iter()
+                        .filter(|c| c.code.len() == parent.code.len() + 2 && c.code.starts_with(&parent.code))
+                        .collect(),
+                    _ if parent.code == "合计" => rows.iter().filter(|c| c.code.len() == 3).collect(),
+                    _ => continue,
+                };
+                if children.is_empty() {
+                    continue;
+                }
+                let sum = children.iter().map(|c| value(c, column)).sum();
+                out.push((format!("{table} {} {name}", parent.code), value(parent, column), sum, children.len()));
+            }
+        }
+    }
+    let econ: Vec<&TruthRow> = rows.iter().filter(|r| r.table == "table06").collect();
+    let get = |code: &str| econ.iter().find(|r| r.code == code).and_then(|r| r.actual);
+    for parent in econ.iter().filter(|r| r.code.len() == 3) {
+        let children: Vec<_> = econ
+            .iter()
+            .filter(|c| c.code.len() == 5 && c.code.starts_with(&parent.code))
+            .collect();
+        if !children.is_empty() {
+            let sum = children.iter().map(|c| c.actual.unwrap_or_default()).sum();
+            out.push((format!("table06 {}", parent.code), parent.actual.unwrap_or_default(), sum, children.len()));
+        }
+    }
+    for (total, parts) in [("人员经费合计", ["301", "303"]), ("公用经费合计", ["302", "310"])] {
+        if let Some(stated) = get(total) {
+            let sum = parts.iter().map(|p| get(p).unwrap_or_default()).sum();
+            out.push((format!("table06 {total}"), stated, sum, 2));
+        }
+    }
+    out
+}
+
+/// The identities a document itself breaks beyond the rounding of its printed digits
+/// (half a fen of 万元 per part): listed here as the document has them, never "fixed".
+const BROKEN_BY_THE_DOCUMENT: [(&str, &str); 0] = [];
+
+#[test]
+fn the_pdf_truth_files_hold_by_the_documents_own_sums() {
+    use rust_decimal::Decimal;
+    for stem in ["putuo_caizhengju_2024", "putuo_shehuigongzuobu_2024"] {
+        let rows = truth(stem);
+        let checks = identities(&rows);
+        assert!(checks.len() > 40, "{stem}: {} identities", checks.len());
+        let mut broken = Vec::new();
+        for (what, stated, sum, parts) in &checks {
+            // Each printed part is within ±0.005 of its value, the stated total too.
+            let tolerance = Decimal::new(5, 3) * Decimal::from(*parts as i64 + 1);
+            if (stated - sum).abs() > tolerance {
+                broken.push((stem, what.clone(), *stated, *sum));
+            }
+        }
+        let expected: Vec<_> = BROKEN_BY_THE_DOCUMENT.iter().filter(|(s, _)| *s == stem).collect();
+        assert_eq!(broken.len(), expected.len(), "{stem}: {broken:?}");
+    }
+    // Differences within rounding that the documents do print, as a check on the check.
+    let cz = identities(&truth("putuo_caizhengju_2024"));
+    let (_, stated, sum, _) = cz.iter().find(|(w, ..)| w == "table06 302").expect("302");
+    assert_eq!((*stated, *sum), (Decimal::new(17107, 2), Decimal::new(17109, 2)));
+}
+
+#[test]
+fn every_table_row_of_the_real_pdfs_loads_exactly() {
+    let dir = tempfile::tempdir().expect("temp");
+    let input = dir.path().join("in/inbox");
+    std::fs::create_dir_all(&input).expect("mkdir");
+    for name in [
+        "putuo_caizhengju_2024.pdf",
+        "putuo_shehuigongzuobu_2024.pdf",
+        "mof_template_2024.pdf",
+    ] {
+        std::fs::copy(reference(name), input.join(name)).expect("../shared/reference/pdf");
+    }
+    let wh = dir.path().join("wh");
+    let o = juesuan(&[
+        "run",
+        "--input",
+        dir.path().join("in").to_str().expect("utf-8"),
+        "--output",
+        wh.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}\n{}", stdout(&o), stderr(&o));
+    let expenditure = read_dataset(&wh.join("expenditure"));
+    let economic = read_dataset(&wh.join("economic_expenditure"));
+    let units = read_dataset(&wh.join("units"));
+    for (stem, unit_name) in [
+        ("putuo_caizhengju_2024", "上海市普陀区财政局"),
+        ("putuo_shehuigongzuobu_2024", "中共上海市普陀区委社会工作部"),
+    ] {
+        let file = format!("inbox/{stem}.pdf");
+        let rows = truth(stem);
+        for table in ["table03", "table05"] {
+            let mut expected: Vec<(String, String, String, String)> = rows
+                .iter()
+                .filter(|r| r.table == table && r.code != "合计")
+                .map(|r| (r.code.clone(), wan(r.actual), wan(r.basic), wan(r.project)))
+                .collect();
+            expected.sort();
+            let mut got: Vec<(String, String, String, String)> = expenditure
+                .iter()
+                .filter(|r| r["source_file"] == file && r["source"] == table)
+                .map(|r| {
+                    (
+                        r["code"].clone(),
+                        r["actual"].clone(),
+                        r["basic"].clone(),
+                        r["project"].clone(),
+                    )
+                })
+                .collect();
+            got.sort();
+            assert_eq!(got, expected, "{stem} {table}");
+        }
+        // Every row names its page and its row on the page.
+        let r = one(
+            &expenditure,
+            &[("source_file", &file), ("source", "table05"), ("code", "2210203")],
+        );
+        assert_eq!(r["unit_name"], unit_name);
+        assert!(!r["source_page"].is_empty() && !r["source_row"].is_empty(), "{r:?}");
+        let mut expected: Vec<(String, String)> = rows
+            .iter()
+            .filter(|r| r.table == "table06" && r.code.chars().all(|c| c.is_ascii_digit()))
+            .map(|r| (r.code.clone(), wan(r.actual)))
+            .collect();
+        expected.sort();
+        let mut got: Vec<(String, String)> = economic
+            .iter()
+            .filter(|r| r["source_file"] == file)
+            .map(|r| (r["code"].clone(), r["actual"].clone()))
+            .collect();
+        got.sort();
+        assert_eq!(got, expected, "{stem} table06");
+        // 三公: the stated cells, and blank where the table is blank or says 本表无数据.
+        let u = one(&units, &[("unit_name", unit_name)]);
+        for column in [
+            "three_public_budget",
+            "three_public_actual",
+            "overseas_budget",
+            "overseas_actual",
+            "reception_budget",
+            "reception_actual",
+        ] {
+            let stated = rows
+                .iter()
+                .find(|r| r.table == "table07" && r.code == column)
+                .and_then(|r| r.actual);
+            assert_eq!(u[column], wan(stated), "{stem} {column}");
+        }
+    }
+    // Function codes of a PDF table are resolved against the catalogue like a workbook's.
+    let r = one(
+        &expenditure,
+        &[("source", "table03"), ("code", "2013950")],
+    );
+    assert_eq!(r["name"], "事业运行");
+    // The template: nine standard tables found, none with an amount; one reject says so.
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(wh.join("_manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    let template = manifest["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .find(|i| i["path"] == "inbox/mof_template_2024.pdf")
+        .expect("the template");
+    let tables: Vec<&str> = template["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .map(|t| t["table"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        tables,
+        ["table01", "table02", "table03", "table04", "table05", "table06", "table07", "table08", "table09"]
+    );
+    let rejects = read_dataset(&wh.join("rejects"));
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert!(rejects[0]["reason"].contains("none of its 9 tables prints an amount"));
 }
