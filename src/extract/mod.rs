@@ -237,6 +237,9 @@ pub struct TableReport {
 /// their extraction is loaded from the warehouse's cache.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Extraction {
+    /// The file read (set for every extraction of an input).
+    #[serde(default)]
+    pub file: Option<Arc<SourceFile>>,
     pub identity: Option<Arc<UnitIdentity>>,
     pub expenditure: Vec<ExpenditureRow>,
     pub economic: Vec<EconomicRow>,
@@ -439,6 +442,7 @@ pub fn extract_file(ctx: &workbook::Context, input: &Input, file: Arc<SourceFile
     } else {
         extraction.attach_identity(None);
     }
+    extraction.file = Some(file.clone());
     FileResult {
         input: input.clone(),
         file,
@@ -479,6 +483,7 @@ pub fn panicked(
         None,
     );
     extraction.attach_identity(identity_from_path(ctx, input));
+    extraction.file = Some(file.clone());
     FileResult {
         input: input.clone(),
         file,

@@ -36,6 +36,22 @@ pub enum TableKind {
 
 /// Title aliases, most specific first: "一般公共预算财政拨款基本支出决算表" must not be taken
 /// for "…支出决算表", nor "财政拨款收入支出决算总表" for "收入支出决算总表".
+const ALL: [TableKind; 13] = [
+    TableKind::IncomeExpenditureSummary,
+    TableKind::Income,
+    TableKind::Expenditure,
+    TableKind::FiscalSummary,
+    TableKind::GeneralPublicExpenditure,
+    TableKind::GeneralPublicBasic,
+    TableKind::ThreePublic,
+    TableKind::GovernmentFund,
+    TableKind::StateCapital,
+    TableKind::GeneralPublicIncomeExpenditure,
+    TableKind::GovernmentFundBasic,
+    TableKind::Procurement,
+    TableKind::PurchasedServices,
+];
+
 const ALIASES: &[(&str, TableKind)] = &[
     (
         "政府性基金预算财政拨款基本支出决算表",
@@ -100,6 +116,24 @@ impl TableKind {
             .iter()
             .find(|(alias, _)| key.contains(&name_key(alias)))
             .map(|&(_, kind)| kind)
+    }
+
+    /// The nine national tables (公开01–09), in their order.
+    pub const NATIONAL: [TableKind; 9] = [
+        TableKind::IncomeExpenditureSummary,
+        TableKind::Income,
+        TableKind::Expenditure,
+        TableKind::FiscalSummary,
+        TableKind::GeneralPublicExpenditure,
+        TableKind::GeneralPublicBasic,
+        TableKind::ThreePublic,
+        TableKind::GovernmentFund,
+        TableKind::StateCapital,
+    ];
+
+    /// The kind whose [`TableKind::id`] is `id`.
+    pub fn from_id(id: &str) -> Option<TableKind> {
+        ALL.iter().copied().find(|k| k.id() == id)
     }
 
     /// The `source` value of rows read from this table (national numbering where one exists).

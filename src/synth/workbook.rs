@@ -381,6 +381,24 @@ impl Formats {
             .map(|_| ())
     }
 
+    /// Writes a name as [`Formats::name`] prints it; a wrapped name gets a row two lines
+    /// high, so that a printout (a PDF) shows both lines.
+    fn name_cell(
+        &self,
+        ws: &mut Worksheet,
+        r: u32,
+        c: u16,
+        name: &str,
+        level: usize,
+    ) -> Result<(), XlsxError> {
+        let text = self.name(name, level);
+        if text.contains('\n') {
+            ws.set_row_height(r, 30)?;
+        }
+        ws.write_string_with_format(r, c, text, &self.text)
+            .map(|_| ())
+    }
+
     /// A name as printed: indented by level, wrapped after seven characters when long.
     fn name(&self, name: &str, level: usize) -> String {
         let indent = "\u{3000}".repeat(level.saturating_sub(1));
@@ -677,11 +695,14 @@ impl Table<'_> {
         )?;
         ws.write_string(top + 1, (width / 2).max(1), format!("{}年度", unit.year))?;
         ws.write_string(top + 1, width - 1, f.unit_label())?;
-        ws.set_column_width(0, 12)?;
-        ws.set_column_width(1, 30)?;
-        for c in 2..width.max(3) {
-            ws.set_column_width(c, 14)?;
+        // Print-ready, as offices set a sheet up before exporting its PDF: every label fits
+        // its column on one line (the longest, 三、国有资本经营预算财政拨款收入, is 34 wide),
+        // landscape, the table scaled to the page's width.
+        for c in 0..width.max(3) {
+            ws.set_column_width(c, 36)?;
         }
+        ws.set_landscape();
+        ws.set_print_fit_to_pages(1, 0);
         Ok(top + 2)
     }
 }
@@ -802,16 +823,19 @@ fn code_table(
         match f.layout.codes {
             Codes::WithName => {
                 let name = f.name(&line.name, 1);
+                if name.contains('\n') {
+                    ws.set_row_height(row, 30)?;
+                }
                 ws.write_string_with_format(row, 0, format!("{} {name}", line.code), &f.text)?;
                 ws.write_string_with_format(row, 1, "", &f.text)?;
             }
             Codes::SplitBlank | Codes::SplitMerged => {
                 split_code_cells(ws, row, plan, i, f)?;
-                ws.write_string_with_format(row, 3, f.name(&line.name, level), &f.text)?;
+                f.name_cell(ws, row, 3, &line.name, level)?;
             }
             _ => {
                 f.code_cell(ws, row, 0, &line.code)?;
-                ws.write_string_with_format(row, 1, f.name(&line.name, level), &f.text)?;
+                f.name_cell(ws, row, 1, &line.name, level)?;
             }
         }
         for (k, c) in columns.iter().enumerate() {
@@ -950,7 +974,7 @@ fn summary(ws: &mut Worksheet, t: &Table) -> Result<u32, XlsxError> {
         }
         if let Some(line) = categories.get(i) {
             let label = format!("{}、{}", CHINESE_ORDINALS[i.min(23)], line.name);
-            ws.write_string_with_format(row, side, f.name(&label, 1), &f.text)?;
+            f.name_cell(ws, row, side, &label, 1)?;
             if numbered {
                 ws.write_number_with_format(row, side + 1, (n + i + 1) as f64, &f.text)?;
             }
@@ -1036,7 +1060,7 @@ fn fiscal_summary(ws: &mut Worksheet, t: &Table) -> Result<u32, XlsxError> {
         }
         if let Some(line) = categories.get(i) {
             let label = format!("{}、{}", CHINESE_ORDINALS[i.min(23)], line.name);
-            ws.write_string_with_format(row, right, f.name(&label, 1), &f.text)?;
+            f.name_cell(ws, row, right, &label, 1)?;
             if numbered {
                 ws.write_number_with_format(row, right + 1, (n + i + 1) as f64, &f.text)?;
             }
@@ -1120,7 +1144,7 @@ fn economic(
                 } else {
                     f.code_cell(ws, r, col, code)?;
                 }
-                ws.write_string_with_format(r, col + 1, f.name(name, code.len() / 2), &f.text)?;
+                f.name_cell(ws, r, col + 1, name, code.len() / 2)?;
             }
             f.money_cell(ws, r, col + 2, *amount)?;
             if code.len() == 3 {

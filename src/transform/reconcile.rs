@@ -100,7 +100,7 @@ impl Policy {
     }
 }
 
-pub const RULES: [&str; 13] = [
+pub const RULES: [&str; 14] = [
     "hierarchy.sum",
     "columns.basic_project",
     "columns.income_sources",
@@ -114,6 +114,7 @@ pub const RULES: [&str; 13] = [
     "plausibility.rate",
     "plausibility.negative",
     "plausibility.yoy",
+    "tables.missing",
 ];
 
 /// An interval of values a printed figure allows.
@@ -312,7 +313,89 @@ pub fn reconcile(input: &Input, policy: &Policy) -> (Vec<Finding>, usize) {
     timed("plausibility", &mut ctx, &mut |ctx| {
         plausibility(ctx, input)
     });
+    timed("missing_tables", &mut ctx, &mut |ctx| missing_tables(ctx, input));
     (ctx.findings, ctx.checks)
+}
+
+/// The nine standard tables (公开01–09) every 部门决算 discloses: a unit-year with tables that
+/// lacks one is told which, by its national title. A table is present under any of its
+/// titles (财政拨款收支决算总表 is 财政拨款收入支出决算总表), printed empty (本表无数据) or not
+/// readable; Beijing's 一般公共预算财政拨款收入支出决算表 carries 公开05's rows.
+fn missing_tables(ctx: &mut Ctx, input: &Input) {
+    use crate::extract::tables::TableKind;
+    use std::collections::BTreeSet;
+    let mut found: BTreeMap<(&str, i32), (&Arc<UnitIdentity>, BTreeSet<TableKind>, Vec<Arc<SourceFile>>)> =
+        BTreeMap::new();
+    for x in &input.extractions {
+        let Some(unit) = &x.identity else { continue };
+        let kinds: BTreeSet<TableKind> = x
+            .tables
+            .iter()
+            .filter(|t| t.status != crate::extract::TableStatus::Unrecognised)
+            .filter_map(|t| t.table.as_deref().and_then(TableKind::from_id))
+            .collect();
+        if kinds.is_empty() {
+            continue;
+        }
+        let entry = found
+            .entry((unit.unit_id.as_str(), unit.year))
+            .or_insert_with(|| (unit, BTreeSet::new(), Vec::new()));
+        entry.1.extend(kinds);
+        // A file of empty tables has no record that names it: the others do.
+        if let Some(file) = file_of(x) {
+            if !entry.2.iter().any(|f| f.display_path == file.display_path) {
+                entry.2.push(file);
+            }
+        }
+    }
+    for (_, (unit, kinds, files)) in found {
+        ctx.checks += 1;
+        let covers = |k: TableKind| {
+            kinds.contains(&k)
+                || (k == TableKind::GeneralPublicExpenditure
+                    && kinds.contains(&TableKind::GeneralPublicIncomeExpenditure))
+        };
+        for (i, kind) in TableKind::NATIONAL.iter().enumerate() {
+            if covers(*kind) {
+                continue;
+            }
+            let Some(file) = files.first() else { continue };
+            ctx.fail(
+                "tables.missing",
+                unit,
+                file,
+                None,
+                Severity::Warning,
+                format!(
+                    "公开{:02} {} is not among the tables of {} {} (none of its titles was found)",
+                    i + 1,
+                    kind.title(),
+                    unit.unit_name,
+                    unit.year
+                ),
+                kind.title().to_string(),
+                "missing".into(),
+                "none".into(),
+                files.iter().map(|f| f.display_path.to_string()).collect(),
+            );
+        }
+    }
+}
+
+/// The file an extraction was read from, from any of its records.
+fn file_of(x: &Extraction) -> Option<Arc<SourceFile>> {
+    if let Some(file) = &x.file {
+        return Some(file.clone());
+    }
+    x.expenditure
+        .first()
+        .map(|r| &r.provenance.file)
+        .or_else(|| x.economic.first().map(|r| &r.provenance.file))
+        .or_else(|| x.facts.first().map(|r| &r.provenance.file))
+        .or_else(|| x.totals.first().map(|r| &r.provenance.file))
+        .or_else(|| x.rejects.first().map(|r| &r.file))
+        .or_else(|| x.findings.first().map(|r| &r.file))
+        .cloned()
 }
 
 type TableKey<'a> = (&'a str, i32, Fund, &'a str);

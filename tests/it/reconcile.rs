@@ -653,3 +653,44 @@ fn strict_makes_error_findings_fail_the_run_and_policy_changes_severity() {
         "warning"
     );
 }
+
+/// A unit-year whose tables lack one of the nine standard tables is told which, by its
+/// national title; a table under another of its titles (财政拨款收支决算总表) or printed empty
+/// (本表无数据) is present.
+#[test]
+fn a_missing_standard_table_is_named_and_a_differently_titled_one_is_not() {
+    let empty = || vec![vec![V::T("本表无数据")]];
+    let titles = [
+        "收入支出决算总表",
+        "收入决算表",
+        "支出决算表",
+        "财政拨款收支决算总表",
+        "一般公共预算财政拨款支出决算表",
+        "一般公共预算财政拨款基本支出决算表",
+        "财政拨款“三公”经费支出决算表",
+        "政府性基金预算财政拨款收入支出决算表",
+    ];
+    let tables: Vec<Table> = titles.iter().map(|t| (*t, &[][..], empty())).collect();
+    let findings = findings_of(&tables, None);
+    let missing: Vec<&Row> = findings
+        .iter()
+        .filter(|f| f["rule_id"] == "tables.missing")
+        .collect();
+    assert_eq!(missing.len(), 1, "{:?}", rules(&findings));
+    assert_eq!(missing[0]["severity"], "warning");
+    assert!(
+        missing[0]["message"].contains("公开09 国有资本经营预算财政拨款支出决算表"),
+        "{}",
+        missing[0]["message"]
+    );
+    assert!(missing[0]["references"].contains("tables.xlsx"), "{:?}", missing[0]);
+    // With the ninth table the set is complete.
+    let mut all = tables;
+    all.push(("国有资本经营预算财政拨款支出决算表", &[][..], empty()));
+    let findings = findings_of(&all, None);
+    assert!(
+        findings.iter().all(|f| f["rule_id"] != "tables.missing"),
+        "{:?}",
+        rules(&findings)
+    );
+}
