@@ -1103,10 +1103,11 @@ fn print_summary(
         None => crate::say!("juesuan run {} finished in {seconds:.2} s", outcome.run_id),
     }
     crate::say!(
-        "  inputs    {:>6}  (workbooks {}, reports {}, other {}); read {}, unchanged {}, deleted {}",
+        "  inputs    {:>6}  (workbooks {}, reports {}, PDFs {}, other {}); read {}, unchanged {}, deleted {}",
         outcome.inputs,
         count("kind", "workbook"),
         count("kind", "report"),
+        count("kind", "pdf"),
         count("kind", "unsupported"),
         outcome.extracted,
         outcome.inputs - outcome.extracted,

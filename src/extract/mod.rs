@@ -33,8 +33,11 @@ use crate::transform::identify::{resolve, ContentHints, PathHints};
 pub enum InputKind {
     /// .xlsx / .xlsm / .xls: the standard tables.
     Workbook,
-    /// .txt / .docx / .pdf: the narrative 部门决算 report (a PDF's tables are not read yet).
+    /// .txt / .docx: the narrative 部门决算 report.
     Report,
+    /// .pdf: a disclosure as published, the narrative and the standard tables in one file
+    /// (either may be absent).
+    Pdf,
     /// .doc and anything else.
     Unsupported,
 }
@@ -47,7 +50,8 @@ impl InputKind {
             .map(str::to_ascii_lowercase);
         match ext.as_deref() {
             Some("xlsx" | "xlsm" | "xls") => InputKind::Workbook,
-            Some("txt" | "docx" | "pdf") => InputKind::Report,
+            Some("txt" | "docx") => InputKind::Report,
+            Some("pdf") => InputKind::Pdf,
             _ => InputKind::Unsupported,
         }
     }
@@ -56,6 +60,7 @@ impl InputKind {
         match self {
             InputKind::Workbook => "workbook",
             InputKind::Report => "report",
+            InputKind::Pdf => "pdf",
             InputKind::Unsupported => "unsupported",
         }
     }
@@ -417,7 +422,7 @@ pub fn extract_file(ctx: &workbook::Context, input: &Input, file: Arc<SourceFile
             InputKind::Workbook => {
                 extraction = workbook::extract(ctx, &input.path, &file, &input.hints)
             }
-            InputKind::Report => {
+            InputKind::Report | InputKind::Pdf => {
                 extraction = report::extract(ctx, &input.path, &file, &input.hints)
             }
             InputKind::Unsupported => {

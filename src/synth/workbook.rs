@@ -392,9 +392,7 @@ impl Formats {
         level: usize,
     ) -> Result<(), XlsxError> {
         let text = self.name(name, level);
-        if text.contains('\n') {
-            ws.set_row_height(r, 30)?;
-        }
+        fit_lines(ws, r, &text)?;
         ws.write_string_with_format(r, c, text, &self.text)
             .map(|_| ())
     }
@@ -665,6 +663,20 @@ fn income_expenditure_columns() -> [Column; 6] {
     ]
 }
 
+/// A row high enough for a text cell's lines: its `\n` breaks and the wrapping of lines
+/// longer than a column of width 36 holds (17 CJK characters), so that a printout shows
+/// the whole name.
+fn fit_lines(ws: &mut Worksheet, r: u32, text: &str) -> Result<(), XlsxError> {
+    let lines: usize = text
+        .split('\n')
+        .map(|l| l.chars().count().div_ceil(17).max(1))
+        .sum();
+    if lines > 1 {
+        ws.set_row_height(r, 15.0 * lines as f64)?;
+    }
+    Ok(())
+}
+
 /// What every table writer needs.
 struct Table<'a> {
     top: u32,
@@ -702,7 +714,11 @@ impl Table<'_> {
             ws.set_column_width(c, 36)?;
         }
         ws.set_landscape();
-        ws.set_print_fit_to_pages(1, 0);
+        ws.set_paper_size(9); // A4
+        // Scaled to the page's width (one page wide, as many pages long as it takes: a
+        // height of 0 pages would mean one page to LibreOffice); long tables continue on the
+        // next pages.
+        ws.set_print_fit_to_pages(1, 99);
         Ok(top + 2)
     }
 }
@@ -726,6 +742,10 @@ fn header_grid(
                 if last > r {
                     ws.merge_range(r, c as u16, last, c as u16, path[level], &f.header)?;
                 } else {
+                    if path[level].contains('\n') {
+                        // Two lines in one row: the row is two lines high, as printed.
+                        ws.set_row_height(r, 30)?;
+                    }
                     ws.write_string_with_format(r, c as u16, path[level], &f.header)?;
                 }
                 c += 1;
@@ -823,9 +843,7 @@ fn code_table(
         match f.layout.codes {
             Codes::WithName => {
                 let name = f.name(&line.name, 1);
-                if name.contains('\n') {
-                    ws.set_row_height(row, 30)?;
-                }
+                fit_lines(ws, row, &name)?;
                 ws.write_string_with_format(row, 0, format!("{} {name}", line.code), &f.text)?;
                 ws.write_string_with_format(row, 1, "", &f.text)?;
             }

@@ -30,7 +30,7 @@ use crate::extract::tables::TableKind;
 use crate::transform::text::name_key;
 
 /// Boundary positions closer than this are one boundary (points).
-const SNAP: f32 = 2.5;
+const SNAP: f32 = 1.5;
 /// The most cells one grid may have; a page drawing more is read as text.
 const MAX_GRID_CELLS: usize = 200_000;
 
@@ -85,10 +85,17 @@ pub(crate) fn layout(pages: &[Page]) -> Layout {
     let mut frame: Option<Vec<f32>> = None;
     for (p, page) in pages.iter().enumerate() {
         let grids = grids_of(page);
-        let (inside, outside): (Vec<&Run>, Vec<&Run>) = page
-            .runs
-            .iter()
-            .partition(|r| grids.iter().any(|g| g.contains((r.left + r.right) / 2.0, r.middle)));
+        let in_grid = |r: &Run| grids.iter().any(|g| g.contains(anchor_x(r), r.middle));
+        let (mut inside, outside): (Vec<&Run>, Vec<&Run>) = page.runs.iter().partition(|r| in_grid(r));
+        // Cells are filled word by word where the glyphs are known.
+        let words;
+        if !page.glyphs.is_empty() {
+            words = words_of(
+                page.glyphs.iter().filter(|r| in_grid(r)).cloned().collect(),
+                &page.vertical,
+            );
+            inside = words.iter().collect();
+        }
         let lines = lines_of(outside.into_iter().cloned().collect());
         let title_at = lines
             .iter()
@@ -283,6 +290,68 @@ fn snap(mut positions: Vec<f32>) -> Vec<f32> {
     out
 }
 
+/// Glyphs into words: glyphs on one line that touch (a gap under a sixth of their size)
+/// are one word. A word is placed by its first glyph (see [`anchor_x`]), so that text that
+/// overflows into an empty neighbour cell (`栏次` written in one cell, printed across two)
+/// stays in the cell it was written in. Only text overflows (a spreadsheet prints `###` for
+/// a number too wide): at a ruling line, a word goes on only from a CJK glyph to a CJK
+/// glyph, so `326,327,600.00` and the `-` of the next cell are two words.
+fn words_of(mut glyphs: Vec<Run>, vertical: &[Rule]) -> Vec<Run> {
+    let wide = |r: &Run| r.text.chars().all(|c| c as u32 >= 0x2E80);
+    let ruled_between = |a: &Run, b: &Run| {
+        vertical.iter().any(|v| {
+            v.pos >= a.right - 0.5 && v.pos <= b.left + 0.5 && v.from <= b.middle && v.to >= b.middle
+        })
+    };
+    glyphs.sort_by(|a, b| a.middle.total_cmp(&b.middle).then(a.left.total_cmp(&b.left)));
+    // Lines first (as lines_of does), then words within each line, left to right.
+    let mut lines: Vec<Vec<Run>> = Vec::new();
+    for g in glyphs {
+        match lines.last_mut() {
+            Some(line) if line.first().is_some_and(|f| (g.middle - f.middle).abs() <= g.size * 0.5) => {
+                line.push(g)
+            }
+            _ => lines.push(vec![g]),
+        }
+    }
+    let mut words: Vec<Run> = Vec::new();
+    for mut line in lines {
+        line.sort_by(|a, b| a.left.total_cmp(&b.left));
+        let mut current: Option<Run> = None;
+        let mut last: Option<Run> = None;
+        for g in line {
+            let joins = last.as_ref().is_some_and(|l| {
+                g.left - l.right <= g.size / 6.0 && (!ruled_between(l, &g) || (wide(l) && wide(&g)))
+            });
+            last = Some(g.clone());
+            match &mut current {
+                Some(w) if joins => {
+                    w.text.push_str(&g.text);
+                    w.right = w.right.max(g.right);
+                }
+                _ => {
+                    words.extend(current.take());
+                    current = Some(Run {
+                        // A word remembers its first glyph's width in `size`-free form: its
+                        // anchor is the first glyph's centre.
+                        ..g
+                    });
+                    if let Some(w) = &mut current {
+                        w.anchor = Some((w.left + w.right) / 2.0);
+                    }
+                }
+            }
+        }
+        words.extend(current);
+    }
+    words
+}
+
+/// Where a run is placed across the columns: a word by its first glyph, a run by its centre.
+fn anchor_x(run: &Run) -> f32 {
+    run.anchor.unwrap_or((run.left + run.right) / 2.0)
+}
+
 /// A cell's text without the spaces of letter-spaced (justified) CJK: `因 公 出 国 （ 境 ） 费用`
 /// is 因公出国（境）费用. Spaces between Latin letters or digits stay.
 fn squeeze(text: &str) -> String {
@@ -319,10 +388,12 @@ fn cells_of(g: &Grid, xs: &[f32], runs: &[&Run]) -> (Vec<Vec<(u32, String)>>, Re
         }
         i
     }
+    // `across` is the middle of a band: a rule bounding the cell spans it; one that ends
+    // at the band's edge is half a band short.
     let drawn = |rules: &[Rule], pos: f32, across: f32| {
         rules
             .iter()
-            .any(|r| (r.pos - pos).abs() <= SNAP && r.from - SNAP <= across && r.to + SNAP >= across)
+            .any(|r| (r.pos - pos).abs() <= SNAP && r.from - 0.5 <= across && r.to + 0.5 >= across)
     };
     // Columns outside this grid's own extent (a continuation with the left half missing)
     // are never merged: nothing is drawn there.
@@ -369,7 +440,7 @@ fn cells_of(g: &Grid, xs: &[f32], runs: &[&Run]) -> (Vec<Vec<(u32, String)>>, Re
     // Runs to the cell holding their centre, then each region's runs as text.
     let mut texts: std::collections::BTreeMap<(usize, usize), Vec<Run>> = Default::default();
     for run in runs {
-        let (x, y) = ((run.left + run.right) / 2.0, run.middle);
+        let (x, y) = (anchor_x(run), run.middle);
         if !g.contains(x, y) {
             continue;
         }
@@ -409,6 +480,7 @@ mod tests {
             right: left + 10.0 * text.chars().count() as f32,
             middle,
             size: 10.0,
+            anchor: None,
         }
     }
 
@@ -421,6 +493,7 @@ mod tests {
     #[test]
     fn a_ruled_table_becomes_rows_with_merged_headers() {
         let page = Page {
+            glyphs: Vec::new(),
             runs: vec![
                 run("支出决算表", 100.0, 50.0),
                 run("单位：万元", 300.0, 70.0),
@@ -477,6 +550,7 @@ mod tests {
     #[test]
     fn a_continuation_needs_the_previous_tables_columns() {
         let grid_page = |runs: Vec<Run>, xs: &[f32]| Page {
+            glyphs: Vec::new(),
             runs,
             horizontal: vec![h(100.0, xs[0], xs[xs.len() - 1]), h(120.0, xs[0], xs[xs.len() - 1])],
             vertical: xs.iter().map(|&x| h(x, 100.0, 120.0)).collect(),

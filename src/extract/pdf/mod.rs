@@ -55,6 +55,9 @@ pub(crate) struct Run {
     /// Vertical centre, measured from the top of the page.
     pub middle: f32,
     pub size: f32,
+    /// Where the run is placed across table columns, when not its centre (a word: its first
+    /// glyph's centre).
+    pub anchor: Option<f32>,
 }
 
 /// A ruling line: horizontal (`pos` is its y from the top, `from..to` its x extent) or
@@ -70,6 +73,10 @@ pub(crate) struct Rule {
 #[derive(Debug, Default)]
 pub(crate) struct Page {
     pub runs: Vec<Run>,
+    /// One run per glyph, on pages with ruling lines: a producer may put two cells' texts
+    /// into one run (`276,973,500.00` and the `/` of the next cell), so cells are filled
+    /// glyph by glyph.
+    pub glyphs: Vec<Run>,
     pub horizontal: Vec<Rule>,
     pub vertical: Vec<Rule>,
 }
@@ -132,6 +139,7 @@ fn parse(bytes: Vec<u8>, limits: &Limits) -> Result<PdfDoc, String> {
                 middle: top - (s.bbox.y + s.bbox.height / 2.0),
                 size: s.font_size.max(1.0),
                 text: s.text,
+                anchor: None,
             })
             .collect();
         chars += runs.iter().map(|r| r.text.chars().count() as u64).sum::<u64>();
@@ -146,8 +154,29 @@ fn parse(bytes: Vec<u8>, limits: &Limits) -> Result<PdfDoc, String> {
             Ok(paths) => rules_of(&paths, top, limits),
             Err(_) => (Vec::new(), Vec::new()),
         };
+        let glyphs = if horizontal.len() >= 2 && vertical.len() >= 2 {
+            doc.extract_chars(page)
+                .map(|chars| {
+                    chars
+                        .into_iter()
+                        .filter(|c| !c.char.is_whitespace())
+                        .map(|c| Run {
+                            left: c.bbox.x,
+                            right: c.bbox.x + c.bbox.width,
+                            middle: top - (c.bbox.y + c.bbox.height / 2.0),
+                            size: c.font_size.max(1.0),
+                            text: c.char.to_string(),
+                            anchor: None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         read.push(Page {
             runs,
+            glyphs,
             horizontal,
             vertical,
         });
@@ -408,6 +437,7 @@ mod tests {
             right: left + 10.0 * text.chars().count() as f32,
             middle,
             size: 10.0,
+            anchor: None,
         }
     }
 

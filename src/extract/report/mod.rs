@@ -1,4 +1,5 @@
-//! Narrative reports (.txt, .docx): identity from the title, named facts for `units`,
+//! Narrative reports (.txt, .docx, and the narrative pages of a .pdf, whose table pages are
+//! read by the workbook's table readers): identity from the title, named facts for `units`,
 //! per-类 actual and 年初预算 for `expenditure` (source `report`), and project performance
 //! tables for `performance_projects`. Every figure keeps its paragraph number.
 
@@ -252,7 +253,17 @@ pub fn extract(
         && out.economic.is_empty()
         && out.totals.iter().all(|t| t.actual.is_none())
         && out.facts.iter().all(|f| f.provenance.sheet.is_none()));
-    if !narrative_figures && !table_figures && (out.rejects.is_empty() || !out.tables.is_empty()) {
+    // Tables that say they are empty (本表无数据, 空表) are what the document states.
+    let all_empty = !out.tables.is_empty()
+        && out
+            .tables
+            .iter()
+            .all(|t| t.status == crate::extract::TableStatus::Empty);
+    if !narrative_figures
+        && !table_figures
+        && !all_empty
+        && (out.rejects.is_empty() || !out.tables.is_empty())
+    {
         // Never "loaded" with nothing in it: a template, a wording juesuan does not read
         // yet, or not a report at all. A PDF whose tables print no amount either (the
         // template's placeholder rows) is that one finding, not one reject per blank table.
@@ -273,6 +284,11 @@ pub fn extract(
             ),
             None,
         );
+    }
+    // A PDF of tables only is no narrative report: it does not stand for the unit's report
+    // (nor is it a second copy of it).
+    if is_pdf && paragraphs == 0 {
+        return out;
     }
     out.report = Some(ReportStats {
         encoding,
