@@ -441,6 +441,15 @@ fn every_table_row_of_the_real_pdfs_loads_exactly() {
             assert_eq!(u[column], wan(stated), "{stem} {column}");
         }
     }
+    // All nine tables are found in both (titled the Shanghai way), and the narrative agrees
+    // with the tables of its own document.
+    let findings = read_dataset(&wh.join("findings"));
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["rule_id"] != "tables.missing" && f["rule_id"] != "report.vs_tables"),
+        "{findings:?}"
+    );
     // Function codes of a PDF table are resolved against the catalogue like a workbook's.
     let r = one(
         &expenditure,
