@@ -333,9 +333,9 @@ pub fn expenditure_table(
         let (code, rest, by_name) = match code {
             Some((code, rest)) => (code, rest, false),
             None => {
-                // The total label may stand in the name column with 类 | 款 | 项 beside it.
-                let label = [code_col, name_col]
-                    .into_iter()
+                // The total label may stand in the name column with 类 | 款 | 项 beside it,
+                // or (printed without rules) under any of the code columns.
+                let label = (t.sheet.first_col..=name_col.max(code_col))
                     .filter_map(|c| t.sheet.text(r, c))
                     .find(|l| is_total_label(l))
                     .or_else(|| t.sheet.text(r, code_col))

@@ -603,3 +603,75 @@ fn synthetic_pdfs_printed_by_libreoffice_read_as_their_workbooks() {
     let files: std::collections::BTreeSet<&str> = pages.iter().map(|(f, _)| *f).collect();
     assert!(pages.len() > files.len(), "some 支出决算表 spans two pages");
 }
+
+/// A standard table printed without ruling lines (a workbook without borders, printed by
+/// LibreOffice) is not read: its columns cannot be told reliably from the text alone. It
+/// is a reject naming its page and title, not a silent gap and not prose.
+#[test]
+fn a_table_printed_without_rules_is_a_reject_naming_it() {
+    let Some(soffice) = ["soffice", "libreoffice"].into_iter().find(|p| {
+        std::process::Command::new(p)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install LibreOffice (libreoffice-calc, .ci/run)"
+        );
+        eprintln!("skipped: LibreOffice (soffice) is not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp");
+    let folder = dir.path().join("in/2023/西城区/德胜街道办事处");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    let xlsx = dir.path().join("支出决算表.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in [
+        vec!["支出决算表"],
+        vec!["编制单位：北京市西城区德胜街道办事处", "", "单位：万元"],
+        vec!["科目编码", "科目名称", "本年支出合计", "基本支出", "项目支出"],
+        vec!["201", "一般公共服务支出", "1,200.00", "1,000.00", "200.00"],
+        vec!["20101", "人大事务", "1,200.00", "1,000.00", "200.00"],
+        vec!["2010101", "行政运行", "1,200.00", "1,000.00", "200.00"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, text) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *text).expect("write");
+        }
+    }
+    ws.set_column_width(1, 24).expect("width");
+    wb.save(&xlsx).expect("save");
+    let o = std::process::Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.path().join("lo-profile").display()
+        ))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&folder)
+        .arg(&xlsx)
+        .output()
+        .expect("soffice");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let wh = dir.path().join("wh");
+    let o = juesuan(&[
+        "run",
+        "--input",
+        dir.path().join("in").to_str().expect("utf-8"),
+        "--output",
+        wh.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}\n{}", stdout(&o), stderr(&o));
+    let rejects = read_dataset(&wh.join("rejects"));
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    let r = &rejects[0];
+    assert_eq!(r["source_file"], "2023/西城区/德胜街道办事处/支出决算表.pdf");
+    assert_eq!(r["source_sheet"], "p1", "{r:?}");
+    assert!(r["reason"].contains("without ruling lines"), "{r:?}");
+    assert_eq!(r["raw_text"], "支出决算表");
+    assert_eq!(r["unit_name"], "德胜街道办事处");
+    assert!(read_dataset(&wh.join("expenditure")).is_empty(), "nothing guessed");
+}

@@ -15,8 +15,11 @@
 //! - **Which pages.** A page carries a table when a standard table title (the same
 //!   recogniser as workbooks) stands outside its grids and the page has a grid or says
 //!   本表无数据; a page without a title whose first grid has the previous table's column
-//!   boundaries continues that table (headers are not repeated after a page break). Every
-//!   other page is narrative.
+//!   boundaries continues that table (headers are not repeated after a page break). A title
+//!   above rows of figures but no rules is a table printed without borders: not read (its
+//!   columns cannot be told reliably from text alone: adjacent cells print with no gap,
+//!   one column mixes left- and right-aligned cells), reported. Every other page is
+//!   narrative.
 //! - **Rows.** The table pages' rows are stacked into one sheet: a line of text outside the
 //!   grids (a title, 单位：万元, a 注 line) is one row with its text in the first column; a
 //!   grid band is one row with its cells. Page numbers and running headers are left out.
@@ -38,6 +41,19 @@ const MAX_GRID_CELLS: usize = 200_000;
 pub(crate) struct Layout {
     pub table_pages: Vec<bool>,
     pub sheet: Option<Sheet>,
+    /// Standard tables printed without ruling lines: (page, title). Their columns cannot be
+    /// told reliably from the text alone, so they are not read (a reject each).
+    pub unruled: Vec<(u32, String)>,
+}
+
+/// An amount as printed (`2,940.05`, `0.00`), or a blank marker (`-`, `—`, `/`).
+fn is_figure(token: &str) -> bool {
+    let t = crate::transform::text::fold_width(token.trim());
+    let t = t.as_ref();
+    matches!(t, "-" | "—" | "/")
+        || (t.contains('.')
+            && t.bytes().any(|b| b.is_ascii_digit())
+            && t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b',' | b'.' | b'-')))
 }
 
 /// The name of the sheet a PDF's tables are read into; rows carry their page besides.
@@ -81,6 +97,7 @@ pub(crate) fn layout(pages: &[Page]) -> Layout {
     let mut rows: Vec<Vec<(u32, String)>> = Vec::new();
     let mut merges: Vec<Dimensions> = Vec::new();
     let mut origins: Vec<(u32, u32)> = Vec::new();
+    let mut unruled: Vec<(u32, String)> = Vec::new();
     // The column boundaries of the last grid of the last table page, for a continuation.
     let mut frame: Option<Vec<f32>> = None;
     for (p, page) in pages.iter().enumerate() {
@@ -114,6 +131,22 @@ pub(crate) fn layout(pages: &[Page]) -> Layout {
             Some(_) => !grids.is_empty() || says_empty,
             None => first_grid.is_some_and(continues) && p > 0 && table_pages[p - 1],
         };
+        // A title above rows of figures and no rules: a table printed without borders.
+        let rows_of_figures = lines
+            .iter()
+            .filter(|l| l.text.split_whitespace().filter(|t| is_figure(t)).count() >= 2)
+            .count();
+        if title_at.is_some() && grids.is_empty() && !says_empty && rows_of_figures >= 2 {
+            table_pages[p] = true;
+            frame = None;
+            unruled.extend(
+                lines
+                    .iter()
+                    .filter(|l| is_title(&l.text))
+                    .map(|l| (p as u32 + 1, l.text.clone())),
+            );
+            continue;
+        }
         if !is_table {
             frame = None;
             continue;
@@ -166,6 +199,7 @@ pub(crate) fn layout(pages: &[Page]) -> Layout {
         return Layout {
             table_pages,
             sheet: None,
+            unruled,
         };
     }
     let width = rows
@@ -183,6 +217,7 @@ pub(crate) fn layout(pages: &[Page]) -> Layout {
     Layout {
         table_pages,
         sheet: Some(sheet),
+        unruled,
     }
 }
 

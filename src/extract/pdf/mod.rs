@@ -44,6 +44,8 @@ pub struct PdfDoc {
     pub narrative: PdfText,
     /// The table pages' rows, or none when the document has no table page.
     pub tables: Option<crate::extract::sheet::Sheet>,
+    /// Standard tables printed without ruling lines, not read: (page, title).
+    pub unruled: Vec<(u32, String)>,
 }
 
 /// One run of glyphs on a page, in top-down coordinates.
@@ -213,6 +215,7 @@ fn parse(bytes: Vec<u8>, limits: &Limits) -> Result<PdfDoc, String> {
     Ok(PdfDoc {
         narrative,
         tables: layout.sheet,
+        unruled: layout.unruled,
     })
 }
 

@@ -82,16 +82,20 @@ pub fn extract(
     let mut pdf_lines: Option<pdf::PdfText> = None;
     // A PDF's table pages, rebuilt as one sheet for the workbook's table readers.
     let mut pdf_tables: Option<crate::extract::sheet::Sheet> = None;
+    let mut unruled: Vec<(u32, String)> = Vec::new();
     let read = if is_pdf {
         pdf::read(path, limits).and_then(|doc| {
             // A PDF of tables only has no narrative: nothing to mend.
-            let blocks = if doc.narrative.text.trim().is_empty() && doc.tables.is_some() {
+            let blocks = if doc.narrative.text.trim().is_empty()
+                && (doc.tables.is_some() || !doc.unruled.is_empty())
+            {
                 Ok(Vec::new())
             } else {
                 read::read_txt(doc.narrative.text.as_bytes()).map(|(b, _)| b)
             };
             pdf_lines = Some(doc.narrative);
             pdf_tables = doc.tables;
+            unruled = doc.unruled;
             blocks.map(|b| (b, "pdf".to_string()))
         })
     } else if is_docx {
@@ -147,6 +151,20 @@ pub fn extract(
     let Some(unit) = out.identify(ctx.units, file, &hints, path_hints) else {
         return out;
     };
+    let any_unruled = !unruled.is_empty();
+    for (page, title) in unruled {
+        let reason = "a standard table printed without ruling lines: juesuan reads a PDF's tables by their rules (borderless tables are not read)".to_string();
+        let place = format!("p{page}");
+        out.tables.push(crate::extract::TableReport {
+            sheet: place.clone(),
+            title: crate::transform::text::clean_name(&title),
+            table: crate::extract::tables::TableKind::from_title(&title).map(|k| k.id().into()),
+            status: crate::extract::TableStatus::Rejected,
+            rows: 0,
+            reason: Some(reason.clone()),
+        });
+        out.reject(file, Some(&place), None, Stage::Extract, reason, Some(title));
+    }
     if let Some(sheet) = &pdf_tables {
         crate::extract::workbook::read_blocks(
             ctx,
@@ -259,9 +277,11 @@ pub fn extract(
             .tables
             .iter()
             .all(|t| t.status == crate::extract::TableStatus::Empty);
+    // Tables printed without rules have their own rejects: the document is not empty.
     if !narrative_figures
         && !table_figures
         && !all_empty
+        && !any_unruled
         && (out.rejects.is_empty() || !out.tables.is_empty())
     {
         // Never "loaded" with nothing in it: a template, a wording juesuan does not read
