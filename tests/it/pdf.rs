@@ -163,7 +163,7 @@ fn bad_pdfs_are_rejected_with_the_reason() {
     let dir = tempfile::tempdir().expect("temp");
     let folder = dir.path().join("in/2023/西城区/月坛街道办事处");
     std::fs::create_dir_all(&folder).expect("mkdir");
-    for name in ["pdf_encrypted.pdf", "pdf_no_text_layer.pdf"] {
+    for name in ["pdf_encrypted.pdf", "pdf_no_text_layer.pdf", "pdf_flate_bomb.pdf"] {
         std::fs::copy(repo().join("tests/fixtures").join(name), folder.join(name))
             .expect("fixture");
     }
@@ -185,10 +185,9 @@ fn bad_pdfs_are_rejected_with_the_reason() {
     let rejects = read_dataset(&wh.join("rejects"));
     for (file, reason) in [
         ("pdf_encrypted.pdf", "encrypted PDF that needs a password"),
-        (
-            "pdf_no_text_layer.pdf",
-            "no text layer (OCR is not supported)",
-        ),
+        ("pdf_no_text_layer.pdf", "no text layer: a scanned PDF (OCR is not supported)"),
+        // A flate bomb: the parser stops inflating; the file is one reject.
+        ("pdf_flate_bomb.pdf", "no text layer"),
         // The pages before the cut are read; the reject says from where on they are not.
         ("truncated.pdf", "could not be read"),
         ("random.pdf", "not a PDF"),

@@ -184,7 +184,10 @@ fn parse(bytes: Vec<u8>, limits: &Limits) -> Result<PdfDoc, String> {
         });
     }
     if read.iter().all(|p| p.runs.is_empty()) {
-        return Err("a scanned PDF: no text layer (OCR is not supported)".into());
+        return Err(
+            "no text layer: a scanned PDF (OCR is not supported), or content that could not be decoded (pdf_oxide stops inflating a stream at 256 MB)"
+                .into(),
+        );
     }
     let layout = grid::layout(&read);
     let mut per_page: Vec<Vec<String>> = read
