@@ -258,9 +258,25 @@ pub struct Extraction {
     pub report: Option<report::ReportStats>,
     /// For narrative reports: statements other figures can check (reconcile).
     pub statements: Vec<crate::model::Statement>,
+    /// For a PDF's narrative: (page, line on the page) of each line of its text, so that a
+    /// statement's line number names its page.
+    #[serde(default)]
+    pub narrative_lines: Vec<(u32, u32)>,
 }
 
 impl Extraction {
+    /// The reference of a narrative line or paragraph: `file#p22:4` in a PDF, `file¶34`
+    /// otherwise.
+    pub fn paragraph_reference(&self, file: &SourceFile, paragraph: u32) -> String {
+        match (paragraph as usize)
+            .checked_sub(1)
+            .and_then(|i| self.narrative_lines.get(i))
+        {
+            Some((page, line)) => format!("{}#p{page}:{line}", file.display_path),
+            None => format!("{}¶{paragraph}", file.display_path),
+        }
+    }
+
     pub fn reject(
         &mut self,
         file: &Arc<SourceFile>,

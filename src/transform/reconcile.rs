@@ -786,7 +786,7 @@ fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
     else {
         return;
     };
-    let at = |p: u32| format!("{}¶{p}", file.display_path);
+    let at = |p: u32| x.paragraph_reference(&file, p);
     for statement in &x.statements {
         match statement {
             Statement::Change {
@@ -1264,7 +1264,7 @@ fn plausibility(ctx: &mut Ctx, input: &Input) {
                     fmt(last),
                     fmt((base.lo + base.hi) / Decimal::TWO),
                     "rounding of both printed numbers".into(),
-                    vec![format!("{}¶{paragraph}", file.display_path)],
+                    vec![x.paragraph_reference(&file, *paragraph)],
                 );
             }
         }

@@ -674,3 +674,90 @@ fn a_table_printed_without_rules_is_a_reject_naming_it() {
     assert_eq!(r["unit_name"], "德胜街道办事处");
     assert!(read_dataset(&wh.join("expenditure")).is_empty(), "nothing guessed");
 }
+
+/// The narrative's per-项 statements of the real PDFs ("1、一般公共服务支出（类）财政事务（款）
+/// 行政运行（项）。…年初预算为 1560.05 万元，支出决算为1511.89万元", and 社会工作部's 全年预算为
+/// wording) become `expenditure` rows of source `report` at the 项's code, with their budget,
+/// so that the PDFs' execution rates exist (their tables print no budget). Each statement's
+/// 支出决算 is the document's own table figure (checked here first: the truth files agree
+/// with the table truth), and the checks find no difference.
+#[test]
+fn per_item_statements_of_the_real_pdfs_give_their_budgets() {
+    let dir = tempfile::tempdir().expect("temp");
+    let input = dir.path().join("in/inbox");
+    std::fs::create_dir_all(&input).expect("mkdir");
+    for name in ["putuo_caizhengju_2024.pdf", "putuo_shehuigongzuobu_2024.pdf"] {
+        std::fs::copy(reference(name), input.join(name)).expect("../shared/reference/pdf");
+    }
+    let wh = dir.path().join("wh");
+    let o = juesuan(&[
+        "run",
+        "--input",
+        dir.path().join("in").to_str().expect("utf-8"),
+        "--output",
+        wh.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    let expenditure = read_dataset(&wh.join("expenditure"));
+    let execution = read_dataset(&wh.join("execution"));
+    for stem in ["putuo_caizhengju_2024", "putuo_shehuigongzuobu_2024"] {
+        let text = std::fs::read_to_string(
+            repo().join(format!("tests/fixtures/pdf_truth/{stem}.narrative.csv")),
+        )
+        .expect("narrative truth");
+        let amount = |s: &str| (!s.is_empty()).then(|| s.parse::<rust_decimal::Decimal>().expect("amount"));
+        let statements: Vec<(String, Option<rust_decimal::Decimal>, Option<rust_decimal::Decimal>, Option<rust_decimal::Decimal>)> = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with("code,"))
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f[0].to_string(), amount(f[1]), amount(f[2]), amount(f[3]))
+            })
+            .collect();
+        // The document's own identity: each statement's 决算 is its table05 row.
+        let table = truth(stem);
+        for (code, actual, ..) in &statements {
+            let row = table
+                .iter()
+                .find(|r| r.table == "table05" && &r.code == code)
+                .unwrap_or_else(|| panic!("{stem} {code} in table05"));
+            assert_eq!(row.actual, *actual, "{stem} {code}");
+        }
+        let file = format!("inbox/{stem}.pdf");
+        let mut got: Vec<(String, String, String, String)> = expenditure
+            .iter()
+            .filter(|r| r["source_file"] == file && r["source"] == "report" && r["code"].len() == 7)
+            .map(|r| {
+                (
+                    r["code"].clone(),
+                    r["actual"].clone(),
+                    r["budget_initial"].clone(),
+                    r["budget_final"].clone(),
+                )
+            })
+            .collect();
+        got.sort();
+        let mut expected: Vec<(String, String, String, String)> = statements
+            .iter()
+            .map(|(c, a, bi, bf)| (c.clone(), wan(*a), wan(*bi), wan(*bf)))
+            .collect();
+        expected.sort();
+        assert_eq!(got, expected, "{stem}");
+        // Every statement names its page and line.
+        assert!(expenditure
+            .iter()
+            .filter(|r| r["source_file"] == file && r["source"] == "report")
+            .all(|r| !r["source_page"].is_empty()));
+        // Execution rates: 决算 from the table, the budget from the narrative.
+        let rate = execution
+            .iter()
+            .find(|r| r["source_file"] == file && r["code"] == statements[0].0)
+            .unwrap_or_else(|| panic!("{stem}: an execution row for {}", statements[0].0));
+        assert!(!rate["rate_initial"].is_empty() || !rate["rate_final"].is_empty(), "{rate:?}");
+    }
+    let findings = read_dataset(&wh.join("findings"));
+    assert!(
+        findings.iter().all(|f| f["rule_id"] != "report.vs_tables" && f["rule_id"] != "hierarchy.sum"),
+        "{findings:?}"
+    );
+}

@@ -32,15 +32,21 @@ pub struct ReportFact {
     pub paragraph: u32,
 }
 
-/// A per-类 statement: "1、一般公共服务（类）2023年度决算11724.11万元，比年初预算减少741.69万元".
+/// A per-类 statement: "1、一般公共服务（类）2023年度决算11724.11万元，比年初预算减少741.69万元",
+/// or a per-项 one: "1、一般公共服务支出（类）财政事务（款）行政运行（项）。…年初预算为1560.05
+/// 万元，支出决算为1511.89万元" (the 款 and 项 names in `below`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CategoryLine {
     pub fund: Fund,
-    /// The name as printed ("一般公共服务"), and a code when printed with it ("208类").
+    /// The 类 name as printed ("一般公共服务"), and a code when printed with it ("208类").
     pub name: String,
     pub code: Option<String>,
+    /// The 款 and then the 项 name as printed, for a statement below the 类.
+    pub below: Vec<String>,
     pub actual: Yuan,
     pub budget_initial: Option<Yuan>,
+    /// The budget as adjusted during the year (全年预算), when that is what is stated.
+    pub budget_final: Option<Yuan>,
     pub paragraph: u32,
 }
 
@@ -348,17 +354,22 @@ static CATEGORY_HEADING: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// "X(类)Y(款)Z(项)" anywhere: the 类 name (and code) of the statement that follows.
 static CATEGORY_INLINE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"“?(?P<name>[^(,。;:“”]+?)\((?P<code>\d{3})?类\)"));
+    LazyLock::new(|| re(r"“?(?P<name>[^(,。;:“”]+?)”?\((?P<code>\d{3})?类\)"));
+/// What follows a 类 heading: "Y(款)Z(项)", "“Y”(款)“Z”(项)", "Y(20106款)" …: the names
+/// below the 类, in order.
+static BELOW: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^“?(?P<name>[^(,。;:“”]+?)”?\((?:\d{2,7})?(?P<level>款|项)\)"));
 /// "决算11724.11万元,比2023年年初预算减少741.69万元" / "…增加…" / "…持平".
 static VERSUS_BUDGET: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"决算(?:数)?(?:为)?(?P<a>NUM)(?P<ua>万元|亿元|元),比(?:\d{4}年(?:度)?)?年初预算(?:数)?(?:(?P<v>增加|减少|增长|下降)(?P<d>NUM)(?P<ud>万元|亿元|元)(?:,(?P<pv>增长|下降)(?P<p>NUM)%)?|(?P<flat>持平))",
     )
 });
-/// "年初预算为77.59万元,支出决算为20.04万元,完成年初预算的25.83%".
+/// "年初预算为77.59万元,支出决算为20.04万元,完成年初预算的25.83%", or the budget as adjusted
+/// during the year: "全年预算为52.00万元,支出决算为51.32万元".
 static BUDGET_THEN_ACTUAL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"年初预算(?:数)?为(?P<b>NUM)(?P<ub>万元|亿元|元),(?:支出)?决算(?:数)?为(?P<a>NUM)(?P<ua>万元|亿元|元)",
+        r"(?P<kind>年初|全年|调整后)预算(?:数)?为(?P<b>NUM)(?P<ub>万元|亿元|元),(?:支出)?决算(?:数)?为(?P<a>NUM)(?P<ua>万元|亿元|元)",
     )
 });
 
@@ -381,7 +392,7 @@ pub fn extract(blocks: &[Block]) -> Facts {
     let mut seen: BTreeSet<&'static str> = BTreeSet::new();
     let mut fund: Option<Fund> = None;
     // A 类 named by a heading, waiting for its statement in this or the next paragraph.
-    let mut pending: Option<(String, Option<String>, u32)> = None;
+    let mut pending: Option<(String, Option<String>, Vec<String>, u32)> = None;
     for (index, block) in blocks.iter().enumerate() {
         let Block::Para { number: para, text } = block else {
             continue;
@@ -551,24 +562,29 @@ pub fn extract(blocks: &[Block]) -> Facts {
         }
 
         // Per-类 statements: a heading names the 类, this or the next paragraph states it.
-        if pending.as_ref().is_some_and(|(_, _, at)| *at + 1 < index) {
+        if pending.as_ref().is_some_and(|(_, _, _, at)| *at + 1 < index) {
             pending = None; // a heading whose statement never came
         }
         if let Some(c) = CATEGORY_HEADING
             .captures(&text)
             .or_else(|| CATEGORY_INLINE.captures(&text))
         {
-            let rest = c.get(0).map_or("", |m| &text[m.end()..]);
-            pending = if rest.contains("(款)") || rest.contains("(项)") {
-                // "X(类)Y(款)Z(项)": a 项's statement; its figures are not the 类's.
-                None
-            } else {
-                Some((
-                    c["name"].trim().to_string(),
-                    c.name("code").map(|m| m.as_str().to_string()),
-                    index,
-                ))
-            };
+            // "X(类)Y(款)Z(项)": a 款's or 项's statement, its names below the 类.
+            let mut rest = c.get(0).map_or("", |m| &text[m.end()..]);
+            let mut below = Vec::new();
+            while let Some(b) = BELOW.captures(rest) {
+                below.push(b["name"].trim().to_string());
+                rest = &rest[b.get(0).map_or(rest.len(), |m| m.end())..];
+            }
+            pending = Some((
+                c["name"]
+                    .trim()
+                    .trim_matches(|ch| matches!(ch, '“' | '”' | '"'))
+                    .to_string(),
+                c.name("code").map(|m| m.as_str().to_string()),
+                below,
+                index,
+            ));
         }
         let statement = if let Some(c) = VERSUS_BUDGET.captures(&text) {
             let actual = number(&c["a"]).and_then(|a| unit(&c["ua"]).to_yuan(a));
@@ -589,7 +605,7 @@ pub fn extract(blocks: &[Block]) -> Facts {
             if let Some(d) = c.name("d") {
                 mark(d.start());
             }
-            if let (Some(d), Some(v), Some((name, _, _))) =
+            if let (Some(d), Some(v), Some((name, _, _, _))) =
                 (c.name("d"), c.name("v"), pending.as_ref())
             {
                 let down = matches!(v.as_str(), "减少" | "下降");
@@ -614,27 +630,32 @@ pub fn extract(blocks: &[Block]) -> Facts {
                     });
                 }
             }
-            actual.map(|a| (a, budget))
+            actual.map(|a| (a, budget, None))
         } else if let Some(c) = BUDGET_THEN_ACTUAL.captures(&text) {
             mark(c.name("a").map_or(0, |m| m.start()));
             mark(c.name("b").map_or(0, |m| m.start()));
+            let initial = &c["kind"] == "年初";
             number(&c["a"]).and_then(|a| {
+                let budget = number(&c["b"]).and_then(|b| unit(&c["ub"]).to_yuan(b));
                 Some((
                     unit(&c["ua"]).to_yuan(a)?,
-                    number(&c["b"]).and_then(|b| unit(&c["ub"]).to_yuan(b)),
+                    budget.filter(|_| initial),
+                    budget.filter(|_| !initial),
                 ))
             })
         } else {
             None
         };
-        if let (Some((actual, budget_initial)), Some(f)) = (statement, fund) {
-            if let Some((name, code, _)) = pending.take() {
+        if let (Some((actual, budget_initial, budget_final)), Some(f)) = (statement, fund) {
+            if let Some((name, code, below, _)) = pending.take() {
                 out.categories.push(CategoryLine {
                     fund: f,
                     name,
                     code,
+                    below,
                     actual,
                     budget_initial,
+                    budget_final,
                     paragraph: *para,
                 });
             }
@@ -648,6 +669,65 @@ pub fn extract(blocks: &[Block]) -> Facts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Per-项 statements as Shanghai prints them: names in “…”, a heading amount, the 项
+    /// name wrapped onto the next line before its bracket, a space before 万元, the 类
+    /// without 支出, and the budget as adjusted during the year (全年预算).
+    #[test]
+    fn per_item_statements_in_shanghai_wordings() {
+        let blocks = vec![
+            para(1, "五、一般公共预算财政拨款支出决算情况说明"),
+            para(2, "（三）一般公共预算财政拨款支出决算具体情况"),
+            para(3, "1、“一般公共服务”（类）“财政事务”（款）“行政运行”（项）1511.89万元。主要用于：局本部人员经费。年初预算为 1560.05 万元，支出决算为1511.89万"),
+            para(4, "元。决算数小于预算数的主要原因：人员变动。"),
+            para(5, "5、社会保障和就业支出（类）行政事业单位养老支出（款）行政单位离退休"),
+            para(6, "（项）。主要用于：退休人员经费支出。年初预算为 85.55 万元，支出决算为84.65万元。"),
+            para(7, "6、卫生健康支出（类）行政事业单位医疗（款）行政单位医疗（项）。主要用于：行政单位医疗保险支出。全年预算为 2.23 万元，支出决算为 2.22 万元，完成全年预算数的 99.55%。"),
+        ];
+        let blocks = crate::extract::report::read::mend_blocks(blocks);
+        let f = extract(&blocks);
+        let got: Vec<(String, Vec<String>, String, Option<String>, Option<String>)> = f
+            .categories
+            .iter()
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    c.below.clone(),
+                    c.actual.to_string(),
+                    c.budget_initial.map(|b| b.to_string()),
+                    c.budget_final.map(|b| b.to_string()),
+                )
+            })
+            .collect();
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "一般公共服务".into(),
+                    s(&["财政事务", "行政运行"]),
+                    "15118900.00".into(),
+                    Some("15600500.00".into()),
+                    None
+                ),
+                (
+                    "社会保障和就业支出".into(),
+                    s(&["行政事业单位养老支出", "行政单位离退休"]),
+                    "846500.00".into(),
+                    Some("855500.00".into()),
+                    None
+                ),
+                (
+                    "卫生健康支出".into(),
+                    s(&["行政事业单位医疗", "行政单位医疗"]),
+                    "22200.00".into(),
+                    None,
+                    Some("22300.00".into())
+                ),
+            ]
+        );
+        assert!(f.categories.iter().all(|c| c.fund == Fund::GeneralPublic));
+    }
 
     fn para(number: u32, text: &str) -> Block {
         Block::Para {
@@ -691,6 +771,12 @@ mod tests {
                 )
             })
             .collect();
+        // The first is a 项's statement: its 款 and 项 are named below the 类.
+        assert_eq!(
+            f.categories[0].below,
+            ["行政事业单位养老支出", "机关事业单位基本养老保险缴费支出"]
+        );
+        assert!(f.categories[1].below.is_empty());
         assert_eq!(
             lines,
             vec![

@@ -19,6 +19,7 @@ use crate::extract::Extraction;
 use crate::model::{ClassificationStatus, ExpenditureRow, Fact, Provenance, SourceFile, Stage};
 use crate::transform::classify::classify;
 use crate::transform::identify::{ContentHints, PathHints};
+use crate::transform::text::name_key;
 use read::Block;
 
 /// What the manifest says about a report.
@@ -33,6 +34,39 @@ pub struct ReportStats {
     /// Numbers printed with 元/万元/亿元, and how many of them became facts.
     pub amount_mentions: usize,
     pub amount_mentions_used: usize,
+}
+
+/// The child of `parent` named `name`: a row of the document's own tables first (a
+/// statement names what its tables print), then the catalogue's only child of that name,
+/// then the nearest catalogue name (a name cut or misspelt in print), as `resolved_by_name`.
+fn child_by_name(
+    catalog: &crate::catalog::Catalog,
+    table_rows: &[(String, String)],
+    parent: &str,
+    name: &str,
+    year: i32,
+) -> Option<(String, ClassificationStatus)> {
+    let key = name_key(crate::transform::text::strip_ordinal(name));
+    let level = parent.len() + 2;
+    let own: Vec<&String> = table_rows
+        .iter()
+        .filter(|(code, n)| code.len() == level && code.starts_with(parent) && *n == key)
+        .map(|(code, _)| code)
+        .collect();
+    if let [code] = own.as_slice() {
+        return Some(((*code).clone(), ClassificationStatus::Exact));
+    }
+    let children = catalog.children(parent, year);
+    let named: Vec<&crate::catalog::CodeRow> = children
+        .iter()
+        .copied()
+        .filter(|c| name_key(&c.name) == key)
+        .collect();
+    if let [row] = named.as_slice() {
+        return Some((row.code.clone(), ClassificationStatus::Exact));
+    }
+    crate::transform::classify::best_fuzzy(name, children)
+        .map(|(row, _)| (row.code.clone(), ClassificationStatus::ResolvedByName))
 }
 
 /// A report's text within `max_report_chars` and `max_paragraphs`.
@@ -211,13 +245,59 @@ pub fn extract(
             provenance: at(fact.paragraph),
         });
     }
+    // The document's own table rows (a PDF's), by parent code, for names below a 类.
+    let table_rows: Vec<(String, String)> = out
+        .expenditure
+        .iter()
+        .filter(|r| r.source != "report")
+        .map(|r| (r.code.code.clone(), name_key(&r.name_printed)))
+        .collect();
     for line in &found.categories {
         let resolved = match &line.code {
             Some(code) => Some((code.clone(), ClassificationStatus::Exact)),
             None => ctx.catalog.category_by_name(&line.name, unit.year),
         };
+        // Then each name below the 类: among the children of the code above it, in the
+        // document's own tables first (行政运行 is the name of many 项), then the catalogue.
+        let mut unresolved: Option<String> = None;
+        let resolved = resolved.and_then(|(mut code, mut status)| {
+            for name in &line.below {
+                match child_by_name(ctx.catalog, &table_rows, &code, name, unit.year) {
+                    Some((child, how)) => {
+                        code = child;
+                        if how != ClassificationStatus::Exact {
+                            status = how;
+                        }
+                    }
+                    None => {
+                        unresolved = Some(format!(
+                            "no code under {code} is named {name:?} in {} (the statement names {})",
+                            unit.year,
+                            std::iter::once(line.name.as_str())
+                                .chain(line.below.iter().map(String::as_str))
+                                .collect::<Vec<_>>()
+                                .join(" / ")
+                        ));
+                        return None;
+                    }
+                }
+            }
+            Some((code, status))
+        });
+        if let Some(reason) = unresolved {
+            out.reject(
+                file,
+                None,
+                Some(line.paragraph),
+                Stage::Classify,
+                reason,
+                Some(line.below.last().cloned().unwrap_or_default()),
+            );
+            continue;
+        }
+        let printed_name = line.below.last().unwrap_or(&line.name);
         let classified = resolved.and_then(|(code, status)| {
-            let mut c = classify(ctx.catalog, &code, &line.name, unit.year, &|_| None)?;
+            let mut c = classify(ctx.catalog, &code, printed_name, unit.year, &|_| None)?;
             if status != ClassificationStatus::Exact && c.status != ClassificationStatus::Unknown {
                 c.status = status;
             }
@@ -242,16 +322,19 @@ pub fn extract(
             fund: line.fund,
             source: Cow::Borrowed("report"),
             code,
-            name_printed: line.name.clone(),
+            name_printed: printed_name.clone(),
             actual: line.actual,
             basic: None,
             project: None,
             budget_initial: line.budget_initial,
-            budget_final: None,
+            budget_final: line.budget_final,
             provenance: at(line.paragraph),
         });
     }
     out.statements = found.statements.clone();
+    if let Some(p) = &pdf_lines {
+        out.narrative_lines = p.lines.clone();
+    }
     let mut tables = 0;
     for block in &blocks {
         if let Block::Table { number, rows } = block {

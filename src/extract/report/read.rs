@@ -262,12 +262,20 @@ fn continues(prev: &str, next: &str) -> bool {
 }
 
 /// A heading line: "第三部分", "（一）…", "(1)…", "四、…", "1、…", "2.公务接待费" — but not
-/// "2023年度…" or "5.83万元" (a number, not an ordinal).
+/// "2023年度…" or "5.83万元" (a number, not an ordinal), nor "（项）。主要用于…" (the rest of a
+/// "…（款）行政单位离退休（项）" statement wrapped before its bracket).
 fn is_heading(s: &str) -> bool {
     let s = s.trim_start();
-    if (s.starts_with('第') && s.contains("部分")) || s.starts_with('（') || s.starts_with('(')
-    {
+    if s.starts_with('第') && s.contains("部分") {
         return true;
+    }
+    if let Some(inner) = s.strip_prefix('（').or_else(|| s.strip_prefix('(')) {
+        let ordinal = inner
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c))
+            .count();
+        return (1..=3).contains(&ordinal)
+            && inner.chars().nth(ordinal).is_some_and(|c| c == '）' || c == ')');
     }
     let digits = s.chars().take_while(|c| c.is_ascii_digit()).count();
     let chinese = s
