@@ -332,9 +332,10 @@ fn wording_variants_of_other_offices() {
             "3500.00",
             "crosswalked",
         ),
+        // A 项's statement ("…（208类）…（05款）…（05项）") is the 项's row, not its 类's.
         (
-            "208",
-            "社会保障和就业支出",
+            "2080505",
+            "机关事业单位基本养老保险缴费支出",
             "200400.00",
             "775900.00",
             "exact",
