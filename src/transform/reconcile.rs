@@ -423,15 +423,37 @@ fn hierarchy(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
                     .push(r);
             }
         }
+        // Every amount column: 合计 (决算), 基本支出, 项目支出 and the budgets. A blank cell
+        // in a family that prints the column counts as nothing spent there; a column the
+        // family leaves blank throughout is not checked.
+        type Column = (&'static str, fn(&ExpenditureRow) -> Option<Yuan>);
+        const COLUMNS: [Column; 5] = [
+            ("", |r| Some(r.actual)),
+            (" 基本支出", |r| r.basic),
+            (" 项目支出", |r| r.project),
+            (" 年初预算", |r| r.budget_initial),
+            (" 全年预算", |r| r.budget_final),
+        ];
         for parent in &table {
             let Some(children) = children_of.get(parent.code.code.as_str()) else {
                 continue;
             };
-            ctx.checks += 1;
-            let sum = Range::sum_of(children.iter().map(|c| c.actual));
-            let res = resolution(parent.actual);
-            let gap = Range::cell(parent.actual, res).gap(sum);
-            if !gap.is_zero() {
+            for (label, value) in COLUMNS {
+                if value(parent).is_none() && children.iter().all(|c| value(c).is_none()) {
+                    continue;
+                }
+                let stated = value(parent).unwrap_or(Decimal::ZERO);
+                let parts: Vec<Yuan> = children
+                    .iter()
+                    .map(|c| value(c).unwrap_or(Decimal::ZERO))
+                    .collect();
+                ctx.checks += 1;
+                let sum = Range::sum_of(parts.iter().copied());
+                let res = resolution(stated);
+                let gap = Range::cell(stated, res).gap(sum);
+                if gap.is_zero() {
+                    continue;
+                }
                 let tolerance = res / Decimal::TWO * Decimal::from(children.len() + 1);
                 ctx.fail(
                     "hierarchy.sum",
@@ -440,14 +462,14 @@ fn hierarchy(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
                     (gap / res).to_f64(),
                     Severity::Error,
                     format!(
-                        "{} {} {} is not the sum of its {} children in {source}",
+                        "{} {} {}{label} is not the sum of its {} children in {source}",
                         parent.code.level.chinese(),
                         parent.code.code,
                         parent.code.name,
                         children.len()
                     ),
-                    fmt(children.iter().map(|c| c.actual).sum()),
-                    fmt(parent.actual),
+                    fmt(parts.iter().copied().sum()),
+                    fmt(stated),
                     fmt(tolerance),
                     std::iter::once(parent.provenance.reference())
                         .chain(children.iter().map(|c| c.provenance.reference()))
@@ -461,12 +483,22 @@ fn hierarchy(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
 /// 类 add up to the 合计 row of their table (the rest of `hierarchy.sum`).
 fn totals(ctx: &mut Ctx, x: &Extraction) {
     let Some(unit) = &x.identity else { return };
+    type Columns = (
+        &'static str,
+        fn(&crate::model::TotalRow) -> Option<Yuan>,
+        fn(&ExpenditureRow) -> Option<Yuan>,
+    );
+    // In every amount column the 合计 row prints: 决算, 基本支出, 项目支出.
+    const COLUMNS: [Columns; 3] = [
+        ("", |t| t.actual, |r| Some(r.actual)),
+        (" (基本支出)", |t| t.basic, |r| r.basic),
+        (" (项目支出)", |t| t.project, |r| r.project),
+    ];
     for total in x
         .totals
         .iter()
         .filter(|t| t.label == "合计" && t.source != "table06")
     {
-        let Some(value) = total.actual else { continue };
         let categories: Vec<&ExpenditureRow> = x
             .expenditure
             .iter()
@@ -475,11 +507,19 @@ fn totals(ctx: &mut Ctx, x: &Extraction) {
         if categories.is_empty() {
             continue;
         }
-        ctx.checks += 1;
-        let sum = Range::sum_of(categories.iter().map(|c| c.actual));
-        let res = resolution(value);
-        let gap = Range::cell(value, res).gap(sum);
-        if !gap.is_zero() {
+        for (label, of_total, of_row) in COLUMNS {
+            let Some(value) = of_total(total) else { continue };
+            let parts: Vec<Yuan> = categories
+                .iter()
+                .map(|c| of_row(c).unwrap_or(Decimal::ZERO))
+                .collect();
+            ctx.checks += 1;
+            let sum = Range::sum_of(parts.iter().copied());
+            let res = resolution(value);
+            let gap = Range::cell(value, res).gap(sum);
+            if gap.is_zero() {
+                continue;
+            }
             ctx.fail(
                 "hierarchy.sum",
                 unit,
@@ -487,11 +527,11 @@ fn totals(ctx: &mut Ctx, x: &Extraction) {
                 (gap / res).to_f64(),
                 Severity::Error,
                 format!(
-                    "the 合计 row of {} is not the sum of its {} 类",
+                    "the 合计 row of {}{label} is not the sum of its {} 类",
                     total.source,
                     categories.len()
                 ),
-                fmt(categories.iter().map(|c| c.actual).sum()),
+                fmt(parts.iter().copied().sum()),
                 fmt(value),
                 fmt(res / Decimal::TWO * Decimal::from(categories.len() + 1)),
                 std::iter::once(total.provenance.reference())

@@ -116,7 +116,11 @@ fn hierarchy_sum_holds_within_the_rounding_of_its_terms_and_fails_beyond() {
         ])],
         None,
     );
-    let f = one(&bad, &[("rule_id", "hierarchy.sum")]);
+    // The 决算 column (基本支出, printed the same, fails too: a finding of its own).
+    let f = bad
+        .iter()
+        .find(|f| f["rule_id"] == "hierarchy.sum" && !f["message"].contains("基本支出"))
+        .expect("the 决算 finding");
     assert_eq!(
         (
             f["severity"].as_str(),
@@ -125,6 +129,7 @@ fn hierarchy_sum_holds_within_the_rounding_of_its_terms_and_fails_beyond() {
         ),
         ("error", "10000", "12000")
     );
+    assert_eq!(bad.iter().filter(|f| f["rule_id"] == "hierarchy.sum").count(), 2);
     assert!(
         f["references"].contains("tables.xlsx#Sheet1!4"),
         "{}",
@@ -153,7 +158,15 @@ fn hierarchy_sum_holds_within_the_rounding_of_its_terms_and_fails_beyond() {
         ])],
         None,
     );
-    assert!(one(&bad, &[("rule_id", "hierarchy.sum")])["message"].contains("合计 row of table05"));
+    // 决算 and 基本支出 (printed 3.50 both) are each off.
+    let messages: Vec<&str> = bad
+        .iter()
+        .filter(|f| f["rule_id"] == "hierarchy.sum")
+        .map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("合计 row of table05 is not")));
+    assert!(messages.iter().any(|m| m.contains("合计 row of table05 (基本支出)")));
 }
 
 #[test]
@@ -693,4 +706,52 @@ fn a_missing_standard_table_is_named_and_a_differently_titled_one_is_not() {
         "{:?}",
         rules(&findings)
     );
+}
+
+/// The hierarchy holds in every amount column, not only 决算: a 款 whose 基本支出 is an order
+/// of magnitude below the sum of its 项 is an error even when its 合计 adds up, and so is a
+/// 合计 row whose 项目支出 is not the sum of its 类'.
+#[test]
+fn hierarchy_sums_hold_in_the_basic_and_project_columns_too() {
+    let ok = findings_of(
+        &[gp(vec![
+            line("201", 3.0, 2.0, 1.0),
+            line("20101", 2.0, 2.0, 0.0),
+            line("20102", 1.0, 0.0, 1.0),
+        ])],
+        None,
+    );
+    assert!(ok.iter().all(|f| f["rule_id"] != "hierarchy.sum"), "{:?}", rules(&ok));
+    // 201's 合计 3.00 = 2.00 + 1.00, but its 基本支出 0.20 is not 2.00 + 0.00.
+    let bad = findings_of(
+        &[gp(vec![
+            line("201", 3.0, 0.2, 2.8),
+            line("20101", 2.0, 2.0, 0.0),
+            line("20102", 1.0, 0.0, 1.0),
+        ])],
+        None,
+    );
+    let basic: Vec<&Row> = bad
+        .iter()
+        .filter(|f| f["rule_id"] == "hierarchy.sum" && f["message"].contains("基本支出"))
+        .collect();
+    assert_eq!(basic.len(), 1, "{:?}", rules(&bad));
+    assert_eq!(
+        (basic[0]["expected"].as_str(), basic[0]["actual"].as_str()),
+        ("20000", "2000")
+    );
+    assert!(bad.iter().any(|f| f["rule_id"] == "hierarchy.sum" && f["message"].contains("项目支出")));
+    // The 合计 row, column by column.
+    let total = |t: f64, b: f64, p: f64| vec![V::T("合计"), V::T(""), V::N(t), V::N(b), V::N(p)];
+    let bad = findings_of(
+        &[gp(vec![
+            line("201", 1.0, 1.0, 0.0),
+            line("205", 2.0, 1.0, 1.0),
+            total(3.0, 2.0, 1.5),
+        ])],
+        None,
+    );
+    let f: Vec<&Row> = bad.iter().filter(|f| f["rule_id"] == "hierarchy.sum").collect();
+    assert_eq!(f.len(), 1, "{:?}", rules(&bad));
+    assert!(f[0]["message"].contains("合计 row of table05 (项目支出)"), "{}", f[0]["message"]);
 }
