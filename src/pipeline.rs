@@ -1144,7 +1144,7 @@ fn print_summary(
     if !reports.is_empty() {
         let total = |k: &str| reports.iter().filter_map(|r| r[k].as_u64()).sum::<u64>();
         crate::say!(
-            "  reports   {} read: {} facts, {} 类 statements, {} projects; {} of {} amount mentions became facts",
+            "  reports   {} read: {} facts, {} 类/款/项 statements, {} projects; {} of {} amount mentions became facts",
             reports.len(),
             total("facts"),
             total("category_lines"),
@@ -1152,6 +1152,24 @@ fn print_summary(
             total("amount_mentions_used"),
             total("amount_mentions")
         );
+        // Per report, the least covered first: a wording juesuan does not read yet shows
+        // as a low number here (its unread mentions are logged at debug level).
+        let mut coverage: Vec<(f64, &str, u64, u64)> = entries
+            .iter()
+            .filter(|e| e["report"].is_object())
+            .filter_map(|e| {
+                let used = e["report"]["amount_mentions_used"].as_u64()?;
+                let all = e["report"]["amount_mentions"].as_u64()?;
+                (all > 0).then(|| (used as f64 / all as f64, e["path"].as_str().unwrap_or(""), used, all))
+            })
+            .collect();
+        coverage.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
+        for (ratio, path, used, all) in coverage.iter().take(5) {
+            crate::say!(
+                "            {path}: {used} of {all} amount mentions ({:.0}%)",
+                ratio * 100.0
+            );
+        }
     }
     crate::say!(
         "  warehouse {} ({} partitions rewritten)",

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::catalog::Catalog;
 use crate::extract::header::{code_table_row, numeric_row, read_header, Block, Header};
 use crate::extract::sheet::Sheet;
-use crate::extract::tables::is_total_label;
+use crate::extract::tables::{is_total_label, TableKind};
 use crate::extract::Extraction;
 use crate::model::{
     ClassificationStatus, EconomicRow, ExpenditureRow, Fact, FactValue, Finding, Fund, Provenance,
@@ -648,6 +648,15 @@ pub fn economic_table(t: &TableContext, fund: Fund, out: &mut Extraction) -> Res
             let Some((code, rest)) = code else {
                 if let Some(label) = t.sheet.text(r, code_col).filter(|l| is_total_label(l)) {
                     let actual = t.sheet.amount(r, value_col, header.unit).ok().flatten();
+                    // 人员经费合计 / 公用经费合计 of the general-public table: `units` facts
+                    // the report states too.
+                    if fund == Fund::GeneralPublic {
+                        match name_key(label).as_str() {
+                            "人员经费合计" => t.fact(out, "personnel_costs", actual, r),
+                            "公用经费合计" => t.fact(out, "public_costs", actual, r),
+                            _ => {}
+                        }
+                    }
                     out.totals.push(TotalRow {
                         fund,
                         source: source.clone(),
@@ -792,7 +801,13 @@ pub fn summary_table(t: &TableContext, out: &mut Extraction) -> Result<usize, St
     for r in t.data_rows(header.data_start) {
         // Left: income by source, totals.
         if let (Some(label), Some((col, _))) = (t.sheet.text(r, left), left_values.first()) {
-            if let Some(metric) = summary_metric(label) {
+            // 总计 (income plus carry-over) is the table's 收支总计: of all funds in 01, of
+            // fiscal funds in 04.
+            let grand_total = (name_key(label) == "总计").then(|| match t.block.kind {
+                TableKind::FiscalSummary => "fiscal_total",
+                _ => "total_income_expenditure",
+            });
+            if let Some(metric) = grand_total.or_else(|| summary_metric(label)) {
                 match t.sheet.amount(r, *col, header.unit) {
                     Ok(v) => t.fact(out, metric, v, r),
                     Err(reason) => t.reject_row(out, r, format!("{label}: {reason}")),

@@ -383,8 +383,8 @@ fn the_report_is_loaded_once_and_its_twin_is_a_finding() {
             (entry["status"].as_str(), entry["kind"].as_str()),
             (Some("loaded"), Some("report"))
         );
-        assert_eq!(entry["report"]["amount_mentions"], 124);
-        assert_eq!(entry["report"]["amount_mentions_used"], 64);
+        assert_eq!(entry["report"]["amount_mentions"], 121);
+        assert_eq!(entry["report"]["amount_mentions_used"], 85);
         assert_eq!(entry["report"]["facts"], 54);
     }
     let mut loaded_ids: BTreeMap<String, usize> = BTreeMap::new();

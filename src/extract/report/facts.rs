@@ -60,6 +60,9 @@ pub struct Facts {
     pub amount_mentions_used: usize,
     /// Amounts the warehouse cannot hold (beyond decimal(18,2)): (paragraph, as printed).
     pub out_of_range: Vec<(u32, String)>,
+    /// Amount mentions no fact took: (paragraph, the mention with the words before it), so
+    /// that a wording juesuan does not read yet shows up.
+    pub unused: Vec<(u32, String)>,
 }
 
 /// How a matched number becomes a value.
@@ -110,7 +113,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(
             "total_income_expenditure",
             Money,
-            &format!(r"(?:^|[^款])收、?支总计(?P<n>NUM){UNIT}"),
+            &format!(r"(?:^|[^款])收(?:、?支|入支出)总计(?:为)?(?P<n>NUM){UNIT}"),
         ),
         p(
             "total_change",
@@ -120,11 +123,23 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             ),
         ),
         p(
+            "total_change",
+            Change,
+            &format!(
+                r"与\d{{4}}年度?相比,(?:[^,。]*?[^款])?收入支出总计(?P<v>增加|减少)(?P<n>NUM){UNIT}"
+            ),
+        ),
+        p(
+            "total_change_rate_reported",
+            Percent,
+            r"与\d{4}年度?相比,(?:[^,。]*?[^款])?收入支出总计(?:增加|减少)NUM(?:万元|元|亿元),(?P<v>增长|下降)(?P<n>NUM)%",
+        ),
+        p(
             "total_change_rate_reported",
             Percent,
             r"(?:^|[^款])收、?支总计NUM(?:万元|元|亿元),比上年(?:增加|减少)NUM(?:万元|元|亿元),(?P<v>增长|下降)(?P<n>NUM)%",
         ),
-        p("fiscal_total", Money, &m("财政拨款收、?支总计")),
+        p("fiscal_total", Money, &m("财政拨款收(?:、?支|入支出)总计(?:为)?")),
         within("income_total", Money, &m("本年收入合计"), "本年收入合计"),
         within("income_fiscal", Money, &m("财政拨款收入"), "本年收入合计"),
         within("income_superior", Money, &m("上级补助收入"), "本年收入合计"),
@@ -184,6 +199,16 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             &m("三公”?经费(?:财政拨款)?决算数?"),
         ),
         p(
+            "three_public_actual",
+            Money,
+            &format!(r"三公”?经费财政拨款支出年初预算为NUM(?:万元|元),支出决算为(?P<n>NUM){UNIT}"),
+        ),
+        p(
+            "three_public_budget",
+            Money,
+            &m("三公”?经费财政拨款支出年初预算为"),
+        ),
+        p(
             "three_public_budget",
             Money,
             &format!(
@@ -193,7 +218,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(
             "overseas_actual",
             Money,
-            &format!(r"因公出国\(境\)费用?[。.:]?.{{0,12}}?决算数?(?P<n>NUM){UNIT}"),
+            &format!(r"因公出国\(境\)费用?[。.:]?.{{0,12}}?决算数?(?:为)?(?P<n>NUM){UNIT}"),
         ),
         p(
             "overseas_budget",
@@ -205,7 +230,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(
             "reception_actual",
             Money,
-            &format!(r"公务接待费[。.:]?.{{0,12}}?决算数?(?P<n>NUM){UNIT}"),
+            &format!(r"公务接待费[。.:]?.{{0,12}}?决算数?(?:为)?(?P<n>NUM){UNIT}"),
         ),
         p(
             "reception_budget",
@@ -217,7 +242,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(
             "vehicles_actual",
             Money,
-            &format!(r"公务用车购置及运行(?:维护)?费[。.:]?.{{0,12}}?决算数?(?P<n>NUM){UNIT}"),
+            &format!(r"公务用车购置及运行(?:维护)?费[。.:]?.{{0,12}}?决算数?(?:为)?(?P<n>NUM){UNIT}"),
         ),
         p(
             "vehicles_budget",
@@ -233,10 +258,55 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
                 r"(?:日常公用经费支出,合计|机关运行经费(?:支出)?(?:合计|为)?)(?P<n>NUM){UNIT}"
             ),
         ),
+        p(
+            "basic_general_public",
+            Money,
+            &m("一般公共预算财政拨款基本支出(?:决算)?(?:为)?"),
+        ),
+        within(
+            "personnel_costs",
+            Money,
+            &m("人员经费(?:支出)?(?:合计)?(?:为)?"),
+            "基本支出",
+        ),
+        within(
+            "public_costs",
+            Money,
+            &m("(?:日常)?公用经费(?:支出)?(?:合计)?(?:为)?"),
+            "基本支出",
+        ),
+        p(
+            "budget_initial_general_public",
+            Money,
+            &m("一般公共预算财政拨款支出年初预算(?:数)?为"),
+        ),
+        p(
+            "budget_final_general_public",
+            Money,
+            &m("一般公共预算财政拨款支出(?:年初预算(?:数)?为NUM(?:万元|元|亿元),)?全年预算(?:数)?为"),
+        ),
+        p(
+            "procurement_sme_reserved",
+            Money,
+            &m("面向中小企业预留政府采购项目预算金额(?:为)?"),
+        ),
+        p(
+            "procurement_small_micro_reserved",
+            Money,
+            &m("面向小微企业预留政府采购项目预算金额(?:为)?"),
+        ),
         p("procurement_total", Money, &m("政府采购支出总额")),
+        p(
+            "procurement_total",
+            Money,
+            &m(r"政府采购金额(?:\([^)]*\))?(?:为|共计|合计)?"),
+        ),
         p("procurement_goods", Money, &m("政府采购货物支出")),
+        p("procurement_goods", Money, &m("货物采购金额(?:为)?")),
         p("procurement_works", Money, &m("政府采购工程支出")),
+        p("procurement_works", Money, &m("工程采购金额(?:为)?")),
         p("procurement_services", Money, &m("政府采购服务支出")),
+        p("procurement_services", Money, &m("服务采购金额(?:为)?")),
         p("procurement_sme", Money, &m("授予中小企业合同金额")),
         p("procurement_small_micro", Money, &m("授予小微企业合同金额")),
         p("fixed_assets", Money, &m("固定资产总额")),
@@ -282,6 +352,21 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
         p("projects_evaluated", Count, r"评价项目(?P<n>\d+)个"),
         p(
+            "projects_evaluated",
+            Count,
+            r"绩效自评的(?:\d{4}年度)?项目(?P<n>\d+)个",
+        ),
+        p(
+            "projects_evaluated_amount",
+            Money,
+            &format!(r"绩效自评的(?:\d{{4}}年度)?项目\d+个,涉及(?:预算)?金额(?P<n>NUM){UNIT}"),
+        ),
+        p(
+            "performance_score",
+            Score,
+            r"绩效自评的(?:\d{4}年度)?项目\d+个,涉及(?:预算)?金额NUM万元,平均得分(?P<n>NUM)分",
+        ),
+        p(
             "projects_evaluated_amount",
             Money,
             &format!(r"评价项目\d+个.{{0,40}}?涉及金额(?P<n>NUM){UNIT}"),
@@ -322,6 +407,30 @@ static BASE_THEN_DIFF: LazyLock<Regex> = LazyLock::new(|| {
         r"(?P<s>[^,。;:]{2,30}?)(?:\d{4}年度?)?决算数?(?P<a>NUM)(?P<ua>万元|亿元|元),比.{0,30}?年初预算数?(?P<b>NUM)(?P<ub>万元|亿元|元)(?P<v>减少|增加)(?P<d>NUM)(?P<ud>万元|亿元|元)",
     )
 });
+/// "与2023年度相比,一般公共预算财政拨款支出减少63.14万元,下降2.10%": a change against last
+/// year whose current value the sentence before states ("一般公共预算财政拨款支出2940.05万元").
+static VERSUS_LAST_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"与(?:上年|\d{4}年度?)相比,(?P<s>[^,。;:]{2,24}?)(?P<v>增加|减少)(?P<d>NUM)(?P<ud>万元|亿元|元)(?:,(?P<pv>增长|下降)(?P<p>NUM)%)?",
+    )
+});
+/// "机关运行经费支出184.65万元,比2023年度增加2.55万元,增长1.40%".
+static THAN_LAST_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<s>[^,。;:\d]{2,24}?)(?P<a>NUM)(?P<ua>万元|亿元|元),比(?:上年|\d{4}年度?)(?:决算)?(?P<v>增加|减少)(?P<d>NUM)(?P<ud>万元|亿元|元)(?:,(?P<pv>增长|下降)(?P<p>NUM)%)?",
+    )
+});
+/// The subject of a change against last year, as the year-on-year check names it.
+fn yearly_subject(subject: &str) -> String {
+    let key = subject.trim_start_matches(|c: char| c.is_ascii_digit() || c == '年' || c == '度');
+    if key.ends_with("财政拨款收入支出总计") || key.ends_with("财政拨款收支总计") {
+        "财政拨款收支总计 vs 上年".into()
+    } else if key.ends_with("收入支出总计") || key.ends_with("收支总计") {
+        "收支总计 vs 上年".into()
+    } else {
+        format!("{key} vs 上年")
+    }
+}
 /// "一般公共预算财政拨款支出39965.61万元,主要用于以下方面(按大类):…".
 static SHARE_LIST: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -373,6 +482,12 @@ static BUDGET_THEN_ACTUAL: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// An amount that is a threshold, not a figure: "单价100万元（含）以上设备", "100万元以上".
+fn is_threshold(text: &str, end: usize) -> bool {
+    let after = text.get(end..).unwrap_or("");
+    after.starts_with("以上") || after.starts_with("(含)以上") || after.starts_with("以下")
+}
+
 fn unit(label: &str) -> MoneyUnit {
     match label {
         "元" => MoneyUnit::Yuan,
@@ -400,6 +515,9 @@ pub fn extract(blocks: &[Block]) -> Facts {
         let index = index as u32;
         let text = fold_width(text).into_owned();
         for c in AMOUNT.captures_iter(&text) {
+            if is_threshold(&text, c.get(0).map_or(0, |m| m.end())) {
+                continue;
+            }
             out.amount_mentions += 1;
             let fits = number(&c["n"])
                 .and_then(|n| unit(&c["u"]).to_yuan(n))
@@ -471,7 +589,13 @@ pub fn extract(blocks: &[Block]) -> Facts {
             });
         }
 
-        if let Some(c) = TOTAL_CHANGE.captures(&text) {
+        let total_change = TOTAL_CHANGE.captures(&text);
+        if let Some(c) = &total_change {
+            for g in ["a", "d"] {
+                if let Some(m) = c.name(g) {
+                    mark(m.start());
+                }
+            }
             let down = &c["v"] == "减少";
             let pct = c.name("p").and_then(|p| {
                 printed(
@@ -501,6 +625,11 @@ pub fn extract(blocks: &[Block]) -> Facts {
             }
         }
         if let Some(c) = BASE_THEN_DIFF.captures(&text) {
+            for g in ["a", "b", "d"] {
+                if let Some(m) = c.name(g) {
+                    mark(m.start());
+                }
+            }
             let down = &c["v"] == "减少";
             if let (Some(current), Some(base), Some(diff)) = (
                 printed(&c["a"], Some(&c["ua"]), false),
@@ -521,7 +650,75 @@ pub fn extract(blocks: &[Block]) -> Facts {
                 });
             }
         }
+        // Changes against last year, in the wordings TOTAL_CHANGE does not read.
+        let mut yearly: Vec<(String, Printed, Printed, Option<Printed>, usize, usize)> = Vec::new();
+        for c in VERSUS_LAST_YEAR.captures_iter(&text) {
+            let subject = c["s"].trim();
+            let Some(start) = c.get(0).map(|m| m.start()) else { continue };
+            // The current value: the subject's last amount before the comparison.
+            let current = re(&format!("{}(?:为)?(?P<a>NUM)(?P<ua>万元|亿元|元)", regex::escape(subject)))
+                .captures_iter(&text[..start])
+                .last()
+                .and_then(|a| {
+                    let at = a.name("a")?.start();
+                    Some((printed(&a["a"], Some(&a["ua"]), false)?, at))
+                });
+            let down = &c["v"] == "减少";
+            let (Some((current, at)), Some(diff)) =
+                (current, printed(&c["d"], Some(&c["ud"]), down))
+            else {
+                continue;
+            };
+            let pct = c.name("p").and_then(|p| {
+                printed(p.as_str(), None, c.name("pv").is_some_and(|v| v.as_str() == "下降"))
+            });
+            yearly.push((subject.to_string(), current, diff, pct, at, c.name("d").map_or(0, |m| m.start())));
+        }
+        for c in THAN_LAST_YEAR.captures_iter(&text) {
+            let subject = c["s"].trim();
+            if total_change.is_some() && (subject.contains("收支总计") || subject.contains("收入支出总计")) {
+                continue;
+            }
+            let down = &c["v"] == "减少";
+            let (Some(current), Some(diff)) = (
+                printed(&c["a"], Some(&c["ua"]), false),
+                printed(&c["d"], Some(&c["ud"]), down),
+            ) else {
+                continue;
+            };
+            let pct = c.name("p").and_then(|p| {
+                printed(p.as_str(), None, c.name("pv").is_some_and(|v| v.as_str() == "下降"))
+            });
+            yearly.push((
+                subject.to_string(),
+                current,
+                diff,
+                pct,
+                c.name("a").map_or(0, |m| m.start()),
+                c.name("d").map_or(0, |m| m.start()),
+            ));
+        }
+        for (subject, current, diff, pct, at, d) in yearly {
+            mark(at);
+            mark(d);
+            out.statements.push(Statement::Change {
+                subject: yearly_subject(&subject),
+                current,
+                base: None,
+                diff,
+                pct,
+                paragraph: *para,
+            });
+        }
         if let Some(c) = SHARE_LIST.captures(&text) {
+            // Every amount of the list is a statement's: the total and each item's.
+            let list_start = c.get(0).map_or(0, |m| m.start());
+            let list_end = text[list_start..].find('。').map_or(text.len(), |e| list_start + e);
+            for a in AMOUNT.captures_iter(&text[list_start..list_end]) {
+                if let Some(n) = a.name("n") {
+                    mark(list_start + n.start());
+                }
+            }
             let rest = &text[c.get(0).map_or(0, |m| m.end())..];
             let rest = rest.split_once(':').map_or(rest, |(_, r)| r);
             let items: Vec<ShareItem> = rest
@@ -663,6 +860,30 @@ pub fn extract(blocks: &[Block]) -> Facts {
     }
     // A mention counts as used when a fact took its number.
     out.amount_mentions_used = used.len();
+    for block in blocks {
+        let Block::Para { number: para, text } = block else {
+            continue;
+        };
+        let text = fold_width(text);
+        for c in AMOUNT.captures_iter(&text) {
+            let Some(n) = c.name("n") else { continue };
+            if used.contains(&(*para, n.start()))
+                || out.unused.len() >= 1000
+                || is_threshold(&text, c.get(0).map_or(0, |m| m.end()))
+            {
+                continue;
+            }
+            let before: String = text[..n.start()]
+                .chars()
+                .rev()
+                .take(16)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            out.unused.push((*para, format!("{before}{}", &c[0])));
+        }
+    }
     out
 }
 

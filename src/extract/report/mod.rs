@@ -227,7 +227,18 @@ pub fn extract(
         },
     };
 
+    if let Some(p) = &pdf_lines {
+        out.narrative_lines = p.lines.clone();
+    }
     let found = facts::extract(&blocks);
+    for (paragraph, mention) in &found.unused {
+        tracing::debug!(
+            file = %file.display_path,
+            at = %out.paragraph_reference(file, *paragraph),
+            mention = %mention,
+            "amount mention not read"
+        );
+    }
     for (paragraph, printed) in &found.out_of_range {
         out.reject(
             file,
@@ -332,9 +343,6 @@ pub fn extract(
         });
     }
     out.statements = found.statements.clone();
-    if let Some(p) = &pdf_lines {
-        out.narrative_lines = p.lines.clone();
-    }
     let mut tables = 0;
     for block in &blocks {
         if let Block::Table { number, rows } = block {
