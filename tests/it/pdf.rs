@@ -780,3 +780,87 @@ fn per_item_statements_of_the_real_pdfs_give_their_budgets() {
     );
     assert!(vs[0]["references"].contains("#p21:14") && vs[0]["references"].contains("#p13:19"));
 }
+
+/// The narratives' headline figures in the Shanghai wordings (收入支出总计 and its change
+/// "与2023年度相比", 政府采购金额, 面向中小企业预留, 绩效自评, 人员经费/公用经费, the budgets of
+/// 一般公共预算财政拨款支出), as the PDFs print them (pages 21–24 of the 财政局's
+/// layout.txt, 17–22 of the 社会工作部's), and the report's coverage of its amounts.
+#[test]
+fn the_narratives_headline_figures_in_shanghai_wordings() {
+    let dir = tempfile::tempdir().expect("temp");
+    let input = dir.path().join("in/inbox");
+    std::fs::create_dir_all(&input).expect("mkdir");
+    for name in ["putuo_caizhengju_2024.pdf", "putuo_shehuigongzuobu_2024.pdf"] {
+        std::fs::copy(reference(name), input.join(name)).expect("../shared/reference/pdf");
+    }
+    let wh = dir.path().join("wh");
+    let o = juesuan(&[
+        "run",
+        "--input",
+        dir.path().join("in").to_str().expect("utf-8"),
+        "--output",
+        wh.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    let units = read_dataset(&wh.join("units"));
+    let expect: [(&str, &[(&str, &str)]); 2] = [
+        (
+            "上海市普陀区财政局",
+            &[
+                ("total_income_expenditure", "29953900.00"),
+                ("total_change", "-569500.00"),
+                ("total_change_rate_reported", "-0.0187"),
+                ("basic_general_public", "23369100.00"),
+                ("personnel_costs", "21522600.00"),
+                ("public_costs", "1846500.00"),
+                ("budget_initial_general_public", "29939200.00"),
+                ("operating_costs", "1846500.00"),
+                ("procurement_total", "2512500.00"),
+                ("procurement_goods", "47900.00"),
+                ("procurement_works", "0.00"),
+                ("procurement_services", "2464700.00"),
+                ("procurement_sme_reserved", "2464700.00"),
+                ("procurement_small_micro_reserved", "0.00"),
+                ("projects_evaluated", "4"),
+                ("projects_evaluated_amount", "5984200.00"),
+                ("performance_score", "99.43"),
+            ],
+        ),
+        (
+            "中共上海市普陀区委社会工作部",
+            &[
+                ("total_income_expenditure", "3078200.00"),
+                ("total_change", "3078200.00"),
+                ("basic_general_public", "1055800.00"),
+                ("personnel_costs", "953600.00"),
+                ("public_costs", "102300.00"),
+                ("budget_initial_general_public", "0.00"),
+                ("budget_final_general_public", "3210200.00"),
+                ("procurement_total", "210700.00"),
+                ("procurement_sme_reserved", "210700.00"),
+                ("projects_evaluated", "1"),
+                ("projects_evaluated_amount", "1755200.00"),
+            ],
+        ),
+    ];
+    for (unit, columns) in expect {
+        let u = one(&units, &[("unit_name", unit)]);
+        for (column, value) in columns {
+            assert_eq!(u[*column], *value, "{unit} {column}");
+        }
+    }
+    // Coverage: at least 90% of each narrative's amounts became facts or statements.
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(wh.join("_manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    for input in manifest["inputs"].as_array().expect("inputs") {
+        let r = &input["report"];
+        let (used, all) = (
+            r["amount_mentions_used"].as_u64().expect("used"),
+            r["amount_mentions"].as_u64().expect("all"),
+        );
+        assert!(used * 10 >= all * 9, "{}: {used} of {all}", input["path"]);
+    }
+    assert!(stdout(&o).contains("inbox/putuo_shehuigongzuobu_2024.pdf: 49 of 54 amount mentions (91%)"), "{}", stdout(&o));
+}
