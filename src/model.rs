@@ -498,6 +498,18 @@ pub enum Statement {
         pct: Option<Printed>,
         paragraph: u32,
     },
+    /// "年初预算为 B 万元，支出决算为 A 万元，完成年初预算的 R%": the stated rate against the
+    /// stated figures (`budget` is the one the rate names; none when that budget is not
+    /// stated).
+    Rate {
+        subject: String,
+        actual: Printed,
+        budget: Option<Printed>,
+        /// 年初 or 全年: which budget the rate says it is of.
+        of: String,
+        rate: Printed,
+        paragraph: u32,
+    },
     /// "一般公共预算财政拨款支出 TOTAL 万元，主要用于：A NUM 万元，占本年财政拨款支出 P%；…":
     /// the items, their shares of `denominator` and the list's own total.
     ShareList {

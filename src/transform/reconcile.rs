@@ -100,7 +100,7 @@ impl Policy {
     }
 }
 
-pub const RULES: [&str; 14] = [
+pub const RULES: [&str; 15] = [
     "hierarchy.sum",
     "columns.basic_project",
     "columns.income_sources",
@@ -115,6 +115,7 @@ pub const RULES: [&str; 14] = [
     "plausibility.negative",
     "plausibility.yoy",
     "tables.missing",
+    "report.rate",
 ];
 
 /// An interval of values a printed figure allows.
@@ -886,6 +887,69 @@ fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                         format!("{}%", fmt(((computed.lo + computed.hi) / Decimal::TWO).round_dp(pct.decimals + 2))),
                         format!("{}%", pct.value),
                         format!("±{}% (rounding)", fmt(pct.half_unit())),
+                        vec![at(*paragraph)],
+                    );
+                }
+            }
+            Statement::Rate {
+                subject,
+                actual,
+                budget,
+                of,
+                rate,
+                paragraph,
+            } => {
+                ctx.checks += 1;
+                let subject = if subject.is_empty() { "a statement" } else { subject.as_str() };
+                // A rate of a budget the sentence does not state: nothing to check it by.
+                let Some(budget) = budget else { continue };
+                let (b_lo, b_hi) = budget.interval();
+                if budget.value.is_zero() {
+                    ctx.fail(
+                        "report.rate",
+                        unit,
+                        &file,
+                        None,
+                        Severity::Error,
+                        format!(
+                            "{subject}: {of}预算为0, yet 完成{of}预算的{}%",
+                            rate.value
+                        ),
+                        "no rate of a zero budget".into(),
+                        format!("{}%", rate.value),
+                        "none".into(),
+                        vec![at(*paragraph)],
+                    );
+                    continue;
+                }
+                let (a_lo, a_hi) = actual.interval();
+                if b_lo <= Decimal::ZERO {
+                    continue;
+                }
+                let hundred = Decimal::from(100);
+                let computed = Range {
+                    lo: a_lo.max(Decimal::ZERO) * hundred / b_hi,
+                    hi: a_hi * hundred / b_lo,
+                };
+                let gap = Range::of(rate).gap(computed);
+                if !gap.is_zero() {
+                    ctx.fail(
+                        "report.rate",
+                        unit,
+                        &file,
+                        (gap / rate.unit_size()).to_f64(),
+                        Severity::Error,
+                        format!(
+                            "{subject}: 决算 {} over {of}预算 {} is not the stated {}%",
+                            actual.value, budget.value, rate.value
+                        ),
+                        format!(
+                            "{:.prec$}%",
+                            ((computed.lo + computed.hi) / Decimal::TWO).round_dp(rate.decimals),
+                            prec = rate.decimals as usize
+                        ),
+                        format!("{}%", rate.value),
+                        format!("±{}% (rounding)", fmt(rate.half_unit())),
                         vec![at(*paragraph)],
                     );
                 }

@@ -755,3 +755,44 @@ fn hierarchy_sums_hold_in_the_basic_and_project_columns_too() {
     assert_eq!(f.len(), 1, "{:?}", rules(&bad));
     assert!(f[0]["message"].contains("合计 row of table05 (项目支出)"), "{}", f[0]["message"]);
 }
+
+/// A stated completion rate is recomputed from the figures beside it, within their rounding;
+/// a rate of a budget stated as 0 is an error (社会工作部's "年初预算为 0 万元，全年预算为 321.02
+/// 万元，支出决算为 307.82 万元，完成年初预算的 95.89%").
+#[test]
+fn a_stated_completion_rate_is_recomputed_and_a_rate_of_a_zero_budget_is_an_error() {
+    let table = || vec![gp(vec![line("201", 0.9, 0.9, 0.0), line("20101", 0.9, 0.9, 0.0)])];
+    let report = |sentence: &str| {
+        format!(
+            "2023年度北京市西城区德胜街道办事处部门决算\n四、一般公共预算财政拨款支出决算情况说明\n{sentence}\n"
+        )
+    };
+    let holds = findings_of(
+        &table(),
+        Some(&report("一般公共预算财政拨款支出年初预算为100.00万元，支出决算为90.00万元，完成年初预算的90.00%。")),
+    );
+    assert!(holds.iter().all(|f| f["rule_id"] != "report.rate"), "{:?}", rules(&holds));
+    let off = findings_of(
+        &table(),
+        Some(&report("一般公共预算财政拨款支出年初预算为100.00万元，支出决算为90.00万元，完成年初预算的95.00%。")),
+    );
+    let f = one(&off, &[("rule_id", "report.rate")]);
+    assert_eq!(
+        (f["severity"].as_str(), f["expected"].as_str(), f["actual"].as_str()),
+        ("error", "90.00%", "95.00%")
+    );
+    assert!(f["references"].contains("report.txt¶3"), "{}", f["references"]);
+    let zero = findings_of(
+        &table(),
+        Some(&report("一般公共预算财政拨款支出年初预算为0万元，全年预算为321.02万元，支出决算为307.82万元，完成年初预算的95.89%。")),
+    );
+    let f = one(&zero, &[("rule_id", "report.rate")]);
+    assert_eq!(f["severity"], "error");
+    assert!(f["message"].contains("年初预算为0"), "{}", f["message"]);
+    // The same sentence with the rate of the budget it is of (全年) holds.
+    let full = findings_of(
+        &table(),
+        Some(&report("一般公共预算财政拨款支出年初预算为0万元，全年预算为321.02万元，支出决算为307.82万元，完成全年预算的95.89%。")),
+    );
+    assert!(full.iter().all(|f| f["rule_id"] != "report.rate"), "{:?}", rules(&full));
+}

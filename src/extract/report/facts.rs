@@ -420,6 +420,13 @@ static THAN_LAST_YEAR: LazyLock<Regex> = LazyLock::new(|| {
         r"(?P<s>[^,。;:\d]{2,24}?)(?P<a>NUM)(?P<ua>万元|亿元|元),比(?:上年|\d{4}年度?)(?:决算)?(?P<v>增加|减少)(?P<d>NUM)(?P<ud>万元|亿元|元)(?:,(?P<pv>增长|下降)(?P<p>NUM)%)?",
     )
 });
+/// "年初预算为1560.05万元,(全年预算为…,)支出决算为1511.89万元,完成年初预算的96.91%": a rate
+/// with the figures it is of.
+static STATED_RATE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:年初预算(?:数)?为(?P<bi>NUM)(?P<ubi>万元|亿元|元),)?(?:(?:全年|调整后)预算(?:数)?为(?P<bf>NUM)(?P<ubf>万元|亿元|元),)?(?:支出)?决算(?:数)?为(?P<a>NUM)(?P<ua>万元|亿元|元),完成(?P<k>年初|全年|调整后)?预算(?:数)?的(?P<r>NUM)%",
+    )
+});
 /// The subject of a change against last year, as the year-on-year check names it.
 fn yearly_subject(subject: &str) -> String {
     let key = subject.trim_start_matches(|c: char| c.is_ascii_digit() || c == '年' || c == '度');
@@ -649,6 +656,40 @@ pub fn extract(blocks: &[Block]) -> Facts {
                     paragraph: *para,
                 });
             }
+        }
+        for c in STATED_RATE.captures_iter(&text) {
+            let of = c.name("k").map_or("年初", |k| k.as_str());
+            let budget = if of == "年初" {
+                c.name("bi").zip(c.name("ubi"))
+            } else {
+                c.name("bf").zip(c.name("ubf"))
+            };
+            let (Some(actual), Some(rate)) = (
+                printed(&c["a"], Some(&c["ua"]), false),
+                printed(&c["r"], None, false),
+            ) else {
+                continue;
+            };
+            let start = c.get(0).map_or(0, |m| m.start());
+            let subject: String = text[..start]
+                .rsplit(['。', ';'])
+                .next()
+                .unwrap_or("")
+                .chars()
+                .rev()
+                .take(40)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            out.statements.push(Statement::Rate {
+                subject: subject.trim_matches(|ch: char| ch == ',' || ch.is_whitespace()).to_string(),
+                actual,
+                budget: budget.and_then(|(b, u)| printed(b.as_str(), Some(u.as_str()), false)),
+                of: of.to_string(),
+                rate,
+                paragraph: *para,
+            });
         }
         // Changes against last year, in the wordings TOTAL_CHANGE does not read.
         let mut yearly: Vec<(String, Printed, Printed, Option<Printed>, usize, usize)> = Vec::new();
