@@ -510,6 +510,15 @@ pub enum Statement {
         rate: Printed,
         paragraph: u32,
     },
+    /// One figure stated twice in one statement (a 项 heading's amount and its 支出决算为):
+    /// both printed values must agree within their rounding.
+    Same {
+        subject: String,
+        first: Printed,
+        second: Printed,
+        what: String,
+        paragraph: u32,
+    },
     /// "一般公共预算财政拨款支出 TOTAL 万元，主要用于：A NUM 万元，占本年财政拨款支出 P%；…":
     /// the items, their shares of `denominator` and the list's own total.
     ShareList {

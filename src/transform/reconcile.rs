@@ -100,7 +100,7 @@ impl Policy {
     }
 }
 
-pub const RULES: [&str; 15] = [
+pub const RULES: [&str; 16] = [
     "hierarchy.sum",
     "columns.basic_project",
     "columns.income_sources",
@@ -116,6 +116,7 @@ pub const RULES: [&str; 15] = [
     "plausibility.yoy",
     "tables.missing",
     "report.rate",
+    "report.item",
 ];
 
 /// An interval of values a printed figure allows.
@@ -887,6 +888,31 @@ fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                         format!("{}%", fmt(((computed.lo + computed.hi) / Decimal::TWO).round_dp(pct.decimals + 2))),
                         format!("{}%", pct.value),
                         format!("±{}% (rounding)", fmt(pct.half_unit())),
+                        vec![at(*paragraph)],
+                    );
+                }
+            }
+            Statement::Same {
+                subject,
+                first,
+                second,
+                what,
+                paragraph,
+            } => {
+                ctx.checks += 1;
+                let gap = Range::of(first).gap(Range::of(second));
+                if !gap.is_zero() {
+                    let unit_size = first.unit_size().max(second.unit_size());
+                    ctx.fail(
+                        "report.item",
+                        unit,
+                        &file,
+                        (gap / unit_size).to_f64(),
+                        Severity::Error,
+                        format!("{subject}: {what} differ"),
+                        fmt(second.unit.map_or(second.value, |u| u.scale_exact(second.value))),
+                        fmt(first.unit.map_or(first.value, |u| u.scale_exact(first.value))),
+                        "rounding of both printed numbers".into(),
                         vec![at(*paragraph)],
                     );
                 }

@@ -796,3 +796,25 @@ fn a_stated_completion_rate_is_recomputed_and_a_rate_of_a_zero_budget_is_an_erro
     );
     assert!(full.iter().all(|f| f["rule_id"] != "report.rate"), "{:?}", rules(&full));
 }
+
+/// A 项's heading that states an amount ("“行政运行”（项）1511.89万元") states its 支出决算 too:
+/// the two must agree.
+#[test]
+fn a_per_item_heading_amount_is_its_actual() {
+    let table = || vec![gp(vec![line("201", 15.0, 15.0, 0.0), line("20101", 15.0, 15.0, 0.0), line("2010101", 15.0, 15.0, 0.0)])];
+    let report = |heading: &str| {
+        format!(
+            "2023年度北京市西城区德胜街道办事处部门决算\n四、一般公共预算财政拨款支出决算情况说明\n1、“一般公共服务支出”（类）“人大事务”（款）“行政运行”（项）{heading}万元。主要用于：基本支出。年初预算为15.60万元，支出决算为15.00万元。\n"
+        )
+    };
+    let holds = findings_of(&table(), Some(&report("15.00")));
+    assert!(holds.iter().all(|f| f["rule_id"] != "report.item"), "{:?}", rules(&holds));
+    // The statement is the 项's row.
+    let off = findings_of(&table(), Some(&report("16.00")));
+    let f = one(&off, &[("rule_id", "report.item")]);
+    assert_eq!(
+        (f["severity"].as_str(), f["expected"].as_str(), f["actual"].as_str()),
+        ("error", "150000", "160000")
+    );
+    assert!(f["message"].contains("一般公共服务支出/人大事务/行政运行"), "{}", f["message"]);
+}

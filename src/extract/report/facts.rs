@@ -427,6 +427,9 @@ static STATED_RATE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:年初预算(?:数)?为(?P<bi>NUM)(?P<ubi>万元|亿元|元),)?(?:(?:全年|调整后)预算(?:数)?为(?P<bf>NUM)(?P<ubf>万元|亿元|元),)?(?:支出)?决算(?:数)?为(?P<a>NUM)(?P<ua>万元|亿元|元),完成(?P<k>年初|全年|调整后)?预算(?:数)?的(?P<r>NUM)%",
     )
 });
+/// An amount right after a per-项 heading's names: "1511.89万元" of "“行政运行”(项)1511.89万元".
+static HEADING_AMOUNT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^[。:]?(?P<a>NUM)(?P<ua>万元|亿元|元)"));
 /// The subject of a change against last year, as the year-on-year check names it.
 fn yearly_subject(subject: &str) -> String {
     let key = subject.trim_start_matches(|c: char| c.is_ascii_digit() || c == '年' || c == '度');
@@ -515,6 +518,8 @@ pub fn extract(blocks: &[Block]) -> Facts {
     let mut fund: Option<Fund> = None;
     // A 类 named by a heading, waiting for its statement in this or the next paragraph.
     let mut pending: Option<(String, Option<String>, Vec<String>, u32)> = None;
+    // The amount a per-项 heading states before its sentence, to check against 支出决算为.
+    let mut heading_amount: Option<Printed> = None;
     for (index, block) in blocks.iter().enumerate() {
         let Block::Para { number: para, text } = block else {
             continue;
@@ -550,7 +555,19 @@ pub fn extract(blocks: &[Block]) -> Facts {
         }
 
         for pattern in PATTERNS.iter() {
-            if seen.contains(pattern.metric) || pattern.within.is_some_and(|w| !text.contains(w)) {
+            if pattern.within.is_some_and(|w| !text.contains(w)) {
+                continue;
+            }
+            if seen.contains(pattern.metric) {
+                // A figure stated again (a later section restates 基本支出 …) is read, not a
+                // new fact: the first statement of a metric is its fact.
+                if matches!(pattern.kind, Kind::Money | Kind::Change) {
+                    for c in pattern.regex.captures_iter(&text) {
+                        if let Some(n) = c.name("n") {
+                            mark(n.start());
+                        }
+                    }
+                }
                 continue;
             }
             let Some(c) = pattern.regex.captures(&text) else {
@@ -802,6 +819,7 @@ pub fn extract(blocks: &[Block]) -> Facts {
         // Per-类 statements: a heading names the 类, this or the next paragraph states it.
         if pending.as_ref().is_some_and(|(_, _, _, at)| *at + 1 < index) {
             pending = None; // a heading whose statement never came
+            heading_amount = None;
         }
         if let Some(c) = CATEGORY_HEADING
             .captures(&text)
@@ -814,6 +832,12 @@ pub fn extract(blocks: &[Block]) -> Facts {
                 below.push(b["name"].trim().to_string());
                 rest = &rest[b.get(0).map_or(rest.len(), |m| m.end())..];
             }
+            // "“行政运行”(项)1511.89万元。…": an amount right after the names.
+            heading_amount = HEADING_AMOUNT.captures(rest).and_then(|h| {
+                let n = h.name("a")?;
+                mark(text.len() - rest.len() + n.start());
+                printed(n.as_str(), Some(&h["ua"]), false)
+            });
             pending = Some((
                 c["name"]
                     .trim()
@@ -824,7 +848,9 @@ pub fn extract(blocks: &[Block]) -> Facts {
                 index,
             ));
         }
+        let mut stated_actual: Option<Printed> = None;
         let statement = if let Some(c) = VERSUS_BUDGET.captures(&text) {
+            stated_actual = printed(&c["a"], Some(&c["ua"]), false);
             let actual = number(&c["a"]).and_then(|a| unit(&c["ua"]).to_yuan(a));
             let budget = match (c.name("d"), c.name("v")) {
                 (Some(d), Some(v)) => number(d.as_str()).zip(actual).and_then(|(d, a)| {
@@ -870,6 +896,7 @@ pub fn extract(blocks: &[Block]) -> Facts {
             }
             actual.map(|a| (a, budget, None))
         } else if let Some(c) = BUDGET_THEN_ACTUAL.captures(&text) {
+            stated_actual = printed(&c["a"], Some(&c["ua"]), false);
             mark(c.name("a").map_or(0, |m| m.start()));
             mark(c.name("b").map_or(0, |m| m.start()));
             let initial = &c["kind"] == "年初";
@@ -886,6 +913,18 @@ pub fn extract(blocks: &[Block]) -> Facts {
         };
         if let (Some((actual, budget_initial, budget_final)), Some(f)) = (statement, fund) {
             if let Some((name, code, below, _)) = pending.take() {
+                if let (Some(heading), Some(actual)) = (heading_amount.take(), stated_actual) {
+                    out.statements.push(Statement::Same {
+                        subject: std::iter::once(name.as_str())
+                            .chain(below.iter().map(String::as_str))
+                            .collect::<Vec<_>>()
+                            .join("/"),
+                        first: heading,
+                        second: actual,
+                        what: "the heading's amount and its 支出决算".into(),
+                        paragraph: *para,
+                    });
+                }
                 out.categories.push(CategoryLine {
                     fund: f,
                     name,
