@@ -261,8 +261,46 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(
             "basic_general_public",
             Money,
-            &m("一般公共预算财政拨款基本支出(?:决算)?(?:为)?"),
+            &m("一般公共预算财政拨款(?:安排)?基本支出(?:决算)?(?:为)?"),
         ),
+        p(
+            "basic_government_fund",
+            Money,
+            &m("政府性基金(?:预算)?财政拨款(?:安排)?基本支出(?:决算)?(?:为)?"),
+        ),
+        p("assets_total", Money, &m("(?:^|[^定])资产总(?:计|额)(?:为)?")),
+        within("assets_cash", Money, &m("现金"), "资产总"),
+        within("assets_bank_deposits", Money, &m("银行存款"), "资产总"),
+        within("assets_other_receivables", Money, &m("其他应收款"), "资产总"),
+        within("fixed_assets_original", Money, &m("固定资产原值"), "资产总"),
+        within("fixed_assets_depreciation", Money, &m("(?:固定资产)?累计折旧"), "资产总"),
+        within("fixed_assets_net", Money, &m("固定资产净值"), "资产总"),
+        within("construction_in_progress", Money, &m("在建工程"), "资产总"),
+        // "固定资产合计年初数原值…元,累计折旧…元,净值…元。年末数原值…" (the year end
+        // restates the figures above).
+        p("fixed_assets_original_start", Money, &m("年初数?原值")),
+        p(
+            "fixed_assets_depreciation_start",
+            Money,
+            &format!(r"年初数?原值NUM(?:万元|元|亿元),累计折旧(?P<n>NUM){UNIT}"),
+        ),
+        p(
+            "fixed_assets_net_start",
+            Money,
+            &format!(r"年初数?原值NUM(?:万元|元|亿元),累计折旧NUM(?:万元|元|亿元),净值(?P<n>NUM){UNIT}"),
+        ),
+        p("fixed_assets_original", Money, &m("年末数?原值")),
+        p(
+            "fixed_assets_depreciation",
+            Money,
+            &format!(r"年末数?原值NUM(?:万元|元|亿元),累计折旧(?P<n>NUM){UNIT}"),
+        ),
+        p(
+            "fixed_assets_net",
+            Money,
+            &format!(r"年末数?原值NUM(?:万元|元|亿元),累计折旧NUM(?:万元|元|亿元),净值(?P<n>NUM){UNIT}"),
+        ),
+        p("income_state_capital", Money, &m("国有资本经营预算财政拨款收入(?:总计)?(?:为)?")),
         within(
             "personnel_costs",
             Money,
@@ -329,6 +367,15 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p("budget_full_year", Money, &m(r"(?:^|\d年)全年预算数")),
         p("budget_full_year_basic", Money, &m("基本支出预算数")),
         p("budget_full_year_project", Money, &m("项目支出预算数")),
+        p("budget_full_year_other", Money, &m("其他支出预算数")),
+        // "全年预算执行数39985.83万元,其中,基本支出…,项目支出…,其他支出…" and "整体预算支出…,
+        // 其中,基本支出…": the year's expenditure restated (read, not new facts).
+        within("basic", Money, &m("基本支出"), "预算执行数"),
+        within("project", Money, &m("项目支出"), "预算执行数"),
+        within("execution_full_year_other", Money, &m("(?:^|[^性])其他支出"), "预算执行数"),
+        p("expenditure_total", Money, &m("整体预算支出")),
+        within("basic", Money, &m("基本支出"), "整体预算支出"),
+        within("project", Money, &m("项目支出"), "整体预算支出"),
         p("execution_full_year", Money, &m("全年预算执行数")),
         p(
             "execution_rate_reported",
