@@ -1160,7 +1160,14 @@ fn print_summary(
             .filter_map(|e| {
                 let used = e["report"]["amount_mentions_used"].as_u64()?;
                 let all = e["report"]["amount_mentions"].as_u64()?;
-                (all > 0).then(|| (used as f64 / all as f64, e["path"].as_str().unwrap_or(""), used, all))
+                (all > 0).then(|| {
+                    (
+                        used as f64 / all as f64,
+                        e["path"].as_str().unwrap_or(""),
+                        used,
+                        all,
+                    )
+                })
             })
             .collect();
         coverage.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));

@@ -102,7 +102,11 @@ pub fn read_header(
         .collect();
     // A first data row that starts 类 | 款 | 项 (and holds the 合计 amounts) labels the
     // code columns too: its labels, not its total or amounts, are header text.
-    let labels_codes = sheet.text(data_start, sheet.first_col).map(name_key).as_deref() == Some("类");
+    let labels_codes = sheet
+        .text(data_start, sheet.first_col)
+        .map(name_key)
+        .as_deref()
+        == Some("类");
     if labels_codes {
         header_rows.push(data_start);
     }

@@ -607,7 +607,9 @@ pub fn economic_table(t: &TableContext, fund: Fund, out: &mut Extraction) -> Res
     while i < code_cols.len() {
         let col = code_cols[i];
         match code_cols.get(i + 1) {
-            Some(&next) if next == col + 1 && leaf(col) == Some("类") && leaf(next) == Some("款") => {
+            Some(&next)
+                if next == col + 1 && leaf(col) == Some("类") && leaf(next) == Some("款") =>
+            {
                 groups.push((col, Some(next)));
                 i += 2;
             }

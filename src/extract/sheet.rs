@@ -74,7 +74,9 @@ impl Sheet {
 
     /// (page, row on the page) of an absolute row of a sheet rebuilt from a PDF.
     pub fn origin(&self, row: u32) -> Option<(u32, u32)> {
-        self.origins.get(row.checked_sub(self.first_row)? as usize).copied()
+        self.origins
+            .get(row.checked_sub(self.first_row)? as usize)
+            .copied()
     }
 
     /// Every text cell of the sheet.

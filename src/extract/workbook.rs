@@ -364,7 +364,11 @@ fn repair_gbk(range: &mut calamine::Range<calamine::Data>) {
 
 /// Title rows start tables; a table runs to the next title or the end of the sheet.
 /// Rows that may name the unit and year are offered to `hints` on the way.
-pub(crate) fn find_blocks(sheet_index: usize, sheet: &Sheet, hints: &mut ContentHints) -> Vec<Block> {
+pub(crate) fn find_blocks(
+    sheet_index: usize,
+    sheet: &Sheet,
+    hints: &mut ContentHints,
+) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     // The rows above the first table (a cover: "上海市普陀区人民政府长风新村街道办事处 2025" /
     // "年度部门决算"), offered joined as one title, as a report's opening lines are.

@@ -325,13 +325,28 @@ pub fn units() -> DatasetSpec {
         money("assets_bank_deposits", "银行存款 at year end"),
         money("assets_other_receivables", "其他应收款 at year end"),
         money("fixed_assets_original", "固定资产原值 at year end"),
-        money("fixed_assets_depreciation", "累计折旧 of fixed assets at year end"),
+        money(
+            "fixed_assets_depreciation",
+            "累计折旧 of fixed assets at year end",
+        ),
         money("fixed_assets_net", "固定资产净值 at year end"),
         money("construction_in_progress", "在建工程 at year end"),
-        money("fixed_assets_original_start", "固定资产原值 at the start of the year"),
-        money("fixed_assets_depreciation_start", "累计折旧 at the start of the year"),
-        money("fixed_assets_net_start", "固定资产净值 at the start of the year"),
-        money("basic_government_fund", "政府性基金预算财政拨款基本支出 (the report)"),
+        money(
+            "fixed_assets_original_start",
+            "固定资产原值 at the start of the year",
+        ),
+        money(
+            "fixed_assets_depreciation_start",
+            "累计折旧 at the start of the year",
+        ),
+        money(
+            "fixed_assets_net_start",
+            "固定资产净值 at the start of the year",
+        ),
+        money(
+            "basic_government_fund",
+            "政府性基金预算财政拨款基本支出 (the report)",
+        ),
         money(
             "basic_general_public",
             "一般公共预算财政拨款基本支出 (table06 or the report)",

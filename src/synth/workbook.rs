@@ -715,9 +715,9 @@ impl Table<'_> {
         }
         ws.set_landscape();
         ws.set_paper_size(9); // A4
-        // Scaled to the page's width (one page wide, as many pages long as it takes: a
-        // height of 0 pages would mean one page to LibreOffice); long tables continue on the
-        // next pages.
+                              // Scaled to the page's width (one page wide, as many pages long as it takes: a
+                              // height of 0 pages would mean one page to LibreOffice); long tables continue on the
+                              // next pages.
         ws.set_print_fit_to_pages(1, 99);
         Ok(top + 2)
     }

@@ -315,7 +315,9 @@ pub fn reconcile(input: &Input, policy: &Policy) -> (Vec<Finding>, usize) {
     timed("plausibility", &mut ctx, &mut |ctx| {
         plausibility(ctx, input)
     });
-    timed("missing_tables", &mut ctx, &mut |ctx| missing_tables(ctx, input));
+    timed("missing_tables", &mut ctx, &mut |ctx| {
+        missing_tables(ctx, input)
+    });
     (ctx.findings, ctx.checks)
 }
 
@@ -326,8 +328,14 @@ pub fn reconcile(input: &Input, policy: &Policy) -> (Vec<Finding>, usize) {
 fn missing_tables(ctx: &mut Ctx, input: &Input) {
     use crate::extract::tables::TableKind;
     use std::collections::BTreeSet;
-    let mut found: BTreeMap<(&str, i32), (&Arc<UnitIdentity>, BTreeSet<TableKind>, Vec<Arc<SourceFile>>)> =
-        BTreeMap::new();
+    let mut found: BTreeMap<
+        (&str, i32),
+        (
+            &Arc<UnitIdentity>,
+            BTreeSet<TableKind>,
+            Vec<Arc<SourceFile>>,
+        ),
+    > = BTreeMap::new();
     for x in &input.extractions {
         let Some(unit) = &x.identity else { continue };
         let kinds: BTreeSet<TableKind> = x
@@ -510,7 +518,9 @@ fn totals(ctx: &mut Ctx, x: &Extraction) {
             continue;
         }
         for (label, of_total, of_row) in COLUMNS {
-            let Some(value) = of_total(total) else { continue };
+            let Some(value) = of_total(total) else {
+                continue;
+            };
             let parts: Vec<Yuan> = categories
                 .iter()
                 .map(|c| of_row(c).unwrap_or(Decimal::ZERO))
@@ -910,8 +920,12 @@ fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                         (gap / unit_size).to_f64(),
                         Severity::Error,
                         format!("{subject}: {what} differ"),
-                        fmt(second.unit.map_or(second.value, |u| u.scale_exact(second.value))),
-                        fmt(first.unit.map_or(first.value, |u| u.scale_exact(first.value))),
+                        fmt(second
+                            .unit
+                            .map_or(second.value, |u| u.scale_exact(second.value))),
+                        fmt(first
+                            .unit
+                            .map_or(first.value, |u| u.scale_exact(first.value))),
                         "rounding of both printed numbers".into(),
                         vec![at(*paragraph)],
                     );
@@ -926,7 +940,11 @@ fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                 paragraph,
             } => {
                 ctx.checks += 1;
-                let subject = if subject.is_empty() { "a statement" } else { subject.as_str() };
+                let subject = if subject.is_empty() {
+                    "a statement"
+                } else {
+                    subject.as_str()
+                };
                 // A rate of a budget the sentence does not state: nothing to check it by.
                 let Some(budget) = budget else { continue };
                 let (b_lo, b_hi) = budget.interval();
@@ -937,10 +955,7 @@ fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                         &file,
                         None,
                         Severity::Error,
-                        format!(
-                            "{subject}: {of}预算为0, yet 完成{of}预算的{}%",
-                            rate.value
-                        ),
+                        format!("{subject}: {of}预算为0, yet 完成{of}预算的{}%", rate.value),
                         "no rate of a zero budget".into(),
                         format!("{}%", rate.value),
                         "none".into(),

@@ -78,7 +78,9 @@ fn sample_run_loads_everything_and_says_so() {
     let workbooks = corpus_workbooks();
     assert!(workbooks > 30, "some unit-years publish one file per table");
     assert!(
-        out.contains(&format!("(workbooks {workbooks}, reports 2, PDFs 0, other 0)")),
+        out.contains(&format!(
+            "(workbooks {workbooks}, reports 2, PDFs 0, other 0)"
+        )),
         "{out}"
     );
     assert!(

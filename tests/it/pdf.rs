@@ -58,6 +58,44 @@ const TRUTH: [Truth; 2] = [
     },
 ];
 
+/// Copies reference PDFs into `in/inbox` of a fresh directory and runs juesuan on them:
+/// the directory, the warehouse and the run's output.
+fn run_reference(names: &[&str]) -> (tempfile::TempDir, PathBuf, std::process::Output) {
+    let dir = tempfile::tempdir().expect("temp");
+    let input = dir.path().join("in/inbox");
+    std::fs::create_dir_all(&input).expect("mkdir");
+    for name in names {
+        std::fs::copy(reference(name), input.join(name)).expect("../shared/reference/pdf");
+    }
+    let wh = dir.path().join("wh");
+    let o = juesuan(&[
+        "run",
+        "--input",
+        dir.path().join("in").to_str().expect("utf-8"),
+        "--output",
+        wh.to_str().expect("utf-8"),
+    ]);
+    (dir, wh, o)
+}
+
+/// LibreOffice's command, or none (then the test is skipped, except in CI, where it fails).
+fn soffice() -> Option<&'static str> {
+    let found = ["soffice", "libreoffice"].into_iter().find(|p| {
+        std::process::Command::new(p)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install LibreOffice (libreoffice-calc, .ci/run)"
+        );
+        eprintln!("skipped: LibreOffice (soffice) is not installed");
+    }
+    found
+}
+
 fn yuan(v: i64) -> String {
     format!("{v}.00")
 }
@@ -82,23 +120,10 @@ fn the_truth_holds_by_the_documents_own_identities() {
 
 #[test]
 fn the_real_pdfs_narratives_load_with_page_and_line() {
-    let dir = tempfile::tempdir().expect("temp");
-    let input = dir.path().join("in/inbox");
-    std::fs::create_dir_all(&input).expect("mkdir");
-    for name in [
+    let (_dir, wh, o) = run_reference(&[
         "putuo_caizhengju_2024.pdf",
         "putuo_shehuigongzuobu_2024.pdf",
         "mof_template_2024.pdf",
-    ] {
-        std::fs::copy(reference(name), input.join(name)).expect("../shared/reference/pdf");
-    }
-    let wh = dir.path().join("wh");
-    let o = juesuan(&[
-        "run",
-        "--input",
-        dir.path().join("in").to_str().expect("utf-8"),
-        "--output",
-        wh.to_str().expect("utf-8"),
     ]);
     // The template states no figure: its reject is the run's only one.
     assert_eq!(o.status.code(), Some(1), "{}\n{}", stdout(&o), stderr(&o));
@@ -163,7 +188,11 @@ fn bad_pdfs_are_rejected_with_the_reason() {
     let dir = tempfile::tempdir().expect("temp");
     let folder = dir.path().join("in/2023/西城区/月坛街道办事处");
     std::fs::create_dir_all(&folder).expect("mkdir");
-    for name in ["pdf_encrypted.pdf", "pdf_no_text_layer.pdf", "pdf_flate_bomb.pdf"] {
+    for name in [
+        "pdf_encrypted.pdf",
+        "pdf_no_text_layer.pdf",
+        "pdf_flate_bomb.pdf",
+    ] {
         std::fs::copy(repo().join("tests/fixtures").join(name), folder.join(name))
             .expect("fixture");
     }
@@ -185,7 +214,10 @@ fn bad_pdfs_are_rejected_with_the_reason() {
     let rejects = read_dataset(&wh.join("rejects"));
     for (file, reason) in [
         ("pdf_encrypted.pdf", "encrypted PDF that needs a password"),
-        ("pdf_no_text_layer.pdf", "no text layer: a scanned PDF (OCR is not supported)"),
+        (
+            "pdf_no_text_layer.pdf",
+            "no text layer: a scanned PDF (OCR is not supported)",
+        ),
         // A flate bomb: the parser stops inflating; the file is one reject.
         ("pdf_flate_bomb.pdf", "no text layer"),
         // The pages before the cut are read; the reject says from where on they are not.
@@ -250,7 +282,9 @@ struct TruthRow {
 }
 
 fn truth(stem: &str) -> Vec<TruthRow> {
-    let path = repo().join("tests/fixtures/pdf_truth").join(format!("{stem}.csv"));
+    let path = repo()
+        .join("tests/fixtures/pdf_truth")
+        .join(format!("{stem}.csv"));
     let text = std::fs::read_to_string(&path).expect("truth file");
     let amount = |s: &str| (!s.is_empty()).then(|| s.parse().expect("an amount"));
     text.lines()
@@ -278,10 +312,14 @@ fn wan(v: Option<rust_decimal::Decimal>) -> String {
 /// Every identity a truth file's rows imply, as (what, stated, sum of the parts): per amount
 /// column of the function tables Σ项 = 款, Σ款 = 类, Σ类 = 合计; in the economic table Σ款 =
 /// 类, 人员经费合计 = 301 + 303 and 公用经费合计 = 302 + 310.
-fn identities(rows: &[TruthRow]) -> Vec<(String, rust_decimal::Decimal, rust_decimal::Decimal, usize)> {
+fn identities(
+    rows: &[TruthRow],
+) -> Vec<(String, rust_decimal::Decimal, rust_decimal::Decimal, usize)> {
     use rust_decimal::Decimal;
     let mut out = Vec::new();
-    let value = |r: &TruthRow, column: usize| [r.actual, r.basic, r.project][column].unwrap_or(Decimal::ZERO);
+    let value = |r: &TruthRow, column: usize| {
+        [r.actual, r.basic, r.project][column].unwrap_or(Decimal::ZERO)
+    };
     for table in ["table03", "table05"] {
         let rows: Vec<&TruthRow> = rows.iter().filter(|r| r.table == table).collect();
         for (column, name) in ["actual", "basic", "project"].iter().enumerate() {
@@ -289,16 +327,26 @@ fn identities(rows: &[TruthRow]) -> Vec<(String, rust_decimal::Decimal, rust_dec
                 let children: Vec<&&TruthRow> = match parent.code.len() {
                     3 | 5 => rows
                         .iter()
-                        .filter(|c| c.code.len() == parent.code.len() + 2 && c.code.starts_with(&parent.code))
+                        .filter(|c| {
+                            c.code.len() == parent.code.len() + 2
+                                && c.code.starts_with(&parent.code)
+                        })
                         .collect(),
-                    _ if parent.code == "合计" => rows.iter().filter(|c| c.code.len() == 3).collect(),
+                    _ if parent.code == "合计" => {
+                        rows.iter().filter(|c| c.code.len() == 3).collect()
+                    }
                     _ => continue,
                 };
                 if children.is_empty() {
                     continue;
                 }
                 let sum = children.iter().map(|c| value(c, column)).sum();
-                out.push((format!("{table} {} {name}", parent.code), value(parent, column), sum, children.len()));
+                out.push((
+                    format!("{table} {} {name}", parent.code),
+                    value(parent, column),
+                    sum,
+                    children.len(),
+                ));
             }
         }
     }
@@ -311,10 +359,18 @@ fn identities(rows: &[TruthRow]) -> Vec<(String, rust_decimal::Decimal, rust_dec
             .collect();
         if !children.is_empty() {
             let sum = children.iter().map(|c| c.actual.unwrap_or_default()).sum();
-            out.push((format!("table06 {}", parent.code), parent.actual.unwrap_or_default(), sum, children.len()));
+            out.push((
+                format!("table06 {}", parent.code),
+                parent.actual.unwrap_or_default(),
+                sum,
+                children.len(),
+            ));
         }
     }
-    for (total, parts) in [("人员经费合计", ["301", "303"]), ("公用经费合计", ["302", "310"])] {
+    for (total, parts) in [
+        ("人员经费合计", ["301", "303"]),
+        ("公用经费合计", ["302", "310"]),
+    ] {
         if let Some(stated) = get(total) {
             let sum = parts.iter().map(|p| get(p).unwrap_or_default()).sum();
             out.push((format!("table06 {total}"), stated, sum, 2));
@@ -342,34 +398,27 @@ fn the_pdf_truth_files_hold_by_the_documents_own_sums() {
                 broken.push((stem, what.clone(), *stated, *sum));
             }
         }
-        let expected: Vec<_> = BROKEN_BY_THE_DOCUMENT.iter().filter(|(s, _)| *s == stem).collect();
+        let expected: Vec<_> = BROKEN_BY_THE_DOCUMENT
+            .iter()
+            .filter(|(s, _)| *s == stem)
+            .collect();
         assert_eq!(broken.len(), expected.len(), "{stem}: {broken:?}");
     }
     // Differences within rounding that the documents do print, as a check on the check.
     let cz = identities(&truth("putuo_caizhengju_2024"));
     let (_, stated, sum, _) = cz.iter().find(|(w, ..)| w == "table06 302").expect("302");
-    assert_eq!((*stated, *sum), (Decimal::new(17107, 2), Decimal::new(17109, 2)));
+    assert_eq!(
+        (*stated, *sum),
+        (Decimal::new(17107, 2), Decimal::new(17109, 2))
+    );
 }
 
 #[test]
 fn every_table_row_of_the_real_pdfs_loads_exactly() {
-    let dir = tempfile::tempdir().expect("temp");
-    let input = dir.path().join("in/inbox");
-    std::fs::create_dir_all(&input).expect("mkdir");
-    for name in [
+    let (_dir, wh, o) = run_reference(&[
         "putuo_caizhengju_2024.pdf",
         "putuo_shehuigongzuobu_2024.pdf",
         "mof_template_2024.pdf",
-    ] {
-        std::fs::copy(reference(name), input.join(name)).expect("../shared/reference/pdf");
-    }
-    let wh = dir.path().join("wh");
-    let o = juesuan(&[
-        "run",
-        "--input",
-        dir.path().join("in").to_str().expect("utf-8"),
-        "--output",
-        wh.to_str().expect("utf-8"),
     ]);
     assert_eq!(o.status.code(), Some(1), "{}\n{}", stdout(&o), stderr(&o));
     let expenditure = read_dataset(&wh.join("expenditure"));
@@ -406,10 +455,17 @@ fn every_table_row_of_the_real_pdfs_loads_exactly() {
         // Every row names its page and its row on the page.
         let r = one(
             &expenditure,
-            &[("source_file", &file), ("source", "table05"), ("code", "2210203")],
+            &[
+                ("source_file", &file),
+                ("source", "table05"),
+                ("code", "2210203"),
+            ],
         );
         assert_eq!(r["unit_name"], unit_name);
-        assert!(!r["source_page"].is_empty() && !r["source_row"].is_empty(), "{r:?}");
+        assert!(
+            !r["source_page"].is_empty() && !r["source_row"].is_empty(),
+            "{r:?}"
+        );
         let mut expected: Vec<(String, String)> = rows
             .iter()
             .filter(|r| r.table == "table06" && r.code.chars().all(|c| c.is_ascii_digit()))
@@ -445,7 +501,10 @@ fn every_table_row_of_the_real_pdfs_loads_exactly() {
                 // A cell the table states is the table's figure.
                 Some(_) => {
                     assert_eq!(u[column], wan(stated), "{stem} {column}");
-                    assert!(source.contains(&format!("{stem}.pdf#p18:")), "{stem} {column}: {source}");
+                    assert!(
+                        source.contains(&format!("{stem}.pdf#p18:")),
+                        "{stem} {column}: {source}"
+                    );
                 }
                 // A blank cell is no figure: one comes only from the narrative (its 0.00).
                 None => assert!(
@@ -463,10 +522,7 @@ fn every_table_row_of_the_real_pdfs_loads_exactly() {
         "{findings:?}"
     );
     // Function codes of a PDF table are resolved against the catalogue like a workbook's.
-    let r = one(
-        &expenditure,
-        &[("source", "table03"), ("code", "2013950")],
-    );
+    let r = one(&expenditure, &[("source", "table03"), ("code", "2013950")]);
     assert_eq!(r["name"], "事业运行");
     // The template: nine standard tables found, none with an amount; one reject says so.
     let manifest: serde_json::Value = serde_json::from_str(
@@ -487,7 +543,10 @@ fn every_table_row_of_the_real_pdfs_loads_exactly() {
         .collect();
     assert_eq!(
         tables,
-        ["table01", "table02", "table03", "table04", "table05", "table06", "table07", "table08", "table09"]
+        [
+            "table01", "table02", "table03", "table04", "table05", "table06", "table07", "table08",
+            "table09"
+        ]
     );
     let rejects = read_dataset(&wh.join("rejects"));
     assert_eq!(rejects.len(), 1, "{rejects:?}");
@@ -503,17 +562,7 @@ fn every_table_row_of_the_real_pdfs_loads_exactly() {
 /// the next page only; the row's name resolves it to the same code).
 #[test]
 fn synthetic_pdfs_printed_by_libreoffice_read_as_their_workbooks() {
-    let soffice = ["soffice", "libreoffice"]
-        .into_iter()
-        .find(|p| std::process::Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success()));
-    let Some(soffice) = soffice else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install LibreOffice (libreoffice-calc, .ci/run)"
-        );
-        eprintln!("skipped: LibreOffice (soffice) is not installed");
-        return;
-    };
+    let Some(soffice) = soffice() else { return };
     let dir = tempfile::tempdir().expect("temp");
     let xlsx = dir.path().join("xlsx");
     let pdf = dir.path().join("pdf");
@@ -575,8 +624,16 @@ fn synthetic_pdfs_printed_by_libreoffice_read_as_their_workbooks() {
     run(&xlsx, &wh_x);
     let summary = run(&pdf, &wh_p);
     assert!(summary.contains(&format!("PDFs {workbooks}")), "{summary}");
-    let provenance = |c: &str| c.starts_with("source") || c == "sources" || c == "classification_status";
-    for dataset in ["expenditure", "economic_expenditure", "units", "execution", "rejects", "findings"] {
+    let provenance =
+        |c: &str| c.starts_with("source") || c == "sources" || c == "classification_status";
+    for dataset in [
+        "expenditure",
+        "economic_expenditure",
+        "units",
+        "execution",
+        "rejects",
+        "findings",
+    ] {
         let rows = |wh: &Path| {
             let mut rows: Vec<Vec<(String, String)>> = read_dataset(&wh.join(dataset))
                 .into_iter()
@@ -605,7 +662,9 @@ fn synthetic_pdfs_printed_by_libreoffice_read_as_their_workbooks() {
     let expenditure = read_dataset(&wh_p.join("expenditure"));
     assert!(expenditure
         .iter()
-        .all(|r| r["source_file"].ends_with(".pdf") && !r["source_page"].is_empty() && !r["source_row"].is_empty()));
+        .all(|r| r["source_file"].ends_with(".pdf")
+            && !r["source_page"].is_empty()
+            && !r["source_row"].is_empty()));
     // Tables continue across page breaks: rows of one table on more than one page.
     let pages: std::collections::BTreeSet<(&str, &str)> = expenditure
         .iter()
@@ -621,19 +680,7 @@ fn synthetic_pdfs_printed_by_libreoffice_read_as_their_workbooks() {
 /// is a reject naming its page and title, not a silent gap and not prose.
 #[test]
 fn a_table_printed_without_rules_is_a_reject_naming_it() {
-    let Some(soffice) = ["soffice", "libreoffice"].into_iter().find(|p| {
-        std::process::Command::new(p)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    }) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install LibreOffice (libreoffice-calc, .ci/run)"
-        );
-        eprintln!("skipped: LibreOffice (soffice) is not installed");
-        return;
-    };
+    let Some(soffice) = soffice() else { return };
     let dir = tempfile::tempdir().expect("temp");
     let folder = dir.path().join("in/2023/西城区/德胜街道办事处");
     std::fs::create_dir_all(&folder).expect("mkdir");
@@ -643,7 +690,13 @@ fn a_table_printed_without_rules_is_a_reject_naming_it() {
     for (r, row) in [
         vec!["支出决算表"],
         vec!["编制单位：北京市西城区德胜街道办事处", "", "单位：万元"],
-        vec!["科目编码", "科目名称", "本年支出合计", "基本支出", "项目支出"],
+        vec![
+            "科目编码",
+            "科目名称",
+            "本年支出合计",
+            "基本支出",
+            "项目支出",
+        ],
         vec!["201", "一般公共服务支出", "1,200.00", "1,000.00", "200.00"],
         vec!["20101", "人大事务", "1,200.00", "1,000.00", "200.00"],
         vec!["2010101", "行政运行", "1,200.00", "1,000.00", "200.00"],
@@ -680,12 +733,18 @@ fn a_table_printed_without_rules_is_a_reject_naming_it() {
     let rejects = read_dataset(&wh.join("rejects"));
     assert_eq!(rejects.len(), 1, "{rejects:?}");
     let r = &rejects[0];
-    assert_eq!(r["source_file"], "2023/西城区/德胜街道办事处/支出决算表.pdf");
+    assert_eq!(
+        r["source_file"],
+        "2023/西城区/德胜街道办事处/支出决算表.pdf"
+    );
     assert_eq!(r["source_sheet"], "p1", "{r:?}");
     assert!(r["reason"].contains("without ruling lines"), "{r:?}");
     assert_eq!(r["raw_text"], "支出决算表");
     assert_eq!(r["unit_name"], "德胜街道办事处");
-    assert!(read_dataset(&wh.join("expenditure")).is_empty(), "nothing guessed");
+    assert!(
+        read_dataset(&wh.join("expenditure")).is_empty(),
+        "nothing guessed"
+    );
 }
 
 /// The narrative's per-项 statements of the real PDFs ("1、一般公共服务支出（类）财政事务（款）
@@ -696,19 +755,9 @@ fn a_table_printed_without_rules_is_a_reject_naming_it() {
 /// with the table truth), and the checks find no difference.
 #[test]
 fn per_item_statements_of_the_real_pdfs_give_their_budgets() {
-    let dir = tempfile::tempdir().expect("temp");
-    let input = dir.path().join("in/inbox");
-    std::fs::create_dir_all(&input).expect("mkdir");
-    for name in ["putuo_caizhengju_2024.pdf", "putuo_shehuigongzuobu_2024.pdf"] {
-        std::fs::copy(reference(name), input.join(name)).expect("../shared/reference/pdf");
-    }
-    let wh = dir.path().join("wh");
-    let o = juesuan(&[
-        "run",
-        "--input",
-        dir.path().join("in").to_str().expect("utf-8"),
-        "--output",
-        wh.to_str().expect("utf-8"),
+    let (_dir, wh, o) = run_reference(&[
+        "putuo_caizhengju_2024.pdf",
+        "putuo_shehuigongzuobu_2024.pdf",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
     let expenditure = read_dataset(&wh.join("expenditure"));
@@ -718,8 +767,14 @@ fn per_item_statements_of_the_real_pdfs_give_their_budgets() {
             repo().join(format!("tests/fixtures/pdf_truth/{stem}.narrative.csv")),
         )
         .expect("narrative truth");
-        let amount = |s: &str| (!s.is_empty()).then(|| s.parse::<rust_decimal::Decimal>().expect("amount"));
-        let statements: Vec<(String, Option<rust_decimal::Decimal>, Option<rust_decimal::Decimal>, Option<rust_decimal::Decimal>)> = text
+        let amount =
+            |s: &str| (!s.is_empty()).then(|| s.parse::<rust_decimal::Decimal>().expect("amount"));
+        let statements: Vec<(
+            String,
+            Option<rust_decimal::Decimal>,
+            Option<rust_decimal::Decimal>,
+            Option<rust_decimal::Decimal>,
+        )> = text
             .lines()
             .filter(|l| !l.starts_with('#') && !l.starts_with("code,"))
             .map(|l| {
@@ -766,16 +821,29 @@ fn per_item_statements_of_the_real_pdfs_give_their_budgets() {
             .iter()
             .find(|r| r["source_file"] == file && r["code"] == statements[0].0)
             .unwrap_or_else(|| panic!("{stem}: an execution row for {}", statements[0].0));
-        assert!(!rate["rate_initial"].is_empty() || !rate["rate_final"].is_empty(), "{rate:?}");
+        assert!(
+            !rate["rate_initial"].is_empty() || !rate["rate_final"].is_empty(),
+            "{rate:?}"
+        );
     }
     // No hierarchy breaks, and one real difference between narrative and tables: the 财政局's
     // narrative says 财政拨款收入支出总计0.3万元 (page 21), its 财政拨款收入支出决算总表 2,961.68.
     let findings = read_dataset(&wh.join("findings"));
-    assert!(findings.iter().all(|f| f["rule_id"] != "hierarchy.sum"), "{findings:?}");
-    let vs: Vec<&Row> = findings.iter().filter(|f| f["rule_id"] == "report.vs_tables").collect();
+    assert!(
+        findings.iter().all(|f| f["rule_id"] != "hierarchy.sum"),
+        "{findings:?}"
+    );
+    let vs: Vec<&Row> = findings
+        .iter()
+        .filter(|f| f["rule_id"] == "report.vs_tables")
+        .collect();
     assert_eq!(vs.len(), 1, "{vs:?}");
     assert_eq!(
-        (vs[0]["actual"].as_str(), vs[0]["expected"].as_str(), vs[0]["severity"].as_str()),
+        (
+            vs[0]["actual"].as_str(),
+            vs[0]["expected"].as_str(),
+            vs[0]["severity"].as_str()
+        ),
         ("3000", "29616800", "error")
     );
     assert!(vs[0]["references"].contains("#p21:14") && vs[0]["references"].contains("#p13:19"));
@@ -787,19 +855,9 @@ fn per_item_statements_of_the_real_pdfs_give_their_budgets() {
 /// layout.txt, 17–22 of the 社会工作部's), and the report's coverage of its amounts.
 #[test]
 fn the_narratives_headline_figures_in_shanghai_wordings() {
-    let dir = tempfile::tempdir().expect("temp");
-    let input = dir.path().join("in/inbox");
-    std::fs::create_dir_all(&input).expect("mkdir");
-    for name in ["putuo_caizhengju_2024.pdf", "putuo_shehuigongzuobu_2024.pdf"] {
-        std::fs::copy(reference(name), input.join(name)).expect("../shared/reference/pdf");
-    }
-    let wh = dir.path().join("wh");
-    let o = juesuan(&[
-        "run",
-        "--input",
-        dir.path().join("in").to_str().expect("utf-8"),
-        "--output",
-        wh.to_str().expect("utf-8"),
+    let (_dir, wh, o) = run_reference(&[
+        "putuo_caizhengju_2024.pdf",
+        "putuo_shehuigongzuobu_2024.pdf",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
     let units = read_dataset(&wh.join("units"));
@@ -862,5 +920,9 @@ fn the_narratives_headline_figures_in_shanghai_wordings() {
         );
         assert!(used * 10 >= all * 9, "{}: {used} of {all}", input["path"]);
     }
-    assert!(stdout(&o).contains("inbox/putuo_shehuigongzuobu_2024.pdf: 49 of 54 amount mentions (91%)"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("inbox/putuo_shehuigongzuobu_2024.pdf: 49 of 54 amount mentions (91%)"),
+        "{}",
+        stdout(&o)
+    );
 }

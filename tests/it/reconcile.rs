@@ -129,7 +129,12 @@ fn hierarchy_sum_holds_within_the_rounding_of_its_terms_and_fails_beyond() {
         ),
         ("error", "10000", "12000")
     );
-    assert_eq!(bad.iter().filter(|f| f["rule_id"] == "hierarchy.sum").count(), 2);
+    assert_eq!(
+        bad.iter()
+            .filter(|f| f["rule_id"] == "hierarchy.sum")
+            .count(),
+        2
+    );
     assert!(
         f["references"].contains("tables.xlsx#Sheet1!4"),
         "{}",
@@ -165,8 +170,12 @@ fn hierarchy_sum_holds_within_the_rounding_of_its_terms_and_fails_beyond() {
         .map(|f| f["message"].as_str())
         .collect();
     assert_eq!(messages.len(), 2, "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("合计 row of table05 is not")));
-    assert!(messages.iter().any(|m| m.contains("合计 row of table05 (基本支出)")));
+    assert!(messages
+        .iter()
+        .any(|m| m.contains("合计 row of table05 is not")));
+    assert!(messages
+        .iter()
+        .any(|m| m.contains("合计 row of table05 (基本支出)")));
 }
 
 #[test]
@@ -696,7 +705,11 @@ fn a_missing_standard_table_is_named_and_a_differently_titled_one_is_not() {
         "{}",
         missing[0]["message"]
     );
-    assert!(missing[0]["references"].contains("tables.xlsx"), "{:?}", missing[0]);
+    assert!(
+        missing[0]["references"].contains("tables.xlsx"),
+        "{:?}",
+        missing[0]
+    );
     // With the ninth table the set is complete.
     let mut all = tables;
     all.push(("国有资本经营预算财政拨款支出决算表", &[][..], empty()));
@@ -721,7 +734,11 @@ fn hierarchy_sums_hold_in_the_basic_and_project_columns_too() {
         ])],
         None,
     );
-    assert!(ok.iter().all(|f| f["rule_id"] != "hierarchy.sum"), "{:?}", rules(&ok));
+    assert!(
+        ok.iter().all(|f| f["rule_id"] != "hierarchy.sum"),
+        "{:?}",
+        rules(&ok)
+    );
     // 201's 合计 3.00 = 2.00 + 1.00, but its 基本支出 0.20 is not 2.00 + 0.00.
     let bad = findings_of(
         &[gp(vec![
@@ -740,7 +757,9 @@ fn hierarchy_sums_hold_in_the_basic_and_project_columns_too() {
         (basic[0]["expected"].as_str(), basic[0]["actual"].as_str()),
         ("20000", "2000")
     );
-    assert!(bad.iter().any(|f| f["rule_id"] == "hierarchy.sum" && f["message"].contains("项目支出")));
+    assert!(bad
+        .iter()
+        .any(|f| f["rule_id"] == "hierarchy.sum" && f["message"].contains("项目支出")));
     // The 合计 row, column by column.
     let total = |t: f64, b: f64, p: f64| vec![V::T("合计"), V::T(""), V::N(t), V::N(b), V::N(p)];
     let bad = findings_of(
@@ -751,9 +770,16 @@ fn hierarchy_sums_hold_in_the_basic_and_project_columns_too() {
         ])],
         None,
     );
-    let f: Vec<&Row> = bad.iter().filter(|f| f["rule_id"] == "hierarchy.sum").collect();
+    let f: Vec<&Row> = bad
+        .iter()
+        .filter(|f| f["rule_id"] == "hierarchy.sum")
+        .collect();
     assert_eq!(f.len(), 1, "{:?}", rules(&bad));
-    assert!(f[0]["message"].contains("合计 row of table05 (项目支出)"), "{}", f[0]["message"]);
+    assert!(
+        f[0]["message"].contains("合计 row of table05 (项目支出)"),
+        "{}",
+        f[0]["message"]
+    );
 }
 
 /// A stated completion rate is recomputed from the figures beside it, within their rounding;
@@ -761,7 +787,12 @@ fn hierarchy_sums_hold_in_the_basic_and_project_columns_too() {
 /// 万元，支出决算为 307.82 万元，完成年初预算的 95.89%").
 #[test]
 fn a_stated_completion_rate_is_recomputed_and_a_rate_of_a_zero_budget_is_an_error() {
-    let table = || vec![gp(vec![line("201", 0.9, 0.9, 0.0), line("20101", 0.9, 0.9, 0.0)])];
+    let table = || {
+        vec![gp(vec![
+            line("201", 0.9, 0.9, 0.0),
+            line("20101", 0.9, 0.9, 0.0),
+        ])]
+    };
     let report = |sentence: &str| {
         format!(
             "2023年度北京市西城区德胜街道办事处部门决算\n四、一般公共预算财政拨款支出决算情况说明\n{sentence}\n"
@@ -771,17 +802,29 @@ fn a_stated_completion_rate_is_recomputed_and_a_rate_of_a_zero_budget_is_an_erro
         &table(),
         Some(&report("一般公共预算财政拨款支出年初预算为100.00万元，支出决算为90.00万元，完成年初预算的90.00%。")),
     );
-    assert!(holds.iter().all(|f| f["rule_id"] != "report.rate"), "{:?}", rules(&holds));
+    assert!(
+        holds.iter().all(|f| f["rule_id"] != "report.rate"),
+        "{:?}",
+        rules(&holds)
+    );
     let off = findings_of(
         &table(),
         Some(&report("一般公共预算财政拨款支出年初预算为100.00万元，支出决算为90.00万元，完成年初预算的95.00%。")),
     );
     let f = one(&off, &[("rule_id", "report.rate")]);
     assert_eq!(
-        (f["severity"].as_str(), f["expected"].as_str(), f["actual"].as_str()),
+        (
+            f["severity"].as_str(),
+            f["expected"].as_str(),
+            f["actual"].as_str()
+        ),
         ("error", "90.00%", "95.00%")
     );
-    assert!(f["references"].contains("report.txt¶3"), "{}", f["references"]);
+    assert!(
+        f["references"].contains("report.txt¶3"),
+        "{}",
+        f["references"]
+    );
     let zero = findings_of(
         &table(),
         Some(&report("一般公共预算财政拨款支出年初预算为0万元，全年预算为321.02万元，支出决算为307.82万元，完成年初预算的95.89%。")),
@@ -794,27 +837,49 @@ fn a_stated_completion_rate_is_recomputed_and_a_rate_of_a_zero_budget_is_an_erro
         &table(),
         Some(&report("一般公共预算财政拨款支出年初预算为0万元，全年预算为321.02万元，支出决算为307.82万元，完成全年预算的95.89%。")),
     );
-    assert!(full.iter().all(|f| f["rule_id"] != "report.rate"), "{:?}", rules(&full));
+    assert!(
+        full.iter().all(|f| f["rule_id"] != "report.rate"),
+        "{:?}",
+        rules(&full)
+    );
 }
 
 /// A 项's heading that states an amount ("“行政运行”（项）1511.89万元") states its 支出决算 too:
 /// the two must agree.
 #[test]
 fn a_per_item_heading_amount_is_its_actual() {
-    let table = || vec![gp(vec![line("201", 15.0, 15.0, 0.0), line("20101", 15.0, 15.0, 0.0), line("2010101", 15.0, 15.0, 0.0)])];
+    let table = || {
+        vec![gp(vec![
+            line("201", 15.0, 15.0, 0.0),
+            line("20101", 15.0, 15.0, 0.0),
+            line("2010101", 15.0, 15.0, 0.0),
+        ])]
+    };
     let report = |heading: &str| {
         format!(
             "2023年度北京市西城区德胜街道办事处部门决算\n四、一般公共预算财政拨款支出决算情况说明\n1、“一般公共服务支出”（类）“人大事务”（款）“行政运行”（项）{heading}万元。主要用于：基本支出。年初预算为15.60万元，支出决算为15.00万元。\n"
         )
     };
     let holds = findings_of(&table(), Some(&report("15.00")));
-    assert!(holds.iter().all(|f| f["rule_id"] != "report.item"), "{:?}", rules(&holds));
+    assert!(
+        holds.iter().all(|f| f["rule_id"] != "report.item"),
+        "{:?}",
+        rules(&holds)
+    );
     // The statement is the 项's row.
     let off = findings_of(&table(), Some(&report("16.00")));
     let f = one(&off, &[("rule_id", "report.item")]);
     assert_eq!(
-        (f["severity"].as_str(), f["expected"].as_str(), f["actual"].as_str()),
+        (
+            f["severity"].as_str(),
+            f["expected"].as_str(),
+            f["actual"].as_str()
+        ),
         ("error", "150000", "160000")
     );
-    assert!(f["message"].contains("一般公共服务支出/人大事务/行政运行"), "{}", f["message"]);
+    assert!(
+        f["message"].contains("一般公共服务支出/人大事务/行政运行"),
+        "{}",
+        f["message"]
+    );
 }

@@ -53,7 +53,8 @@ fn is_figure(token: &str) -> bool {
     matches!(t, "-" | "—" | "/")
         || (t.contains('.')
             && t.bytes().any(|b| b.is_ascii_digit())
-            && t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b',' | b'.' | b'-')))
+            && t.bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b',' | b'.' | b'-')))
 }
 
 /// The name of the sheet a PDF's tables are read into; rows carry their page besides.
@@ -82,7 +83,10 @@ impl Grid {
     }
 
     fn contains(&self, x: f32, y: f32) -> bool {
-        x >= self.left - 1.0 && x <= self.right + 1.0 && y >= self.top() - 1.0 && y <= self.bottom() + 1.0
+        x >= self.left - 1.0
+            && x <= self.right + 1.0
+            && y >= self.top() - 1.0
+            && y <= self.bottom() + 1.0
     }
 }
 
@@ -103,7 +107,8 @@ pub(crate) fn layout(pages: &[Page]) -> Layout {
     for (p, page) in pages.iter().enumerate() {
         let grids = grids_of(page);
         let in_grid = |r: &Run| grids.iter().any(|g| g.contains(anchor_x(r), r.middle));
-        let (mut inside, outside): (Vec<&Run>, Vec<&Run>) = page.runs.iter().partition(|r| in_grid(r));
+        let (mut inside, outside): (Vec<&Run>, Vec<&Run>) =
+            page.runs.iter().partition(|r| in_grid(r));
         // Cells are filled word by word where the glyphs are known.
         let words;
         if !page.glyphs.is_empty() {
@@ -227,12 +232,17 @@ fn is_title(text: &str) -> bool {
     TableKind::from_title(text).is_some()
         && key.chars().count() <= 60
         && !key.ends_with('。')
-        && !["详见", "见附", "附表", "说明", "注"].iter().any(|w| key.starts_with(w))
+        && !["详见", "见附", "附表", "说明", "注"]
+            .iter()
+            .any(|w| key.starts_with(w))
 }
 
 /// True when every boundary in `xs` is one of `frame`'s (a continuation may lack some).
 fn fits(xs: &[f32], frame: &[f32]) -> bool {
-    xs.len() >= 2 && xs.iter().all(|x| frame.iter().any(|f| (f - x).abs() <= SNAP + 0.5))
+    xs.len() >= 2
+        && xs
+            .iter()
+            .all(|x| frame.iter().any(|f| (f - x).abs() <= SNAP + 0.5))
 }
 
 /// The ruled grids of a page: sets of horizontal and vertical rules that cross each other,
@@ -278,10 +288,22 @@ fn grids_of(page: &Page) -> Vec<Grid> {
         .into_values()
         .filter(|(h, v)| h.len() >= 2 && v.len() >= 2)
         .filter_map(|(horizontal, vertical)| {
-            let left = horizontal.iter().map(|r| r.from).fold(f32::INFINITY, f32::min);
-            let right = horizontal.iter().map(|r| r.to).fold(f32::NEG_INFINITY, f32::max);
-            let top = vertical.iter().map(|r| r.from).fold(f32::INFINITY, f32::min);
-            let bottom = vertical.iter().map(|r| r.to).fold(f32::NEG_INFINITY, f32::max);
+            let left = horizontal
+                .iter()
+                .map(|r| r.from)
+                .fold(f32::INFINITY, f32::min);
+            let right = horizontal
+                .iter()
+                .map(|r| r.to)
+                .fold(f32::NEG_INFINITY, f32::max);
+            let top = vertical
+                .iter()
+                .map(|r| r.from)
+                .fold(f32::INFINITY, f32::min);
+            let bottom = vertical
+                .iter()
+                .map(|r| r.to)
+                .fold(f32::NEG_INFINITY, f32::max);
             // An outer frame that is not drawn: the rules' extent bounds the grid.
             let xs = snap(
                 vertical
@@ -335,15 +357,26 @@ fn words_of(mut glyphs: Vec<Run>, vertical: &[Rule]) -> Vec<Run> {
     let wide = |r: &Run| r.text.chars().all(|c| c as u32 >= 0x2E80);
     let ruled_between = |a: &Run, b: &Run| {
         vertical.iter().any(|v| {
-            v.pos >= a.right - 0.5 && v.pos <= b.left + 0.5 && v.from <= b.middle && v.to >= b.middle
+            v.pos >= a.right - 0.5
+                && v.pos <= b.left + 0.5
+                && v.from <= b.middle
+                && v.to >= b.middle
         })
     };
-    glyphs.sort_by(|a, b| a.middle.total_cmp(&b.middle).then(a.left.total_cmp(&b.left)));
+    glyphs.sort_by(|a, b| {
+        a.middle
+            .total_cmp(&b.middle)
+            .then(a.left.total_cmp(&b.left))
+    });
     // Lines first (as lines_of does), then words within each line, left to right.
     let mut lines: Vec<Vec<Run>> = Vec::new();
     for g in glyphs {
         match lines.last_mut() {
-            Some(line) if line.first().is_some_and(|f| (g.middle - f.middle).abs() <= g.size * 0.5) => {
+            Some(line)
+                if line
+                    .first()
+                    .is_some_and(|f| (g.middle - f.middle).abs() <= g.size * 0.5) =>
+            {
                 line.push(g)
             }
             _ => lines.push(vec![g]),
@@ -488,16 +521,19 @@ fn cells_of(g: &Grid, xs: &[f32], runs: &[&Run]) -> (Vec<Vec<(u32, String)>>, Re
     }
     let mut rows: Vec<Vec<(u32, String)>> = vec![Vec::new(); nr];
     for ((i, j), runs) in texts {
-        let text = squeeze(&lines_of(runs).into_iter().map(|l| l.text).collect::<String>());
+        let text = squeeze(
+            &lines_of(runs)
+                .into_iter()
+                .map(|l| l.text)
+                .collect::<String>(),
+        );
         if !text.is_empty() {
             rows[i].push((j as u32, text));
         }
     }
     let mut regions: Regions = extent
         .values()
-        .filter(|&&(r0, c0, r1, c1, count)| {
-            count > 1 && (r1 - r0 + 1) * (c1 - c0 + 1) == count
-        })
+        .filter(|&&(r0, c0, r1, c1, count)| count > 1 && (r1 - r0 + 1) * (c1 - c0 + 1) == count)
         .map(|&(r0, c0, r1, c1, _)| (r0 as u32, c0 as u32, r1 as u32, c1 as u32))
         .collect();
     regions.sort();
@@ -587,7 +623,10 @@ mod tests {
         let grid_page = |runs: Vec<Run>, xs: &[f32]| Page {
             glyphs: Vec::new(),
             runs,
-            horizontal: vec![h(100.0, xs[0], xs[xs.len() - 1]), h(120.0, xs[0], xs[xs.len() - 1])],
+            horizontal: vec![
+                h(100.0, xs[0], xs[xs.len() - 1]),
+                h(120.0, xs[0], xs[xs.len() - 1]),
+            ],
             vertical: xs.iter().map(|&x| h(x, 100.0, 120.0)).collect(),
         };
         let first = grid_page(
@@ -595,7 +634,10 @@ mod tests {
             &[10.0, 140.0, 350.0],
         );
         let second = grid_page(vec![run("208", 20.0, 110.0)], &[10.0, 140.0, 350.0]);
-        let other = grid_page(vec![run("项目一", 20.0, 110.0)], &[10.0, 90.0, 200.0, 350.0]);
+        let other = grid_page(
+            vec![run("项目一", 20.0, 110.0)],
+            &[10.0, 90.0, 200.0, 350.0],
+        );
         let layout = layout(&[first, second, other]);
         assert_eq!(layout.table_pages, [true, true, false]);
         let sheet = layout.sheet.expect("a sheet");
@@ -614,7 +656,9 @@ mod tests {
     #[test]
     fn a_sentence_naming_a_table_is_not_its_title() {
         assert!(is_title("一般公共预算财政拨款支出决算表"));
-        assert!(is_title("中共上海市普陀区委社会工作部 2024 年度 支出决算表"));
+        assert!(is_title(
+            "中共上海市普陀区委社会工作部 2024 年度 支出决算表"
+        ));
         assert!(!is_title("详见附表《支出决算表》。"));
         assert!(!is_title("注：本表反映部门本年度支出决算表的情况"));
     }

@@ -144,7 +144,10 @@ fn parse(bytes: Vec<u8>, limits: &Limits) -> Result<PdfDoc, String> {
                 anchor: None,
             })
             .collect();
-        chars += runs.iter().map(|r| r.text.chars().count() as u64).sum::<u64>();
+        chars += runs
+            .iter()
+            .map(|r| r.text.chars().count() as u64)
+            .sum::<u64>();
         if chars > limits.max_report_chars {
             return Err(format!(
                 "more than {} characters of text (limits.max_report_chars)",

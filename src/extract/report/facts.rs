@@ -480,7 +480,8 @@ static HEADING_AMOUNT: LazyLock<Regex> =
 /// The subject of a change against last year, as the year-on-year check names it.
 fn yearly_subject(subject: &str) -> String {
     let key = subject.trim_start_matches(|c: char| c.is_ascii_digit() || c == '年' || c == '度');
-    if key.ends_with("财政拨款收入支出总计") || key.ends_with("财政拨款收支总计") {
+    if key.ends_with("财政拨款收入支出总计") || key.ends_with("财政拨款收支总计")
+    {
         "财政拨款收支总计 vs 上年".into()
     } else if key.ends_with("收入支出总计") || key.ends_with("收支总计") {
         "收支总计 vs 上年".into()
@@ -747,7 +748,9 @@ pub fn extract(blocks: &[Block]) -> Facts {
                 .rev()
                 .collect();
             out.statements.push(Statement::Rate {
-                subject: subject.trim_matches(|ch: char| ch == ',' || ch.is_whitespace()).to_string(),
+                subject: subject
+                    .trim_matches(|ch: char| ch == ',' || ch.is_whitespace())
+                    .to_string(),
                 actual,
                 budget: budget.and_then(|(b, u)| printed(b.as_str(), Some(u.as_str()), false)),
                 of: of.to_string(),
@@ -759,15 +762,20 @@ pub fn extract(blocks: &[Block]) -> Facts {
         let mut yearly: Vec<(String, Printed, Printed, Option<Printed>, usize, usize)> = Vec::new();
         for c in VERSUS_LAST_YEAR.captures_iter(&text) {
             let subject = c["s"].trim();
-            let Some(start) = c.get(0).map(|m| m.start()) else { continue };
+            let Some(start) = c.get(0).map(|m| m.start()) else {
+                continue;
+            };
             // The current value: the subject's last amount before the comparison.
-            let current = re(&format!("{}(?:为)?(?P<a>NUM)(?P<ua>万元|亿元|元)", regex::escape(subject)))
-                .captures_iter(&text[..start])
-                .last()
-                .and_then(|a| {
-                    let at = a.name("a")?.start();
-                    Some((printed(&a["a"], Some(&a["ua"]), false)?, at))
-                });
+            let current = re(&format!(
+                "{}(?:为)?(?P<a>NUM)(?P<ua>万元|亿元|元)",
+                regex::escape(subject)
+            ))
+            .captures_iter(&text[..start])
+            .last()
+            .and_then(|a| {
+                let at = a.name("a")?.start();
+                Some((printed(&a["a"], Some(&a["ua"]), false)?, at))
+            });
             let down = &c["v"] == "减少";
             let (Some((current, at)), Some(diff)) =
                 (current, printed(&c["d"], Some(&c["ud"]), down))
@@ -775,13 +783,26 @@ pub fn extract(blocks: &[Block]) -> Facts {
                 continue;
             };
             let pct = c.name("p").and_then(|p| {
-                printed(p.as_str(), None, c.name("pv").is_some_and(|v| v.as_str() == "下降"))
+                printed(
+                    p.as_str(),
+                    None,
+                    c.name("pv").is_some_and(|v| v.as_str() == "下降"),
+                )
             });
-            yearly.push((subject.to_string(), current, diff, pct, at, c.name("d").map_or(0, |m| m.start())));
+            yearly.push((
+                subject.to_string(),
+                current,
+                diff,
+                pct,
+                at,
+                c.name("d").map_or(0, |m| m.start()),
+            ));
         }
         for c in THAN_LAST_YEAR.captures_iter(&text) {
             let subject = c["s"].trim();
-            if total_change.is_some() && (subject.contains("收支总计") || subject.contains("收入支出总计")) {
+            if total_change.is_some()
+                && (subject.contains("收支总计") || subject.contains("收入支出总计"))
+            {
                 continue;
             }
             let down = &c["v"] == "减少";
@@ -792,7 +813,11 @@ pub fn extract(blocks: &[Block]) -> Facts {
                 continue;
             };
             let pct = c.name("p").and_then(|p| {
-                printed(p.as_str(), None, c.name("pv").is_some_and(|v| v.as_str() == "下降"))
+                printed(
+                    p.as_str(),
+                    None,
+                    c.name("pv").is_some_and(|v| v.as_str() == "下降"),
+                )
             });
             yearly.push((
                 subject.to_string(),
@@ -818,7 +843,9 @@ pub fn extract(blocks: &[Block]) -> Facts {
         if let Some(c) = SHARE_LIST.captures(&text) {
             // Every amount of the list is a statement's: the total and each item's.
             let list_start = c.get(0).map_or(0, |m| m.start());
-            let list_end = text[list_start..].find('。').map_or(text.len(), |e| list_start + e);
+            let list_end = text[list_start..]
+                .find('。')
+                .map_or(text.len(), |e| list_start + e);
             for a in AMOUNT.captures_iter(&text[list_start..list_end]) {
                 if let Some(n) = a.name("n") {
                     mark(list_start + n.start());
@@ -864,7 +891,10 @@ pub fn extract(blocks: &[Block]) -> Facts {
         }
 
         // Per-类 statements: a heading names the 类, this or the next paragraph states it.
-        if pending.as_ref().is_some_and(|(_, _, _, at)| *at + 1 < index) {
+        if pending
+            .as_ref()
+            .is_some_and(|(_, _, _, at)| *at + 1 < index)
+        {
             pending = None; // a heading whose statement never came
             heading_amount = None;
         }

@@ -197,7 +197,14 @@ pub fn extract(
             rows: 0,
             reason: Some(reason.clone()),
         });
-        out.reject(file, Some(&place), None, Stage::Extract, reason, Some(title));
+        out.reject(
+            file,
+            Some(&place),
+            None,
+            Stage::Extract,
+            reason,
+            Some(title),
+        );
     }
     if let Some(sheet) = &pdf_tables {
         crate::extract::workbook::read_blocks(
@@ -382,7 +389,10 @@ pub fn extract(
         let tables = if out.tables.is_empty() {
             String::new()
         } else {
-            format!(", and none of its {} tables prints an amount", out.tables.len())
+            format!(
+                ", and none of its {} tables prints an amount",
+                out.tables.len()
+            )
         };
         out.reject(
             file,

@@ -275,7 +275,10 @@ fn is_heading(s: &str) -> bool {
             .take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c))
             .count();
         return (1..=3).contains(&ordinal)
-            && inner.chars().nth(ordinal).is_some_and(|c| c == '）' || c == ')');
+            && inner
+                .chars()
+                .nth(ordinal)
+                .is_some_and(|c| c == '）' || c == ')');
     }
     let digits = s.chars().take_while(|c| c.is_ascii_digit()).count();
     let chinese = s
