@@ -184,6 +184,14 @@ impl Record for Finding {
             .str(&self.message)
             .opt_str(self.expected.as_deref())
             .opt_str(self.actual.as_deref())
+            .money(crate::transform::reconcile::as_yuan(
+                &self.rule,
+                self.expected.as_deref(),
+            ))
+            .money(crate::transform::reconcile::as_yuan(
+                &self.rule,
+                self.actual.as_deref(),
+            ))
             .opt_str(self.tolerance.as_deref())
             .str(&self.references.join(";"))
             .str(&self.file.sha256);

@@ -549,6 +549,18 @@ pub fn findings() -> DatasetSpec {
         col("message", Str, false, "what is wrong, in words"),
         col("expected", Str, true, "the value the check expected"),
         col("actual", Str, true, "the value found"),
+        col(
+            "expected_yuan",
+            Money,
+            true,
+            "expected as an amount in 元, for the checks of amounts",
+        ),
+        col(
+            "actual_yuan",
+            Money,
+            true,
+            "actual as an amount in 元, for the checks of amounts",
+        ),
         col("tolerance", Str, true, "the tolerance applied"),
         col(
             "references",

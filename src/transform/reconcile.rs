@@ -119,6 +119,34 @@ pub const RULES: [&str; 16] = [
     "report.item",
 ];
 
+/// The rules whose expected and actual are amounts in 元 (the findings' `expected_yuan` and
+/// `actual_yuan` columns); the other rules compare rates, shares or names.
+pub const MONEY_RULES: [&str; 10] = [
+    "hierarchy.sum",
+    "columns.basic_project",
+    "columns.income_sources",
+    "tables.funds_vs_all",
+    "tables.basic_economic",
+    "tables.cost_totals",
+    "report.vs_tables",
+    "report.item",
+    "plausibility.negative",
+    "plausibility.yoy",
+];
+
+/// A finding's expected or actual as an amount in 元, for a money rule and a plain number.
+pub fn as_yuan(rule: &str, printed: Option<&str>) -> Option<Decimal> {
+    if !MONEY_RULES.contains(&rule) {
+        return None;
+    }
+    let text = printed?.trim();
+    text.bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        .then(|| text.parse::<Decimal>().ok())
+        .flatten()
+        .map(|d| d.round_dp(2))
+}
+
 /// An interval of values a printed figure allows.
 #[derive(Debug, Clone, Copy)]
 struct Range {

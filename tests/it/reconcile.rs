@@ -129,6 +129,11 @@ fn hierarchy_sum_holds_within_the_rounding_of_its_terms_and_fails_beyond() {
         ),
         ("error", "10000", "12000")
     );
+    // The same as decimal(18,2) 元, for analysts to filter and sort.
+    assert_eq!(
+        (f["expected_yuan"].as_str(), f["actual_yuan"].as_str()),
+        ("10000.00", "12000.00")
+    );
     assert_eq!(
         bad.iter()
             .filter(|f| f["rule_id"] == "hierarchy.sum")
@@ -819,6 +824,11 @@ fn a_stated_completion_rate_is_recomputed_and_a_rate_of_a_zero_budget_is_an_erro
             f["actual"].as_str()
         ),
         ("error", "90.00%", "95.00%")
+    );
+    // A rate is no amount: no 元 columns.
+    assert_eq!(
+        (f["expected_yuan"].as_str(), f["actual_yuan"].as_str()),
+        ("", "")
     );
     assert!(
         f["references"].contains("report.txt¶3"),
