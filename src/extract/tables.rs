@@ -36,6 +36,7 @@ pub enum TableKind {
 
 /// Title aliases, most specific first: "一般公共预算财政拨款基本支出决算表" must not be taken
 /// for "…支出决算表", nor "财政拨款收入支出决算总表" for "收入支出决算总表".
+/// Every kind: the national nine (公开01–09, in order) first, then Beijing's.
 const ALL: [TableKind; 13] = [
     TableKind::IncomeExpenditureSummary,
     TableKind::Income,
@@ -118,18 +119,10 @@ impl TableKind {
             .map(|&(_, kind)| kind)
     }
 
-    /// The nine national tables (公开01–09), in their order.
-    pub const NATIONAL: [TableKind; 9] = [
-        TableKind::IncomeExpenditureSummary,
-        TableKind::Income,
-        TableKind::Expenditure,
-        TableKind::FiscalSummary,
-        TableKind::GeneralPublicExpenditure,
-        TableKind::GeneralPublicBasic,
-        TableKind::ThreePublic,
-        TableKind::GovernmentFund,
-        TableKind::StateCapital,
-    ];
+    /// The nine national tables (公开01–09), in their order: the first nine of every kind.
+    pub fn national() -> &'static [TableKind] {
+        &ALL[..9]
+    }
 
     /// The kind whose [`TableKind::id`] is `id`.
     pub fn from_id(id: &str) -> Option<TableKind> {

@@ -250,6 +250,15 @@ impl Ctx<'_> {
     /// Records a failed check; `units` is how far off it is in units of the last printed
     /// digit (None: a structural problem, graded by `default`).
     #[allow(clippy::too_many_arguments)]
+    /// One check that `parts` add up to `stated` within the rounding of every printed
+    /// term: the distance beyond it and the resolution of `stated`, when they do not.
+    fn sum_off(&mut self, stated: Yuan, parts: &[Yuan]) -> Option<(Decimal, Decimal)> {
+        self.checks += 1;
+        let res = resolution(stated);
+        let gap = Range::cell(stated, res).gap(Range::sum_of(parts.iter().copied()));
+        (!gap.is_zero()).then_some((gap, res))
+    }
+
     fn fail(
         &mut self,
         rule: &str,
@@ -393,7 +402,7 @@ fn missing_tables(ctx: &mut Ctx, input: &Input) {
                 || (k == TableKind::GeneralPublicExpenditure
                     && kinds.contains(&TableKind::GeneralPublicIncomeExpenditure))
         };
-        for (i, kind) in TableKind::NATIONAL.iter().enumerate() {
+        for (i, kind) in TableKind::national().iter().enumerate() {
             if covers(*kind) {
                 continue;
             }
@@ -485,13 +494,9 @@ fn hierarchy(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
                     .iter()
                     .map(|c| value(c).unwrap_or(Decimal::ZERO))
                     .collect();
-                ctx.checks += 1;
-                let sum = Range::sum_of(parts.iter().copied());
-                let res = resolution(stated);
-                let gap = Range::cell(stated, res).gap(sum);
-                if gap.is_zero() {
+                let Some((gap, res)) = ctx.sum_off(stated, &parts) else {
                     continue;
-                }
+                };
                 let tolerance = res / Decimal::TWO * Decimal::from(children.len() + 1);
                 ctx.fail(
                     "hierarchy.sum",
@@ -553,13 +558,9 @@ fn totals(ctx: &mut Ctx, x: &Extraction) {
                 .iter()
                 .map(|c| of_row(c).unwrap_or(Decimal::ZERO))
                 .collect();
-            ctx.checks += 1;
-            let sum = Range::sum_of(parts.iter().copied());
-            let res = resolution(value);
-            let gap = Range::cell(value, res).gap(sum);
-            if gap.is_zero() {
+            let Some((gap, res)) = ctx.sum_off(value, &parts) else {
                 continue;
-            }
+            };
             ctx.fail(
                 "hierarchy.sum",
                 unit,

@@ -544,16 +544,7 @@ fn cells_of(g: &Grid, xs: &[f32], runs: &[&Run]) -> (Vec<Vec<(u32, String)>>, Re
 mod tests {
     use super::*;
 
-    fn run(text: &str, left: f32, middle: f32) -> Run {
-        Run {
-            text: text.into(),
-            left,
-            right: left + 10.0 * text.chars().count() as f32,
-            middle,
-            size: 10.0,
-            anchor: None,
-        }
-    }
+    use crate::extract::pdf::tests::run;
 
     fn h(pos: f32, from: f32, to: f32) -> Rule {
         Rule { pos, from, to }

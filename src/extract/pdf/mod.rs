@@ -436,10 +436,11 @@ pub(crate) fn is_page_number(line: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn run(text: &str, left: f32, middle: f32) -> Run {
+    /// A run of 10 pt glyphs, 10 pt wide each.
+    pub(crate) fn run(text: &str, left: f32, middle: f32) -> Run {
         Run {
             text: text.into(),
             left,
