@@ -220,3 +220,38 @@ pub fn corpus_inputs() -> usize {
     }
     walk(&repo().join("data/raw"))
 }
+
+/// A dataset as text, for golden files: a header of its columns in schema order (then
+/// `year`, from the path), one line per row in file and row order, values as
+/// [`read_dataset`] prints them.
+pub fn dump_dataset(dir: &Path) -> String {
+    let mut files = Vec::new();
+    collect(dir, &mut files);
+    files.sort();
+    let mut out = String::new();
+    for file in files {
+        let label = file.strip_prefix(dir).unwrap_or(&file).display().to_string();
+        let builder =
+            ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&file).expect("open"))
+                .expect("parquet footer");
+        let names: Vec<String> = builder
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        out += &format!("## {label}\n{}\n", names.join("\t"));
+        for batch in builder.build().expect("reader") {
+            let batch = batch.expect("batch");
+            for row in batch_rows(&batch) {
+                let cells: Vec<String> = names
+                    .iter()
+                    .map(|n| row[n].replace('\t', "\\t").replace('\n', "\\n"))
+                    .collect();
+                out += &cells.join("\t");
+                out.push('\n');
+            }
+        }
+    }
+    out
+}

@@ -921,3 +921,51 @@ fn the_sample_warehouse_has_no_unknown_codes() {
         .iter()
         .all(|f| f["rule_id"] != "classify.unknown_code"));
 }
+
+/// Every dataset of the sample warehouse as text, compared with `tests/golden/sample/`
+/// (one file per dataset): the data a refactor must leave byte-identical. Regenerate with
+/// `JUESUAN_BLESS=1 cargo test golden` and review the diff.
+#[test]
+fn golden_every_dataset_of_the_sample_warehouse() {
+    let wh = sample_run().warehouse();
+    let dir = repo().join("tests/golden/sample");
+    let bless = std::env::var_os("JUESUAN_BLESS").is_some();
+    let mut datasets: Vec<String> = std::fs::read_dir(&wh)
+        .expect("warehouse")
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .collect();
+    datasets.sort();
+    assert_eq!(
+        datasets,
+        [
+            "economic_expenditure",
+            "execution",
+            "expenditure",
+            "findings",
+            "performance_projects",
+            "rejects",
+            "units"
+        ]
+    );
+    let mut differ = Vec::new();
+    for dataset in &datasets {
+        let dump = dump_dataset(&wh.join(dataset));
+        assert!(dump.lines().count() > 2, "{dataset} has no file");
+        let path = dir.join(format!("{dataset}.tsv"));
+        if bless {
+            std::fs::create_dir_all(&dir).expect("golden dir");
+            std::fs::write(&path, &dump).expect("write golden");
+        }
+        let golden = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (JUESUAN_BLESS=1 to create)", path.display()));
+        if golden != dump {
+            differ.push(dataset.clone());
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{differ:?} differ from tests/golden/sample/; rerun with JUESUAN_BLESS=1 and review the diff"
+    );
+}
