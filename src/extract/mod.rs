@@ -1,5 +1,6 @@
 //! Sources: finding input files and turning each into records. One module per format or
-//! table family; [`extract_file`] dispatches on the file's kind.
+//! table family. [`parse`] reads a file into a [`Document`] (what it says); [`interpret`]
+//! turns a document into records.
 
 pub mod guard;
 pub mod header;
@@ -403,61 +404,108 @@ pub fn source_file(input: &Input) -> Arc<SourceFile> {
     })
 }
 
-/// Extracts one hashed file. Never panics on bad input: every problem is a reject.
-pub fn extract_file(ctx: &workbook::Context, input: &Input, file: Arc<SourceFile>) -> FileResult {
-    let max_bytes = ctx.limits.max_file_bytes;
-    let mut extraction = Extraction::default();
-    let reject_file = |extraction: &mut Extraction, stage, reason: String| {
-        extraction.reject(&file, None, None, stage, reason, None)
-    };
+/// What a file says, before anything is interpreted: the parse that the extraction cache
+/// keeps (by the input's sha256 and the parser's version), so that a change of catalogue,
+/// units or checks re-derives every record without opening an input again.
+#[derive(Clone, Serialize, Deserialize)]
+// One document per input in flight, passed by reference: the size of a variant is no cost.
+#[allow(clippy::large_enum_variant)]
+pub enum Document {
+    /// Not opened, or not readable at all (a refused path, an empty file, one over the size
+    /// limit, an unsupported kind): why. Never cached.
+    Refused(String),
+    /// Opened, but its reader could not read it: why.
+    Unreadable(String),
+    Workbook(workbook::Workbook),
+    Narrative(report::Narrative),
+}
+
+impl Document {
+    /// Whether the extraction cache keeps it: everything the file's bytes decided.
+    pub fn cacheable(&self) -> bool {
+        !matches!(self, Document::Refused(_))
+    }
+}
+
+/// Why an input is not opened at all, from what discovery and hashing saw.
+fn refusal(input: &Input, file: &SourceFile, limits: &crate::config::Limits) -> Option<String> {
+    let max_bytes = limits.max_file_bytes;
     if let Some(reason) = &input.refused {
-        reject_file(&mut extraction, Stage::Discover, reason.clone());
-    } else if file.sha256.is_empty() {
-        let reason = match std::fs::File::open(&input.path) {
+        return Some(reason.clone());
+    }
+    if file.sha256.is_empty() {
+        return Some(match std::fs::File::open(&input.path) {
             Err(e) => format!("cannot read file: {e}"),
             Ok(_) => "cannot read file".to_string(),
-        };
-        reject_file(&mut extraction, Stage::Discover, reason);
-    } else if file.bytes == 0 {
-        reject_file(
-            &mut extraction,
-            Stage::Discover,
-            "empty file (0 bytes)".to_string(),
-        );
-    } else if file.bytes > max_bytes {
-        reject_file(
-            &mut extraction,
-            Stage::Discover,
-            format!(
-                "file is {} bytes, over the limit of {max_bytes} (limits.max_file_bytes)",
-                file.bytes
-            ),
-        );
-    } else {
-        match input.kind {
-            InputKind::Workbook => {
-                extraction = workbook::extract(ctx, &input.path, &file, &input.hints)
-            }
-            InputKind::Report | InputKind::Pdf => {
-                extraction = report::extract(ctx, &input.path, &file, &input.hints)
-            }
-            InputKind::Unsupported => {
-                let ext = input
-                    .path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .unwrap_or("");
-                let reason = match ext.to_ascii_lowercase().as_str() {
-                    "doc" => "legacy Word .doc is not supported; save it as .docx".to_string(),
-                    _ => format!(
-                        "unsupported file type {:?}",
-                        if ext.is_empty() { "(none)" } else { ext }
-                    ),
-                };
-                reject_file(&mut extraction, Stage::Discover, reason);
-            }
-        }
+        });
     }
+    if file.bytes == 0 {
+        return Some("empty file (0 bytes)".to_string());
+    }
+    if file.bytes > max_bytes {
+        return Some(format!(
+            "file is {} bytes, over the limit of {max_bytes} (limits.max_file_bytes)",
+            file.bytes
+        ));
+    }
+    if input.kind == InputKind::Unsupported {
+        let ext = input
+            .path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("");
+        return Some(match ext.to_ascii_lowercase().as_str() {
+            "doc" => "legacy Word .doc is not supported; save it as .docx".to_string(),
+            _ => format!(
+                "unsupported file type {:?}",
+                if ext.is_empty() { "(none)" } else { ext }
+            ),
+        });
+    }
+    None
+}
+
+/// Reads one hashed input into what it says. Never panics on bad input: a reader that
+/// panics on hostile bytes (a dependency's bug) makes the document unreadable.
+pub fn parse(input: &Input, file: &SourceFile, limits: &crate::config::Limits) -> Document {
+    if let Some(reason) = refusal(input, file, limits) {
+        return Document::Refused(reason);
+    }
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match input.kind {
+        InputKind::Workbook => workbook::parse(&input.path, limits).map(Document::Workbook),
+        _ => report::parse(&input.path, limits).map(Document::Narrative),
+    }));
+    match read {
+        Ok(Ok(document)) => document,
+        Ok(Err(reason)) => Document::Unreadable(reason),
+        Err(panic) => Document::Unreadable(format!(
+            "the reader failed on this file ({}); the file is malformed or hostile",
+            panic_message(panic.as_ref())
+        )),
+    }
+}
+
+/// Turns what a file says into records: whose document it is, its tables and statements.
+pub fn interpret(
+    ctx: &workbook::Context,
+    input: &Input,
+    file: Arc<SourceFile>,
+    document: &Document,
+) -> FileResult {
+    let mut extraction = match document {
+        Document::Refused(reason) => {
+            let mut x = Extraction::default();
+            x.reject(&file, None, None, Stage::Discover, reason.clone(), None);
+            x
+        }
+        Document::Unreadable(reason) => {
+            let mut x = Extraction::default();
+            x.reject(&file, None, None, Stage::Extract, reason.clone(), None);
+            x
+        }
+        Document::Workbook(wb) => workbook::interpret(ctx, wb, &file, &input.hints),
+        Document::Narrative(n) => report::interpret(ctx, n, &file, &input.hints),
+    };
     if extraction.identity.is_none() {
         extraction.attach_identity(identity_from_path(ctx, input));
     } else {
@@ -469,6 +517,13 @@ pub fn extract_file(ctx: &workbook::Context, input: &Input, file: Arc<SourceFile
         file,
         extraction,
     }
+}
+
+/// [`parse`] then [`interpret`]: one input read into records, as a run does it when the
+/// cache does not have its parse.
+pub fn extract_file(ctx: &workbook::Context, input: &Input, file: Arc<SourceFile>) -> FileResult {
+    let document = parse(input, &file, ctx.limits);
+    interpret(ctx, input, file, &document)
 }
 
 /// Whose file this is by its path alone: for the rejects of a file that said nothing itself.

@@ -3,11 +3,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use calamine::{Data, Range};
+use calamine::{CellErrorType, Data, ExcelDateTime, ExcelDateTimeType, Range};
+use serde::{Deserialize, Serialize};
 
 use crate::model::{MoneyUnit, Yuan};
 use crate::transform::text::split_code;
 
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(into = "SheetData", try_from = "SheetData")]
 pub struct Sheet {
     pub name: String,
     range: Range<Data>,
@@ -214,6 +217,168 @@ impl Sheet {
     }
 }
 
+/// A sheet as the extraction cache stores it: the range's corners and its filled cells
+/// (absolute positions), the merged cells, the formula cells and the origins. Every cell
+/// value comes back exactly as calamine gave it.
+#[derive(Serialize, Deserialize)]
+struct SheetData {
+    name: String,
+    corners: Option<((u32, u32), (u32, u32))>,
+    cells: Vec<(u32, u32, CellValue)>,
+    merged: Vec<((u32, u32), (u32, u32))>,
+    formulas: Vec<(u32, u32)>,
+    origins: Vec<(u32, u32)>,
+}
+
+/// [`calamine::Data`] in a serializable form (empty cells are not stored).
+#[derive(Serialize, Deserialize)]
+enum CellValue {
+    Int(i64),
+    Float(f64),
+    String(String),
+    Bool(bool),
+    DateTime {
+        value: f64,
+        duration: bool,
+        is_1904: bool,
+    },
+    DateTimeIso(String),
+    DurationIso(String),
+    Error(u8),
+}
+
+const CELL_ERRORS: [CellErrorType; 8] = [
+    CellErrorType::Div0,
+    CellErrorType::NA,
+    CellErrorType::Name,
+    CellErrorType::Null,
+    CellErrorType::Num,
+    CellErrorType::Ref,
+    CellErrorType::Value,
+    CellErrorType::GettingData,
+];
+
+impl CellValue {
+    fn of(data: &Data) -> Option<CellValue> {
+        Some(match data {
+            Data::Empty => return None,
+            Data::Int(i) => CellValue::Int(*i),
+            Data::Float(f) => CellValue::Float(*f),
+            Data::String(s) => CellValue::String(s.clone()),
+            Data::Bool(b) => CellValue::Bool(*b),
+            Data::DateTime(d) => CellValue::DateTime {
+                value: d.as_f64(),
+                duration: d.is_duration(),
+                // calamine has no getter for the 1904 flag; its Debug form names it.
+                is_1904: format!("{d:?}").contains("is_1904: true"),
+            },
+            Data::DateTimeIso(s) => CellValue::DateTimeIso(s.clone()),
+            Data::DurationIso(s) => CellValue::DurationIso(s.clone()),
+            Data::Error(e) => {
+                CellValue::Error(CELL_ERRORS.iter().position(|x| x == e).unwrap_or(0) as u8)
+            }
+        })
+    }
+
+    fn into_data(self) -> Data {
+        match self {
+            CellValue::Int(i) => Data::Int(i),
+            CellValue::Float(f) => Data::Float(f),
+            CellValue::String(s) => Data::String(s),
+            CellValue::Bool(b) => Data::Bool(b),
+            CellValue::DateTime {
+                value,
+                duration,
+                is_1904,
+            } => Data::DateTime(ExcelDateTime::new(
+                value,
+                if duration {
+                    ExcelDateTimeType::TimeDelta
+                } else {
+                    ExcelDateTimeType::DateTime
+                },
+                is_1904,
+            )),
+            CellValue::DateTimeIso(s) => Data::DateTimeIso(s),
+            CellValue::DurationIso(s) => Data::DurationIso(s),
+            CellValue::Error(i) => Data::Error(
+                CELL_ERRORS
+                    .get(i as usize)
+                    .cloned()
+                    .unwrap_or(CellErrorType::Value),
+            ),
+        }
+    }
+}
+
+impl From<Sheet> for SheetData {
+    fn from(sheet: Sheet) -> SheetData {
+        let corners = sheet.range.start().zip(sheet.range.end());
+        let (r0, c0) = sheet.range.start().unwrap_or((0, 0));
+        let cells = sheet
+            .range
+            .used_cells()
+            .filter_map(|(r, c, d)| Some((r0 + r as u32, c0 + c as u32, CellValue::of(d)?)))
+            .collect();
+        let mut merged: Vec<_> = sheet.merged.into_iter().collect();
+        merged.sort_unstable();
+        let mut formulas: Vec<_> = sheet.formulas.into_iter().collect();
+        formulas.sort_unstable();
+        SheetData {
+            name: sheet.name,
+            corners,
+            cells,
+            merged,
+            formulas,
+            origins: sheet.origins,
+        }
+    }
+}
+
+/// The most cells a cached sheet may span: a damaged cache entry is refused (and the input
+/// read again), never allocated.
+const MAX_CACHED_AREA: u64 = 64 << 20;
+
+impl TryFrom<SheetData> for Sheet {
+    type Error = String;
+
+    fn try_from(data: SheetData) -> Result<Sheet, String> {
+        let mut range = match data.corners {
+            Some((start, end)) => {
+                let rows = u64::from(end.0.saturating_sub(start.0)) + 1;
+                let cols = u64::from(end.1.saturating_sub(start.1)) + 1;
+                if end.0 < start.0 || end.1 < start.1 || rows * cols > MAX_CACHED_AREA {
+                    return Err(format!("a cached sheet spans {rows} × {cols} cells"));
+                }
+                Range::new(start, end)
+            }
+            None => Range::empty(),
+        };
+        for (r, c, value) in data.cells {
+            let inside = data
+                .corners
+                .is_some_and(|(s, e)| (s.0..=e.0).contains(&r) && (s.1..=e.1).contains(&c));
+            if !inside {
+                return Err(format!("a cached cell ({r}, {c}) outside its sheet"));
+            }
+            range.set_value((r, c), value.into_data());
+        }
+        let (first_row, first_col) = range.start().unwrap_or((0, 0));
+        let (end_row, end_col) = range.end().map(|(r, c)| (r + 1, c + 1)).unwrap_or((0, 0));
+        Ok(Sheet {
+            name: data.name,
+            range,
+            merged: data.merged.into_iter().collect(),
+            formulas: data.formulas.into_iter().collect(),
+            first_row,
+            end_row,
+            first_col,
+            end_col,
+            origins: data.origins,
+        })
+    }
+}
+
 /// The A1 name of a 0-based (row, col): (10, 7) → "H11".
 pub fn cell_ref(row: u32, col: u32) -> String {
     let mut letters = Vec::new();
@@ -241,6 +406,78 @@ fn is_blank(d: &Data) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// The extraction cache stores sheets: every value, merge, formula cell and origin
+    /// comes back, and every reader's view of the sheet is the same.
+    #[test]
+    fn a_sheet_round_trips_through_the_cache_form() {
+        let mut range: Range<Data> = Range::new((2, 1), (4, 3));
+        range.set_value((2, 1), Data::String("一般公共服务支出".into()));
+        range.set_value((2, 2), Data::Float(11724.11));
+        range.set_value((2, 3), Data::Int(7));
+        range.set_value((3, 1), Data::Error(CellErrorType::Div0));
+        range.set_value((3, 2), Data::Bool(true));
+        range.set_value((3, 3), Data::String(String::new()));
+        range.set_value(
+            (4, 1),
+            Data::DateTime(ExcelDateTime::new(
+                45000.5,
+                ExcelDateTimeType::DateTime,
+                true,
+            )),
+        );
+        let merges = [calamine::Dimensions::new((4, 2), (4, 3))];
+        let mut formulas: Range<String> = Range::new((3, 3), (3, 3));
+        formulas.set_value((3, 3), "SUM(C3:C4)".into());
+        let sheet =
+            Sheet::new("公开01".into(), range, &merges, Some(formulas)).with_origins(vec![(5, 1)]);
+        let bytes = postcard::to_stdvec(&sheet).expect("encode");
+        let back: Sheet = postcard::from_bytes(&bytes).expect("decode");
+        assert_eq!(
+            (back.first_row, back.end_row, back.first_col, back.end_col),
+            (2, 5, 1, 4)
+        );
+        for r in 2..5 {
+            for c in 1..4 {
+                assert_eq!(back.get(r, c), sheet.get(r, c), "({r}, {c})");
+                assert_eq!(back.is_merged_tail(r, c), sheet.is_merged_tail(r, c));
+                assert_eq!(
+                    back.amount(r, c, MoneyUnit::Wanyuan),
+                    sheet.amount(r, c, MoneyUnit::Wanyuan)
+                );
+            }
+        }
+        assert!(
+            back.amount(3, 3, MoneyUnit::Yuan).is_err(),
+            "a formula without value"
+        );
+        assert_eq!(back.origin(2), Some((5, 1)));
+        assert_eq!(back.name, "公开01");
+    }
+
+    #[test]
+    fn a_damaged_cached_sheet_is_refused_not_allocated() {
+        let huge = SheetData {
+            name: "x".into(),
+            corners: Some(((0, 0), (1_000_000, 16_000))),
+            cells: Vec::new(),
+            merged: Vec::new(),
+            formulas: Vec::new(),
+            origins: Vec::new(),
+        };
+        assert!(Sheet::try_from(huge).is_err());
+        let outside = SheetData {
+            name: "x".into(),
+            corners: Some(((0, 0), (1, 1))),
+            cells: vec![(5, 5, CellValue::Int(1))],
+            merged: Vec::new(),
+            formulas: Vec::new(),
+            origins: Vec::new(),
+        };
+        assert!(Sheet::try_from(outside).is_err());
+    }
+
     #[test]
     fn cell_names() {
         use super::cell_ref;

@@ -29,22 +29,30 @@ pub struct Context<'a> {
     pub limits: &'a Limits,
 }
 
-pub fn extract(
+/// What a workbook says: its sheets' cells, and the sheets refused by the limits.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub struct Workbook {
+    pub sheets: Vec<Sheet>,
+    /// (sheet, why it was not read).
+    pub refused: Vec<(String, String)>,
+}
+
+/// Reads a workbook's cells within the limits; nothing is interpreted yet.
+pub fn parse(path: &Path, limits: &Limits) -> Result<Workbook, String> {
+    read_sheets(path, limits).map(|(sheets, refused)| Workbook { sheets, refused })
+}
+
+/// Finds every standard table of a parsed workbook, decides whose it is and reads the tables.
+pub fn interpret(
     ctx: &Context,
-    path: &Path,
+    workbook: &Workbook,
     file: &Arc<SourceFile>,
     path_hints: &PathHints,
 ) -> Extraction {
     let mut out = Extraction::default();
-    let (sheets, refused) = match read_sheets(path, ctx.limits) {
-        Ok(read) => read,
-        Err(reason) => {
-            out.reject(file, None, None, Stage::Extract, reason, None);
-            return out;
-        }
-    };
-    let any_refused = !refused.is_empty();
-    for (sheet, reason) in refused {
+    let sheets = &workbook.sheets;
+    let any_refused = !workbook.refused.is_empty();
+    for (sheet, reason) in workbook.refused.iter().cloned() {
         out.tables.push(TableReport {
             sheet: sheet.clone(),
             title: String::new(),
@@ -111,7 +119,7 @@ pub fn extract(
     let Some(identity) = out.identify(ctx.units, file, &hints, path_hints) else {
         return out;
     };
-    read_blocks(ctx, &sheets, &blocks, &identity, file, &mut out);
+    read_blocks(ctx, sheets, &blocks, &identity, file, &mut out);
     out
 }
 

@@ -7,7 +7,7 @@
 //!     _manifest.json, _SUCCESS
 //! <parent>/.<name>.juesuan/_state/lock                        one run at a time (flock)
 //! <parent>/.<name>.juesuan/_state/state.json                  inputs (sha256, partitions) of the last commit
-//! <parent>/.<name>.juesuan/_state/cache/<key>.json            extraction of each input, for incremental runs
+//! <parent>/.<name>.juesuan/_state/cache/<key>.bin             what each input says (its parse), for incremental runs
 //! ```
 //!
 //! A commit builds the new version beside the current one: files of partitions it does not
@@ -25,7 +25,6 @@ use arrow::array::RecordBatch;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::extract::Extraction;
 use crate::load::parquet::{write_file, FileMeta};
 
 pub const MANIFEST: &str = "_manifest.json";
@@ -54,6 +53,17 @@ pub struct State {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InputState {
     pub sha256: String,
+    /// Size and modification time (ns since the epoch) when it was hashed: an input that
+    /// still has both is not read again to learn its sha256.
+    #[serde(default)]
+    pub bytes: u64,
+    #[serde(default)]
+    pub modified_ns: Option<u64>,
+    /// When it was hashed (ns since the epoch): a file modified within 2 s of it is hashed
+    /// again (a change within the timestamp granularity).
+    #[serde(default)]
+    pub hashed_ns: Option<u64>,
+    /// The key of its parse in the extraction cache (sha256, kind, parser version).
     pub cache_key: String,
     pub partitions: Vec<PartitionKey>,
     pub rejects: usize,
@@ -179,26 +189,9 @@ impl Warehouse {
             .unwrap_or_default()
     }
 
-    fn cache_path(&self, key: &str) -> PathBuf {
-        self.home
-            .join(STATE_DIR)
-            .join("cache")
-            .join(format!("{key}.json"))
-    }
-
-    /// The cached extraction of an unchanged input, if it is there and readable.
-    pub fn cached(&self, key: &str) -> Option<Extraction> {
-        let bytes = std::fs::read(self.cache_path(key)).ok()?;
-        serde_json::from_slice(&bytes).ok()
-    }
-
-    pub fn store(&self, key: &str, extraction: &Extraction) -> Result<()> {
-        let path = self.cache_path(key);
-        let bytes = serde_json::to_vec(extraction).map_err(|e| Error::Parquet {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
-        write_atomically(&path, &bytes)
+    /// Where the extraction cache lives.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.home.join(STATE_DIR).join("cache")
     }
 
     /// Builds the new version and publishes it.
@@ -303,15 +296,7 @@ impl Warehouse {
             .values()
             .map(|i| i.cache_key.as_str())
             .collect();
-        let Ok(entries) = std::fs::read_dir(self.home.join(STATE_DIR).join("cache")) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !live.contains(name.trim_end_matches(".json")) {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
+        crate::pipeline::cache::Cache::new(self.cache_dir()).retain(&live);
     }
 }
 

@@ -230,7 +230,11 @@ pub fn dump_dataset(dir: &Path) -> String {
     files.sort();
     let mut out = String::new();
     for file in files {
-        let label = file.strip_prefix(dir).unwrap_or(&file).display().to_string();
+        let label = file
+            .strip_prefix(dir)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
         let builder =
             ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&file).expect("open"))
                 .expect("parquet footer");

@@ -415,3 +415,123 @@ fn a_second_run_is_refused_while_one_holds_the_lock_and_a_dead_runs_lock_is_take
         stderr(&third)
     );
 }
+
+/// Sets every file under `dir` to have been modified an hour ago: settled files, whose size
+/// and time a later run may trust instead of reading them again.
+fn settle(dir: &Path) {
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            settle(&path);
+        } else {
+            let file = std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .expect("open for times");
+            file.set_modified(past).expect("set mtime");
+        }
+    }
+}
+
+/// The parse is what the cache keeps; everything after it is derived again. Editing the
+/// check policy or the catalogue re-derives every record from the cache and opens no
+/// input, and the result is what a fresh run with the edited configuration gives.
+#[test]
+fn editing_a_severity_or_an_alias_re_derives_without_opening_an_input() {
+    let dir = tempfile::tempdir().expect("temp");
+    let input = corpus_copy(dir.path());
+    settle(&input);
+    let conf = dir.path().join("conf");
+    let o = juesuan(&["config", "init", conf.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let toml = conf.join("juesuan.toml");
+    let with_config = ["--config", toml.to_str().expect("utf-8")];
+    let wh = dir.path().join("wh");
+    let first = run(&input, &wh, &with_config);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let n = corpus_inputs();
+    assert!(
+        stdout(&first).contains(&format!("opened {n} ")),
+        "{}",
+        stdout(&first)
+    );
+    let before = dump(&wh);
+    let shares = |d: &BTreeMap<&str, Vec<Row>>| {
+        d["findings"]
+            .iter()
+            .filter(|f| f["rule_id"] == "report.share")
+            .count()
+    };
+    assert!(shares(&before) >= 5, "the sample's share findings");
+
+    // A severity: report.share off.
+    let mut text = std::fs::read_to_string(&toml).expect("toml");
+    assert!(text.contains("[reconcile.severity]"));
+    text.push_str("\n\"report.share\" = \"off\"\n");
+    std::fs::write(&toml, text).expect("write toml");
+    let o = run(&input, &wh, &with_config);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("opened 0 "), "{}", stdout(&o));
+    let after = dump(&wh);
+    assert_eq!(shares(&after), 0);
+    assert_eq!(
+        after["findings"].len(),
+        before["findings"].len() - shares(&before)
+    );
+    for d in DATASETS.iter().filter(|d| **d != "findings") {
+        assert_eq!(after[d], before[d], "{d} is unchanged by a severity");
+    }
+
+    // An alias: 221 gets a new name, and the name the documents print becomes a variant
+    // of it. Every 221 row is re-derived: the new name, classified as a name variant.
+    let functions = conf.join("classification/functions.csv");
+    let csv = std::fs::read_to_string(&functions).expect("functions.csv");
+    let renamed = csv.replace("221,类,,住房保障支出,", "221,类,,住房保障与安居工程支出,");
+    assert_ne!(csv, renamed);
+    std::fs::write(&functions, renamed).expect("write functions.csv");
+    let aliases = conf.join("classification/aliases.csv");
+    let mut a = std::fs::read_to_string(&aliases).expect("aliases.csv");
+    a.push_str("221,住房保障支出,variant,,,observed,a test of re-derivation\n");
+    std::fs::write(&aliases, a).expect("write aliases.csv");
+    let o = run(&input, &wh, &with_config);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("opened 0 "), "{}", stdout(&o));
+    let derived = dump(&wh);
+    let rows_221: Vec<&Row> = derived["expenditure"]
+        .iter()
+        .filter(|r| r["code"] == "221")
+        .collect();
+    assert!(rows_221.len() > 50, "{}", rows_221.len());
+    for r in &rows_221 {
+        assert_eq!(r["name"], "住房保障与安居工程支出");
+        assert_eq!(r["name_printed"], "住房保障支出");
+        // The printed name is no longer the catalogue's: a row printing the code is a
+        // name variant now (rows resolved by name or crosswalked stay so).
+        assert_ne!(r["classification_status"], "exact");
+    }
+    assert!(
+        rows_221
+            .iter()
+            .filter(|r| r["classification_status"] == "name_variant")
+            .count()
+            > 50,
+        "{:?}",
+        rows_221
+            .iter()
+            .map(|r| r["classification_status"].as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+    );
+    assert_eq!(derived["expenditure"].len(), before["expenditure"].len());
+
+    // What a fresh run with the edited configuration gives, reading every input.
+    let fresh = dir.path().join("fresh");
+    let o = run(&input, &fresh, &with_config);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(&format!("opened {n} ")),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(dump(&fresh), derived);
+}

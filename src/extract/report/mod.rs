@@ -98,27 +98,60 @@ fn within_limits(blocks: Vec<Block>, limits: &crate::config::Limits) -> Result<V
     Ok(blocks)
 }
 
-pub fn extract(
-    ctx: &Context,
-    path: &Path,
-    file: &Arc<SourceFile>,
-    path_hints: &PathHints,
-) -> Extraction {
-    let mut out = Extraction::default();
-    let is_docx = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
-    let is_pdf = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
-    let limits = ctx.limits;
-    // A PDF's lines keep their page: (page, line on the page) per line of its text.
-    let mut pdf_lines: Option<pdf::PdfText> = None;
-    // A PDF's table pages, rebuilt as one sheet for the workbook's table readers.
-    let mut pdf_tables: Option<crate::extract::sheet::Sheet> = None;
-    let mut unruled: Vec<(u32, String)> = Vec::new();
-    let read = if is_pdf {
-        pdf::read(path, limits).and_then(|doc| {
+/// Which kind of file a narrative came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Format {
+    Txt,
+    Docx,
+    Pdf,
+}
+
+/// What a PDF holds besides its narrative's text.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct PdfParts {
+    /// (page, line on the page) of each line of the narrative's text.
+    pub lines: Vec<(u32, u32)>,
+    /// Why the pages from some page on could not be read.
+    pub incomplete: Option<String>,
+    /// The table pages' rows, rebuilt as one sheet.
+    pub tables: Option<crate::extract::sheet::Sheet>,
+    /// Standard tables printed without ruling lines: (page, title).
+    pub unruled: Vec<(u32, String)>,
+}
+
+impl PdfParts {
+    /// (page, line on the page) of a 1-based line number of the narrative.
+    pub fn place(&self, line: u32) -> Option<(u32, u32)> {
+        self.lines.get((line as usize).checked_sub(1)?).copied()
+    }
+}
+
+/// What a report says: its paragraphs and tables in document order, decoded, within the
+/// limits; a PDF's table pages and page places besides.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Narrative {
+    pub format: Format,
+    pub encoding: String,
+    pub blocks: Vec<Block>,
+    pub pdf: Option<PdfParts>,
+}
+
+/// Reads a .txt, .docx or .pdf into its blocks; nothing is interpreted yet.
+pub fn parse(path: &Path, limits: &crate::config::Limits) -> Result<Narrative, String> {
+    let has_ext = |ext: &str| {
+        path.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+    };
+    let format = if has_ext("pdf") {
+        Format::Pdf
+    } else if has_ext("docx") {
+        Format::Docx
+    } else {
+        Format::Txt
+    };
+    let mut pdf_parts = None;
+    let read = match format {
+        Format::Pdf => pdf::read(path, limits).and_then(|doc| {
             // A PDF of tables only has no narrative: nothing to mend.
             let blocks = if doc.narrative.text.trim().is_empty()
                 && (doc.tables.is_some() || !doc.unruled.is_empty())
@@ -127,19 +160,20 @@ pub fn extract(
             } else {
                 read::read_txt(doc.narrative.text.as_bytes()).map(|(b, _)| b)
             };
-            pdf_lines = Some(doc.narrative);
-            pdf_tables = doc.tables;
-            unruled = doc.unruled;
+            pdf_parts = Some(PdfParts {
+                lines: doc.narrative.lines,
+                incomplete: doc.narrative.incomplete,
+                tables: doc.tables,
+                unruled: doc.unruled,
+            });
             blocks.map(|b| (b, "pdf".to_string()))
-        })
-    } else if is_docx {
-        std::fs::File::open(path)
+        }),
+        Format::Docx => std::fs::File::open(path)
             .map_err(|e| format!("cannot open: {e}"))
             .and_then(|f| crate::extract::guard::check_zip(std::io::BufReader::new(f), limits))
             .and_then(|()| read::read_docx(path, limits.max_entry_bytes))
-            .map(|b| (b, "docx".to_string()))
-    } else {
-        std::fs::read(path)
+            .map(|b| (b, "docx".to_string())),
+        Format::Txt => std::fs::read(path)
             .map_err(|e| format!("cannot read: {e}"))
             .and_then(|bytes| {
                 // Four bytes a character at most, before anything is decoded.
@@ -152,16 +186,32 @@ pub fn extract(
                 }
                 read::read_txt(&bytes)
             })
-            .map(|(b, enc)| (b, enc.as_str().to_string()))
-    }
-    .and_then(|(blocks, encoding)| within_limits(blocks, limits).map(|b| (b, encoding)));
-    let (blocks, encoding) = match read {
-        Ok(r) => r,
-        Err(reason) => {
-            out.reject(file, None, None, Stage::Extract, reason, None);
-            return out;
-        }
+            .map(|(b, enc)| (b, enc.as_str().to_string())),
     };
+    let (blocks, encoding) =
+        read.and_then(|(blocks, encoding)| within_limits(blocks, limits).map(|b| (b, encoding)))?;
+    Ok(Narrative {
+        format,
+        encoding,
+        blocks,
+        pdf: pdf_parts,
+    })
+}
+
+/// Reads a parsed report's statements, facts and (for a PDF) tables into records.
+pub fn interpret(
+    ctx: &Context,
+    narrative: &Narrative,
+    file: &Arc<SourceFile>,
+    path_hints: &PathHints,
+) -> Extraction {
+    let mut out = Extraction::default();
+    let is_pdf = narrative.format == Format::Pdf;
+    let blocks = &narrative.blocks;
+    let encoding = narrative.encoding.clone();
+    let pdf_lines = narrative.pdf.as_ref();
+    let pdf_tables = pdf_lines.and_then(|p| p.tables.as_ref());
+    let unruled: &[(u32, String)] = pdf_lines.map_or(&[], |p| &p.unruled);
 
     let mut hints = ContentHints::default();
     let opening: Vec<&str> = blocks
@@ -179,14 +229,13 @@ pub fn extract(
     // A PDF's tables, found by their titles as in a workbook; their headers (编制单位：…)
     // say whose they are too.
     let table_blocks = pdf_tables
-        .as_ref()
         .map(|sheet| crate::extract::workbook::find_blocks(0, sheet, &mut hints))
         .unwrap_or_default();
     let Some(unit) = out.identify(ctx.units, file, &hints, path_hints) else {
         return out;
     };
     let any_unruled = !unruled.is_empty();
-    for (page, title) in unruled {
+    for (page, title) in unruled.iter().cloned() {
         let reason = "a standard table printed without ruling lines: juesuan reads a PDF's tables by their rules (borderless tables are not read)".to_string();
         let place = format!("p{page}");
         out.tables.push(crate::extract::TableReport {
@@ -206,7 +255,7 @@ pub fn extract(
             Some(title),
         );
     }
-    if let Some(sheet) = &pdf_tables {
+    if let Some(sheet) = pdf_tables {
         crate::extract::workbook::read_blocks(
             ctx,
             std::slice::from_ref(sheet),
@@ -216,10 +265,10 @@ pub fn extract(
             &mut out,
         );
     }
-    if let Some(reason) = pdf_lines.as_ref().and_then(|p| p.incomplete.clone()) {
+    if let Some(reason) = pdf_lines.and_then(|p| p.incomplete.clone()) {
         out.reject(file, None, None, Stage::Extract, reason, None);
     }
-    let at = |paragraph: u32| match pdf_lines.as_ref().and_then(|p| p.place(paragraph)) {
+    let at = |paragraph: u32| match pdf_lines.and_then(|p| p.place(paragraph)) {
         Some((page, line)) => Provenance {
             file: file.clone(),
             sheet: None,
@@ -237,7 +286,7 @@ pub fn extract(
     if let Some(p) = &pdf_lines {
         out.narrative_lines = p.lines.clone();
     }
-    let found = facts::extract(&blocks);
+    let found = facts::extract(blocks);
     for (paragraph, mention) in &found.unused {
         tracing::debug!(
             file = %file.display_path,
@@ -351,7 +400,7 @@ pub fn extract(
     }
     out.statements = found.statements.clone();
     let mut tables = 0;
-    for block in &blocks {
+    for block in blocks {
         if let Block::Table { number, rows } = block {
             tables += 1;
             out.projects.extend(perf::read(rows, &unit, at(*number)));

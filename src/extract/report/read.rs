@@ -10,7 +10,7 @@ use std::path::Path;
 use quick_xml::events::Event;
 
 /// One block of a report, in document order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Block {
     /// A paragraph and its number (1-based line in a .txt, paragraph index in a .docx).
     Para { number: u32, text: String },

@@ -4,8 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
+
+pub mod cache;
 
 use arrow::array::RecordBatch;
 use rayon::prelude::*;
@@ -18,8 +21,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::extract::workbook::Context;
 use crate::extract::{
-    discover, extract_file, source_file, Discovery, Extraction, FileResult, Input, Skipped,
-    TableStatus,
+    discover, source_file, Discovery, Extraction, FileResult, Input, Skipped, TableStatus,
 };
 use crate::load::batch::{self, Record};
 use crate::load::schema;
@@ -42,6 +44,9 @@ pub struct RunOutcome {
     pub inputs: usize,
     /// Inputs read this run (the others were unchanged and came from the cache).
     pub extracted: usize,
+    /// Inputs opened this run (to hash or to parse them); the others were known by their
+    /// size and modification time, and their parse came from the cache.
+    pub opened: usize,
     pub expenditure_rows: usize,
     /// Rejects of all current inputs, read this run or not.
     pub rejects: usize,
@@ -127,20 +132,45 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
 
     let pool = thread_pool(&config)?;
     let Discovery { inputs, skipped } = discover(&config.inputs)?;
-    let files: Vec<Arc<SourceFile>> = pool.install(|| inputs.par_iter().map(source_file).collect());
+    // An input whose path, size and modification time are those the last run recorded keeps
+    // its sha256 without being read (as git's index does); `--full` hashes every input.
+    let hashed_ns = started_at
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| u64::try_from(d.as_nanos()).ok());
+    let hashed: Vec<Hashed> = pool.install(|| {
+        inputs
+            .par_iter()
+            .map(|i| {
+                hash_unless_unchanged(i, previous.inputs.get(&i.relative).filter(|_| !args.full))
+            })
+            .collect()
+    });
+    let files: Vec<Arc<SourceFile>> = hashed.iter().map(|h| h.file.clone()).collect();
+    let opened: Vec<AtomicBool> = hashed.iter().map(|h| AtomicBool::new(h.opened)).collect();
+    let count_opened =
+        |opened: &[AtomicBool]| opened.iter().filter(|o| o.load(Ordering::Relaxed)).count();
     tracing::info!(files = inputs.len(), "inputs discovered and hashed");
 
-    // Unchanged inputs (same path, same sha256, same fingerprint) are loaded from the cache.
+    // Unchanged inputs (same path, same parse key, same fingerprint) keep their records.
+    let parser = cache::ParserId::new(&config.limits);
     let keys: Vec<String> = inputs
         .iter()
         .zip(&files)
-        .map(|(i, f)| cache_key(&i.relative, &f.sha256, &fingerprint))
+        .map(|(i, f)| {
+            if f.sha256.is_empty() {
+                String::new()
+            } else {
+                parser.key(&f.sha256, i.kind, &i.path)
+            }
+        })
         .collect();
     let unchanged: Vec<bool> = inputs
         .iter()
         .zip(&keys)
         .map(|(i, key)| {
             !full
+                && !key.is_empty()
                 && previous
                     .inputs
                     .get(&i.relative)
@@ -159,6 +189,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             run_id,
             inputs: inputs.len(),
             extracted: 0,
+            opened: count_opened(&opened),
             expenditure_rows: previous
                 .rows
                 .get("expenditure")
@@ -170,8 +201,9 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         };
         crate::say!("juesuan run {}: nothing changed since the last run; the warehouse was not touched ({:.2} s)", outcome.run_id, clock.elapsed().as_secs_f64());
         crate::say!(
-            "  inputs {} unchanged, rows expenditure {}, rejects {}",
+            "  inputs {} unchanged ({} opened), rows expenditure {}, rejects {}",
             inputs.len(),
+            outcome.opened,
             outcome.expenditure_rows,
             rejects
         );
@@ -183,11 +215,18 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         units: &units,
         limits: &config.limits,
     };
+    let cache = cache::Cache::new(warehouse.cache_dir());
+    let records = Records {
+        pool: &pool,
+        ctx: &ctx,
+        cache: Some(&cache),
+        inputs: &inputs,
+        files: &files,
+        keys: &keys,
+        opened: &opened,
+    };
     let phase = Instant::now();
-    let fresh = extract_all(&pool, &ctx, &inputs, &files, &changed);
-    for i in &changed {
-        warehouse.store(&keys[*i], &fresh[i].extraction)?;
-    }
+    let fresh = records.of(&changed);
     tracing::info!(files = changed.len(), elapsed = ?phase.elapsed(), "extracted");
     pause_point("extracted");
 
@@ -230,36 +269,19 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         .flat_map(|(y, d)| [(*y, d.clone()), (y - 1, d.clone())])
         .collect();
 
-    // Every input with rows in a touched partition (or the year before) is needed.
+    // Every unchanged input with rows in a touched partition (or the year before) is
+    // interpreted again, from its cached parse.
+    let again: Vec<usize> = (0..inputs.len())
+        .filter(|&i| unchanged[i])
+        .filter(|&i| {
+            previous.inputs[&inputs[i].relative]
+                .partitions
+                .iter()
+                .any(|p| context.contains(p))
+        })
+        .collect();
     let mut results: BTreeMap<usize, FileResult> = fresh;
-    for i in (0..inputs.len()).filter(|&i| unchanged[i]) {
-        let state = &previous.inputs[&inputs[i].relative];
-        if state.partitions.iter().any(|p| context.contains(p)) {
-            match warehouse.cached(&keys[i]) {
-                Some(extraction) => {
-                    results.insert(
-                        i,
-                        FileResult {
-                            input: inputs[i].clone(),
-                            file: files[i].clone(),
-                            extraction,
-                        },
-                    );
-                }
-                None => {
-                    tracing::warn!(
-                        file = inputs[i].relative,
-                        "cache entry missing; extracting again"
-                    );
-                    let mut again = extract_all(&pool, &ctx, &inputs, &files, &[i]);
-                    if let Some(result) = again.remove(&i) {
-                        warehouse.store(&keys[i], &result.extraction)?;
-                        results.insert(i, result);
-                    }
-                }
-            }
-        }
-    }
+    results.extend(records.of(&again));
 
     let datasets = DATASETS;
     let phase = Instant::now();
@@ -294,6 +316,9 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         let mut entry = match results.get(&i).filter(|_| !unchanged[i]) {
             Some(result) => InputState {
                 sha256: files[i].sha256.to_string(),
+                bytes: files[i].bytes,
+                modified_ns: None,
+                hashed_ns: None,
                 cache_key: keys[i].clone(),
                 partitions: result.extraction.partitions().into_iter().collect(),
                 rejects: result.extraction.rejects.len(),
@@ -301,6 +326,15 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             },
             None => previous.inputs[&input.relative].clone(),
         };
+        // What the hash was taken of: the next run trusts the same size and time.
+        if hashed[i].opened {
+            entry.bytes = files[i].bytes;
+            entry.modified_ns = hashed[i].modified_ns;
+            entry.hashed_ns = hashed_ns;
+        } else if let Some(known) = previous.inputs.get(&input.relative) {
+            entry.modified_ns = known.modified_ns;
+            entry.hashed_ns = known.hashed_ns;
+        }
         // An input of a partition that could not be written is rejected, and read again
         // next run (no cache key).
         if let Some(reason) = entry.partitions.iter().find_map(|p| built.failed.get(p)) {
@@ -349,6 +383,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         run_id,
         inputs: inputs.len(),
         extracted: changed.len(),
+        opened: count_opened(&opened),
         expenditure_rows,
         rejects,
         rewritten: touched.len(),
@@ -393,31 +428,29 @@ fn fingerprint(config: &Config, catalog: &Catalog, units: &UnitRegistry) -> Stri
     h.update(format!("{:?}", config.limits).as_bytes());
     // The checks' policy decides the findings of every partition.
     h.update(format!("{:?}", config.reconcile).as_bytes());
-    // The warehouse's columns, and the build of juesuan itself: a new build may extract
-    // differently even under the same version number, so its cache is not trusted.
+    // The warehouse's columns, and the build of juesuan itself: a new build may derive
+    // differently even under the same version number.
     h.update(crate::load::schema::dictionary().as_bytes());
+    h.update(build_identity());
+    hex(&h.finalize())[..16].to_string()
+}
+
+/// The running binary's size and modification time: what tells one build from another.
+pub(crate) fn build_identity() -> Vec<u8> {
+    let mut id = Vec::new();
     if let Some(meta) = std::env::current_exe()
         .ok()
         .and_then(|exe| std::fs::metadata(exe).ok())
     {
-        h.update(meta.len().to_le_bytes());
+        id.extend(meta.len().to_le_bytes());
         if let Ok(modified) = meta
             .modified()
             .map(|m| m.duration_since(std::time::UNIX_EPOCH).unwrap_or_default())
         {
-            h.update(modified.as_nanos().to_le_bytes());
+            id.extend(modified.as_nanos().to_le_bytes());
         }
     }
-    hex(&h.finalize())[..16].to_string()
-}
-
-fn cache_key(relative: &str, sha256: &str, fingerprint: &str) -> String {
-    let mut h = Sha256::new();
-    for part in [relative, sha256, fingerprint] {
-        h.update(part.as_bytes());
-        h.update([0]);
-    }
-    hex(&h.finalize())[..32].to_string()
+    id
 }
 
 fn thread_pool(config: &Config) -> Result<rayon::ThreadPool> {
@@ -430,64 +463,146 @@ fn thread_pool(config: &Config) -> Result<rayon::ThreadPool> {
         })
 }
 
-/// Extracts the inputs at `which` in parallel; results keyed by input index.
-fn extract_all(
-    pool: &rayon::ThreadPool,
-    ctx: &Context,
-    inputs: &[Input],
-    files: &[Arc<SourceFile>],
-    which: &[usize],
-) -> BTreeMap<usize, FileResult> {
-    let progress = (std::io::stderr().is_terminal() && which.len() > 1).then(|| {
-        let bar = indicatif::ProgressBar::new(which.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} extracting [{bar:30}] {pos}/{len} {wide_msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
-    let results: Vec<(usize, FileResult)> = pool.install(|| {
-        which
-            .par_iter()
-            .map(|&i| {
-                let input = &inputs[i];
-                let span = tracing::info_span!("extract", file = %input.relative);
-                let _entered = span.enter();
-                // A reader that panics on hostile bytes (a dependency's bug) costs its file,
-                // never the batch.
-                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    extract_file(ctx, input, files[i].clone())
-                }))
-                .unwrap_or_else(|panic| {
-                    let message = crate::extract::panic_message(panic.as_ref());
-                    crate::extract::panicked(ctx, input, files[i].clone(), &message)
-                });
-                let x = &result.extraction;
-                for finding in &x.findings {
-                    tracing::warn!("{}", finding.message);
-                }
-                for reject in &x.rejects {
-                    tracing::warn!("rejected: {reject}");
-                }
-                tracing::debug!(
-                    rows = x.expenditure.len(),
-                    rejects = x.rejects.len(),
-                    "extracted"
-                );
-                if let Some(bar) = &progress {
-                    bar.inc(1);
-                    bar.set_message(input.relative.clone());
-                }
-                (i, result)
-            })
-            .collect()
-    });
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
+/// How an input's sha256 was learnt.
+struct Hashed {
+    file: Arc<SourceFile>,
+    /// Its modification time as seen before it was hashed.
+    modified_ns: Option<u64>,
+    /// True when it was read to hash it (false: known from the last run).
+    opened: bool,
+}
+
+/// Files modified this close to the moment they were hashed are hashed again next time: a
+/// change within the file system's timestamp granularity could otherwise go unseen.
+const RACY_NS: u64 = 2_000_000_000;
+
+/// The input's identity: its sha256 as the last run recorded it when its size and
+/// modification time are unchanged (and were not racy then), else hashed now.
+fn hash_unless_unchanged(input: &Input, known: Option<&InputState>) -> Hashed {
+    let meta = std::fs::metadata(&input.path).ok();
+    let modified_ns = meta
+        .as_ref()
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| u64::try_from(d.as_nanos()).ok());
+    if input.refused.is_some() {
+        return Hashed {
+            file: source_file(input),
+            modified_ns: None,
+            opened: false,
+        };
     }
-    results.into_iter().collect()
+    if let (Some(known), Some(meta), Some(modified)) = (known, &meta, modified_ns) {
+        let settled = known
+            .hashed_ns
+            .is_some_and(|h| modified.saturating_add(RACY_NS) < h);
+        if !known.sha256.is_empty()
+            && meta.len() == known.bytes
+            && known.modified_ns == Some(modified)
+            && settled
+        {
+            let file = SourceFile {
+                display_path: Arc::from(input.relative.as_str()),
+                sha256: Arc::from(known.sha256.as_str()),
+                bytes: known.bytes,
+            };
+            return Hashed {
+                file: Arc::new(file),
+                modified_ns,
+                opened: false,
+            };
+        }
+    }
+    Hashed {
+        file: source_file(input),
+        modified_ns,
+        opened: true,
+    }
+}
+
+/// Turns inputs into records: each one's parse from the cache, or parsed now (and cached);
+/// then interpreted. In parallel; results keyed by input index.
+struct Records<'a> {
+    pool: &'a rayon::ThreadPool,
+    ctx: &'a Context<'a>,
+    /// None for `validate`, which writes nothing.
+    cache: Option<&'a cache::Cache>,
+    inputs: &'a [Input],
+    files: &'a [Arc<SourceFile>],
+    keys: &'a [String],
+    /// Which inputs were opened (to hash or to parse them).
+    opened: &'a [AtomicBool],
+}
+
+impl Records<'_> {
+    fn of(&self, which: &[usize]) -> BTreeMap<usize, FileResult> {
+        let progress = (std::io::stderr().is_terminal() && which.len() > 1).then(|| {
+            let bar = indicatif::ProgressBar::new(which.len() as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} extracting [{bar:30}] {pos}/{len} {wide_msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        let results: Vec<(usize, FileResult)> = self.pool.install(|| {
+            which
+                .par_iter()
+                .map(|&i| {
+                    let result = self.one(i);
+                    if let Some(bar) = &progress {
+                        bar.inc(1);
+                        bar.set_message(self.inputs[i].relative.clone());
+                    }
+                    (i, result)
+                })
+                .collect()
+        });
+        if let Some(bar) = progress {
+            bar.finish_and_clear();
+        }
+        results.into_iter().collect()
+    }
+
+    fn one(&self, i: usize) -> FileResult {
+        let (input, file, key) = (&self.inputs[i], &self.files[i], &self.keys[i]);
+        let span = tracing::info_span!("extract", file = %input.relative);
+        let _entered = span.enter();
+        let cache = self.cache.filter(|_| !key.is_empty());
+        let cached = cache.and_then(|c| c.get(key));
+        let document = cached.unwrap_or_else(|| {
+            let document = crate::extract::parse(input, file, self.ctx.limits);
+            if document.cacheable() {
+                self.opened[i].store(true, Ordering::Relaxed);
+                if let Some(Err(e)) = cache.map(|c| c.put(key, &document)) {
+                    tracing::warn!("cannot write the extraction cache: {e}");
+                }
+            }
+            document
+        });
+        // Interpretation that panics (a bug of juesuan's) costs its file, never the batch.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            crate::extract::interpret(self.ctx, input, file.clone(), &document)
+        }))
+        .unwrap_or_else(|panic| {
+            let message = crate::extract::panic_message(panic.as_ref());
+            crate::extract::panicked(self.ctx, input, file.clone(), &message)
+        });
+        let x = &result.extraction;
+        for finding in &x.findings {
+            tracing::warn!("{}", finding.message);
+        }
+        for reject in &x.rejects {
+            tracing::warn!("rejected: {reject}");
+        }
+        tracing::debug!(
+            rows = x.expenditure.len(),
+            rejects = x.rejects.len(),
+            "extracted"
+        );
+        result
+    }
 }
 
 /// Rows per dataset for every touched partition, sorted so that files are identical
@@ -1114,6 +1229,10 @@ fn print_summary(
         deleted.len()
     );
     crate::say!(
+        "            opened {} (to hash or parse them; the others' parse came from the cache)",
+        outcome.opened
+    );
+    crate::say!(
         "            loaded {}, partial {}, rejected {}",
         count("status", "loaded"),
         count("status", "partial"),
@@ -1236,7 +1355,18 @@ pub fn validate(args: &ConfigArgs) -> Result<u8> {
         limits: &setup.config.limits,
     };
     let all: Vec<usize> = (0..inputs.len()).collect();
-    let results = extract_all(&pool, &ctx, &inputs, &files, &all);
+    let opened: Vec<AtomicBool> = inputs.iter().map(|_| AtomicBool::new(true)).collect();
+    let keys = vec![String::new(); inputs.len()];
+    let records = Records {
+        pool: &pool,
+        ctx: &ctx,
+        cache: None,
+        inputs: &inputs,
+        files: &files,
+        keys: &keys,
+        opened: &opened,
+    };
+    let results = records.of(&all);
     let problems: Vec<String> = results
         .values()
         .flat_map(|r| r.extraction.rejects.iter().map(|j| j.to_string()))

@@ -1,0 +1,143 @@
+//! The extraction cache: what each input says ([`Document`]), kept beside the warehouse in a
+//! compact binary form (postcard), keyed by the input's sha256, its kind and the parser's
+//! version. Everything after the parse (identification, classification, derivation, checks)
+//! is re-run from it, so a change of catalogue, units or check policy opens no input.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::catalog::hex;
+use crate::config::Limits;
+use crate::extract::{Document, InputKind};
+
+/// Bump when a reader decodes the same bytes differently (cells, merges, paragraphs, PDF
+/// pages): every cached parse is then read again.
+pub const PARSER_VERSION: u32 = 1;
+
+/// Leading bytes of every entry: a file that does not start so is not ours (or is of an
+/// older layout) and is ignored.
+const MAGIC: &[u8; 8] = b"JSPARSE1";
+
+/// What decides how bytes are parsed: the parser's version, the build, the limits.
+#[derive(Debug, Clone)]
+pub struct ParserId(String);
+
+impl ParserId {
+    pub fn new(limits: &Limits) -> ParserId {
+        let mut h = Sha256::new();
+        h.update(PARSER_VERSION.to_le_bytes());
+        h.update(crate::VERSION.as_bytes());
+        h.update([0]);
+        h.update(format!("{limits:?}").as_bytes());
+        // The build itself: a new binary may parse differently under the same version
+        // number, so it does not trust an older build's parse.
+        h.update(crate::pipeline::build_identity());
+        ParserId(hex(&h.finalize())[..16].to_string())
+    }
+
+    /// The cache key of one input's parse.
+    pub fn key(&self, sha256: &str, kind: InputKind, path: &Path) -> String {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let mut h = Sha256::new();
+        for part in [sha256, kind.as_str(), &ext, &self.0] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        hex(&h.finalize())[..32].to_string()
+    }
+}
+
+/// The cache directory.
+pub struct Cache {
+    dir: PathBuf,
+}
+
+impl Cache {
+    pub fn new(dir: PathBuf) -> Cache {
+        Cache { dir }
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.bin"))
+    }
+
+    /// The parse stored under `key`, when it is there and whole.
+    pub fn get(&self, key: &str) -> Option<Document> {
+        let bytes = std::fs::read(self.path(key)).ok()?;
+        let body = bytes.strip_prefix(MAGIC.as_slice())?;
+        postcard::from_bytes(body).ok()
+    }
+
+    pub fn put(&self, key: &str, document: &Document) -> std::io::Result<()> {
+        let mut bytes = MAGIC.to_vec();
+        let body = postcard::to_stdvec(document).map_err(std::io::Error::other)?;
+        bytes.extend_from_slice(&body);
+        crate::load::warehouse::write_atomically(&self.path(key), &bytes)
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    }
+
+    /// Removes every entry but those of `live` keys.
+    pub fn retain(&self, live: &std::collections::BTreeSet<&str>) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let key = name.strip_suffix(".bin").unwrap_or(&name);
+            if !live.contains(key) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::report::read::Block;
+    use crate::extract::report::{Format, Narrative};
+
+    #[test]
+    fn a_parse_comes_back_as_stored_and_a_damaged_entry_is_a_miss() {
+        let dir = tempfile::tempdir().expect("temp");
+        let cache = Cache::new(dir.path().to_path_buf());
+        let doc = Document::Narrative(Narrative {
+            format: Format::Txt,
+            encoding: "utf-8".into(),
+            blocks: vec![
+                Block::Para {
+                    number: 1,
+                    text: "本年支出合计39985.83万元。".into(),
+                },
+                Block::Table {
+                    number: 2,
+                    rows: vec![vec!["项目".into(), "1.00".into()]],
+                },
+            ],
+            pdf: None,
+        });
+        cache.put("k", &doc).expect("put");
+        let Some(Document::Narrative(back)) = cache.get("k") else {
+            panic!("not the narrative stored");
+        };
+        let Document::Narrative(orig) = &doc else {
+            unreachable!()
+        };
+        assert_eq!(back.blocks, orig.blocks);
+        assert_eq!(back.encoding, "utf-8");
+        // A truncated entry is a miss, never a panic or a partial document.
+        let path = dir.path().join("k.bin");
+        let bytes = std::fs::read(&path).expect("read");
+        std::fs::write(&path, &bytes[..bytes.len() - 3]).expect("write");
+        assert!(cache.get("k").is_none());
+        std::fs::write(&path, b"garbage").expect("write");
+        assert!(cache.get("k").is_none());
+        cache.retain(&Default::default());
+        assert!(!path.exists());
+    }
+}
