@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::bundled::Files;
 use crate::error::{Error, Result};
+use crate::reference::bundled::Files;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -106,7 +106,7 @@ impl Config {
     /// The embedded defaults: the repository's settings (limits, checks, threads) with the
     /// embedded catalogue, units and divisions, and no inputs or warehouse of their own.
     pub fn embedded() -> Config {
-        let text = crate::bundled::embedded("juesuan.toml").unwrap_or_default();
+        let text = crate::reference::bundled::embedded("juesuan.toml").unwrap_or_default();
         let mut config: Config = std::str::from_utf8(text)
             .ok()
             .and_then(|t| toml::from_str(t).ok())

@@ -16,21 +16,18 @@ macro_rules! say {
     }};
 }
 
-pub mod bundled;
-pub mod catalog;
 pub mod cli;
 #[cfg(feature = "compare")]
 pub mod compare;
 pub mod config;
-pub mod divisions;
 pub mod error;
 pub mod extract;
 pub mod load;
 pub mod model;
 pub mod pipeline;
+pub mod reference;
 pub mod synth;
 pub mod transform;
-pub mod units;
 
 pub use error::{Error, Result};
 

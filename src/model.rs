@@ -1,7 +1,6 @@
 //! The typed records passed between stages: amounts, codes, provenance, identities and
 //! the rows of each warehouse dataset. Nothing here does I/O.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -227,16 +226,85 @@ pub struct SourceFile {
     pub bytes: u64,
 }
 
-/// Where one figure came from.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Where in its file a figure was printed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origin {
+    /// A row of a workbook's sheet (1-based).
+    Cell { sheet: Arc<str>, row: u32 },
+    /// A row of a table printed on a PDF page (page and row on the page, 1-based).
+    PdfTable { page: u32, row: u32 },
+    /// A paragraph of a report (1-based line of a .txt, paragraph of a .docx).
+    Paragraph(u32),
+    /// A line of a PDF's narrative (page and line on the page, 1-based).
+    PdfLine { page: u32, line: u32 },
+}
+
+/// The name a PDF's table pages go by where a sheet would be named (`source_sheet`).
+pub const PDF_TABLES: &str = "pdf";
+
+impl Origin {
+    /// True for a figure printed in a table (a sheet's or a PDF page's), false for one
+    /// stated in the narrative.
+    pub fn is_table(&self) -> bool {
+        matches!(self, Origin::Cell { .. } | Origin::PdfTable { .. })
+    }
+
+    /// The sheet of a table row (`pdf` for a PDF's table pages).
+    pub fn sheet(&self) -> Option<&str> {
+        match self {
+            Origin::Cell { sheet, .. } => Some(sheet),
+            Origin::PdfTable { .. } => Some(PDF_TABLES),
+            _ => None,
+        }
+    }
+
+    /// The row of a sheet, the row on a PDF page, the paragraph or the line on the page.
+    pub fn row(&self) -> u32 {
+        match self {
+            Origin::Cell { row, .. } | Origin::PdfTable { row, .. } => *row,
+            Origin::Paragraph(n) => *n,
+            Origin::PdfLine { line, .. } => *line,
+        }
+    }
+
+    /// The page of a PDF.
+    pub fn page(&self) -> Option<u32> {
+        match self {
+            Origin::PdfTable { page, .. } | Origin::PdfLine { page, .. } => Some(*page),
+            _ => None,
+        }
+    }
+}
+
+/// Where one figure came from: the file, and where in it.
+#[derive(Debug, Clone)]
 pub struct Provenance {
     pub file: Arc<SourceFile>,
-    pub sheet: Option<Arc<str>>,
-    /// 1-based row in the sheet, paragraph number in a report, or line on the page of a PDF.
-    pub row: Option<u32>,
-    /// 1-based page of a PDF.
-    #[serde(default)]
-    pub page: Option<u32>,
+    pub origin: Origin,
+}
+
+/// Which part of a document a record was read from: one of the standard tables, or the
+/// narrative report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    Table(crate::reference::tables::TableKind),
+    Report,
+}
+
+impl Source {
+    /// `table05` …, or `report`: the `source` column.
+    pub fn id(self) -> &'static str {
+        match self {
+            Source::Table(kind) => kind.id(),
+            Source::Report => "report",
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
 }
 
 /// Who published a document, for which year.
@@ -296,12 +364,12 @@ impl ClassificationStatus {
 }
 
 /// One row of the `expenditure` dataset.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct ExpenditureRow {
     pub unit: Arc<UnitIdentity>,
     pub fund: Fund,
-    /// Source table id (`table03`, `table05` …) or `report`.
-    pub source: Cow<'static, str>,
+    /// The table (`table03`, `table05` …) or the report.
+    pub source: Source,
     pub code: ClassifiedCode,
     pub name_printed: String,
     pub actual: Yuan,
@@ -313,10 +381,10 @@ pub struct ExpenditureRow {
 }
 
 /// A 合计/总计/小计 row: kept for validation, never loaded as a code.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct TotalRow {
     pub fund: Fund,
-    pub source: Cow<'static, str>,
+    pub source: Source,
     pub label: String,
     pub actual: Option<Yuan>,
     pub basic: Option<Yuan>,
@@ -410,19 +478,14 @@ pub struct Finding {
 }
 
 impl Provenance {
-    /// `file#sheet!row`, `file¶paragraph` or `file`.
+    /// `file#sheet!row`, `file#p12:4` (a PDF's page and row or line) or `file¶paragraph`.
     pub fn reference(&self) -> String {
-        if let Some(page) = self.page {
-            return match self.row {
-                Some(line) => format!("{}#p{page}:{line}", self.file.display_path),
-                None => format!("{}#p{page}", self.file.display_path),
-            };
-        }
-        match (&self.sheet, self.row) {
-            (Some(sheet), Some(row)) => format!("{}#{sheet}!{row}", self.file.display_path),
-            (Some(sheet), None) => format!("{}#{sheet}", self.file.display_path),
-            (None, Some(row)) => format!("{}¶{row}", self.file.display_path),
-            (None, None) => self.file.display_path.to_string(),
+        let path = &self.file.display_path;
+        match &self.origin {
+            Origin::Cell { sheet, row } => format!("{path}#{sheet}!{row}"),
+            Origin::PdfTable { page, row } => format!("{path}#p{page}:{row}"),
+            Origin::PdfLine { page, line } => format!("{path}#p{page}:{line}"),
+            Origin::Paragraph(n) => format!("{path}¶{n}"),
         }
     }
 }
@@ -437,7 +500,7 @@ pub enum FactValue {
 }
 
 /// One headline figure of a unit-year (a column of `units`), with where it came from.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Fact {
     /// The `units` column it fills, e.g. `expenditure_total`.
     pub metric: String,
@@ -538,11 +601,11 @@ pub struct ShareItem {
 }
 
 /// One row of `economic_expenditure`: basic expenditure by 经济分类 code.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct EconomicRow {
     pub unit: Arc<UnitIdentity>,
     pub fund: Fund,
-    pub source: Cow<'static, str>,
+    pub source: Source,
     pub code: String,
     pub name: String,
     pub name_printed: String,
@@ -564,7 +627,7 @@ impl EconomicRow {
 }
 
 /// One row of `performance_projects`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct PerformanceProject {
     pub unit: Arc<UnitIdentity>,
     pub project: String,

@@ -3,12 +3,9 @@
 //! turns a document into records.
 
 pub mod guard;
-pub mod header;
 pub mod pdf;
-pub mod readers;
 pub mod report;
 pub mod sheet;
-pub mod tables;
 pub mod workbook;
 
 use std::io::Read;
@@ -17,16 +14,10 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use std::borrow::Cow;
-
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::hex;
-use crate::model::{
-    EconomicRow, ExpenditureRow, Fact, Finding, PerformanceProject, Reject, Severity, SourceFile,
-    Stage, TotalRow, UnitIdentity,
-};
-use crate::transform::identify::{resolve, ContentHints, PathHints};
+use crate::model::SourceFile;
+use crate::reference::catalog::hex;
 
 /// What kind of input a file is, from its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -74,7 +65,6 @@ pub struct Input {
     /// Path relative to its input root, with `/` separators: stable across machines.
     pub relative: String,
     pub kind: InputKind,
-    pub hints: PathHints,
     /// Why this path is not read at all (a symlink leaving the input roots, a loop, a FIFO
     /// or device): it becomes a reject without being opened.
     pub refused: Option<String>,
@@ -176,10 +166,8 @@ pub fn discover(roots: &[PathBuf]) -> crate::Result<Discovery> {
                 } else if !file_type.is_file() {
                     refused = Some(format!("{}: not opened", special_kind(&file_type)));
                 }
-                let rel = path.strip_prefix(root).unwrap_or(&path);
                 found.inputs.push(Input {
                     kind: InputKind::of(&path),
-                    hints: PathHints::from_relative(rel),
                     relative,
                     refused,
                     path,
@@ -212,182 +200,6 @@ fn special_kind(file_type: &std::fs::FileType) -> &'static str {
     }
     let _ = file_type;
     "a special file"
-}
-
-/// How a table found in a workbook was handled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TableStatus {
-    Loaded,
-    /// The table says it has no data (本表无数据, 空表).
-    Empty,
-    /// Recognised, but its layout could not be read; see rejects.
-    Rejected,
-    /// A sheet with content but no known title.
-    Unrecognised,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TableReport {
-    pub sheet: String,
-    pub title: String,
-    /// Table id (`table05` …), none for an unrecognised sheet.
-    pub table: Option<Cow<'static, str>>,
-    pub status: TableStatus,
-    pub rows: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
-
-/// Everything read from one input file. Serializable: unchanged inputs are not re-read,
-/// their extraction is loaded from the warehouse's cache.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Extraction {
-    /// The file read (set for every extraction of an input).
-    #[serde(default)]
-    pub file: Option<Arc<SourceFile>>,
-    pub identity: Option<Arc<UnitIdentity>>,
-    pub expenditure: Vec<ExpenditureRow>,
-    pub economic: Vec<EconomicRow>,
-    pub facts: Vec<Fact>,
-    pub projects: Vec<PerformanceProject>,
-    pub totals: Vec<TotalRow>,
-    pub rejects: Vec<Reject>,
-    pub findings: Vec<Finding>,
-    pub tables: Vec<TableReport>,
-    /// For narrative reports: encoding, counts, amount mentions used.
-    pub report: Option<report::ReportStats>,
-    /// For narrative reports: statements other figures can check (reconcile).
-    pub statements: Vec<crate::model::Statement>,
-    /// For a PDF's narrative: (page, line on the page) of each line of its text, so that a
-    /// statement's line number names its page.
-    #[serde(default)]
-    pub narrative_lines: Vec<(u32, u32)>,
-}
-
-impl Extraction {
-    /// The reference of a narrative line or paragraph: `file#p22:4` in a PDF, `file¶34`
-    /// otherwise.
-    pub fn paragraph_reference(&self, file: &SourceFile, paragraph: u32) -> String {
-        match (paragraph as usize)
-            .checked_sub(1)
-            .and_then(|i| self.narrative_lines.get(i))
-        {
-            Some((page, line)) => format!("{}#p{page}:{line}", file.display_path),
-            None => format!("{}¶{paragraph}", file.display_path),
-        }
-    }
-
-    pub fn reject(
-        &mut self,
-        file: &Arc<SourceFile>,
-        sheet: Option<&str>,
-        row: Option<u32>,
-        stage: Stage,
-        reason: String,
-        raw_text: Option<String>,
-    ) {
-        self.rejects.push(Reject {
-            unit: self.identity.clone(),
-            file: file.clone(),
-            sheet: sheet.map(Arc::from),
-            row,
-            stage,
-            reason,
-            raw_text,
-        });
-    }
-
-    /// A warning about the whole file.
-    pub fn warn(
-        &mut self,
-        file: &Arc<SourceFile>,
-        unit: Option<&Arc<UnitIdentity>>,
-        rule: &str,
-        message: String,
-    ) {
-        self.findings.push(Finding {
-            unit: unit.cloned(),
-            file: file.clone(),
-            rule: rule.to_string(),
-            severity: Severity::Warning,
-            message,
-            expected: None,
-            actual: None,
-            tolerance: None,
-            references: vec![file.display_path.to_string()],
-        });
-    }
-
-    /// Decides whose document this is from what it says (`hints`) and its path; on success
-    /// records the identity (and a warning for an unlisted unit), else a reject.
-    pub fn identify(
-        &mut self,
-        units: &crate::units::UnitRegistry,
-        file: &Arc<SourceFile>,
-        hints: &ContentHints,
-        path_hints: &PathHints,
-    ) -> Option<Arc<UnitIdentity>> {
-        match resolve(units, hints, path_hints) {
-            Ok(resolution) => {
-                let unit = Arc::new(resolution.identity);
-                self.identity = Some(unit.clone());
-                for warning in resolution.warnings {
-                    self.warn(file, Some(&unit), "identify.unit", warning);
-                }
-                Some(unit)
-            }
-            Err(reason) => {
-                self.reject(
-                    file,
-                    None,
-                    None,
-                    Stage::Identify,
-                    reason,
-                    hints.texts.first().cloned(),
-                );
-                None
-            }
-        }
-    }
-
-    /// Gives every reject and finding the file's identity, or `fallback` (from the path)
-    /// when the document itself could not be identified.
-    fn attach_identity(&mut self, fallback: Option<Arc<UnitIdentity>>) {
-        let unit = self.identity.clone().or(fallback);
-        for r in &mut self.rejects {
-            if r.unit.is_none() {
-                r.unit = unit.clone();
-            }
-        }
-        for f in &mut self.findings {
-            if f.unit.is_none() {
-                f.unit = unit.clone();
-            }
-        }
-    }
-
-    /// The partitions (year, district) this input's rows land in.
-    pub fn partitions(&self) -> std::collections::BTreeSet<(i32, String)> {
-        use crate::load::batch::Record;
-        let mut keys = std::collections::BTreeSet::new();
-        keys.extend(
-            self.identity
-                .iter()
-                .map(|u| (u.year, u.district_code.clone())),
-        );
-        keys.extend(self.rejects.iter().map(Record::partition));
-        keys.extend(self.findings.iter().map(Record::partition));
-        keys
-    }
-}
-
-/// The file plus what was read from it.
-#[derive(Debug)]
-pub struct FileResult {
-    pub input: Input,
-    pub file: Arc<SourceFile>,
-    pub extraction: Extraction,
 }
 
 /// Hashes one input. A file that cannot be read gets an empty hash; its extraction says why.
@@ -485,54 +297,6 @@ pub fn parse(input: &Input, file: &SourceFile, limits: &crate::config::Limits) -
     }
 }
 
-/// Turns what a file says into records: whose document it is, its tables and statements.
-pub fn interpret(
-    ctx: &workbook::Context,
-    input: &Input,
-    file: Arc<SourceFile>,
-    document: &Document,
-) -> FileResult {
-    let mut extraction = match document {
-        Document::Refused(reason) => {
-            let mut x = Extraction::default();
-            x.reject(&file, None, None, Stage::Discover, reason.clone(), None);
-            x
-        }
-        Document::Unreadable(reason) => {
-            let mut x = Extraction::default();
-            x.reject(&file, None, None, Stage::Extract, reason.clone(), None);
-            x
-        }
-        Document::Workbook(wb) => workbook::interpret(ctx, wb, &file, &input.hints),
-        Document::Narrative(n) => report::interpret(ctx, n, &file, &input.hints),
-    };
-    if extraction.identity.is_none() {
-        extraction.attach_identity(identity_from_path(ctx, input));
-    } else {
-        extraction.attach_identity(None);
-    }
-    extraction.file = Some(file.clone());
-    FileResult {
-        input: input.clone(),
-        file,
-        extraction,
-    }
-}
-
-/// [`parse`] then [`interpret`]: one input read into records, as a run does it when the
-/// cache does not have its parse.
-pub fn extract_file(ctx: &workbook::Context, input: &Input, file: Arc<SourceFile>) -> FileResult {
-    let document = parse(input, &file, ctx.limits);
-    interpret(ctx, input, file, &document)
-}
-
-/// Whose file this is by its path alone: for the rejects of a file that said nothing itself.
-fn identity_from_path(ctx: &workbook::Context, input: &Input) -> Option<Arc<UnitIdentity>> {
-    resolve(ctx.units, &ContentHints::default(), &input.hints)
-        .ok()
-        .map(|r| Arc::new(r.identity))
-}
-
 /// The text of a caught panic's payload.
 pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
@@ -540,31 +304,6 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".to_string())
-}
-
-/// The result of a file whose reader panicked: one reject saying so.
-pub fn panicked(
-    ctx: &workbook::Context,
-    input: &Input,
-    file: Arc<SourceFile>,
-    message: &str,
-) -> FileResult {
-    let mut extraction = Extraction::default();
-    extraction.reject(
-        &file,
-        None,
-        None,
-        Stage::Extract,
-        format!("the reader failed on this file ({message}); the file is malformed or hostile"),
-        None,
-    );
-    extraction.attach_identity(identity_from_path(ctx, input));
-    extraction.file = Some(file.clone());
-    FileResult {
-        input: input.clone(),
-        file,
-        extraction,
-    }
 }
 
 /// sha256 of a file, streamed in 64 KiB chunks.

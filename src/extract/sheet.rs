@@ -7,7 +7,7 @@ use calamine::{CellErrorType, Data, ExcelDateTime, ExcelDateTimeType, Range};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{MoneyUnit, Yuan};
-use crate::transform::text::split_code;
+use crate::reference::text::split_code;
 
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(into = "SheetData", try_from = "SheetData")]
@@ -165,7 +165,7 @@ impl Sheet {
             Data::String(s) => {
                 let t = s.trim();
                 t.bytes().any(|b| b.is_ascii_digit())
-                    && crate::model::parse_decimal_text(&crate::transform::text::fold_width(t))
+                    && crate::model::parse_decimal_text(&crate::reference::text::fold_width(t))
                         .is_some()
             }
             _ => false,
@@ -204,7 +204,7 @@ impl Sheet {
                 if is_blank_text(t) {
                     return Ok(None);
                 }
-                let d = crate::model::parse_decimal_text(&crate::transform::text::fold_width(t))
+                let d = crate::model::parse_decimal_text(&crate::reference::text::fold_width(t))
                     .ok_or_else(|| format!("{t:?} is not an amount"))?;
                 unit.to_yuan(d)
                     .map(Some)

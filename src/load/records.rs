@@ -26,9 +26,9 @@ fn identity(row: &mut RowBuilder, unit: Option<&UnitIdentity>) {
 
 fn provenance(row: &mut RowBuilder, p: &Provenance) {
     row.str(&p.file.display_path)
-        .opt_str(p.sheet.as_deref())
-        .int32(p.row.map(|r| r as i32))
-        .int32(p.page.map(|r| r as i32))
+        .opt_str(p.origin.sheet())
+        .int32(Some(p.origin.row() as i32))
+        .int32(p.origin.page().map(|r| r as i32))
         .str(&p.file.sha256);
 }
 
@@ -41,7 +41,7 @@ impl Record for ExpenditureRow {
         let c = &self.code;
         identity(row, Some(&self.unit));
         row.str(self.fund.as_str())
-            .str(&self.source)
+            .str(self.source.id())
             .str(&c.code)
             .int8(Some(c.level.as_i8()))
             .str(&c.category_code)
@@ -141,7 +141,7 @@ impl Record for EconomicRow {
     fn write(&self, row: &mut RowBuilder) {
         identity(row, Some(&self.unit));
         row.str(self.fund.as_str())
-            .str(&self.source)
+            .str(self.source.id())
             .str(&self.code)
             .int8(Some(if self.code.len() == 3 { 1 } else { 2 }))
             .str(self.code.get(..3).unwrap_or(&self.code))

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::catalog::hex;
 use crate::config::Limits;
 use crate::extract::{Document, InputKind};
+use crate::reference::catalog::hex;
 
 /// Bump when a reader decodes the same bytes differently (cells, merges, paragraphs, PDF
 /// pages): every cached parse is then read again.

@@ -15,27 +15,26 @@ use rayon::prelude::*;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::catalog::{hex, Catalog};
 use crate::cli::{ConfigArgs, RunArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::extract::workbook::Context;
-use crate::extract::{
-    discover, source_file, Discovery, Extraction, FileResult, Input, Skipped, TableStatus,
-};
+use crate::extract::{discover, source_file, Discovery, Input, Skipped};
 use crate::load::batch::{self, Record};
 use crate::load::schema;
 use crate::load::warehouse::{
     partition_label, pause_point, Commit, InputState, PartitionFile, PartitionKey, State, Warehouse,
 };
 use crate::model::{
-    EconomicRow, ExpenditureRow, Fact, Finding, PerformanceProject, Reject, Severity, SourceFile,
-    UnitIdentity, Yuan,
+    EconomicRow, ExpenditureRow, Fact, Finding, PerformanceProject, Reject, Severity, Source,
+    SourceFile, UnitIdentity, Yuan,
 };
+use crate::reference::catalog::{hex, Catalog};
+use crate::reference::text::split_code;
+use crate::reference::units::UnitRegistry;
 use crate::transform::derive::{self, ExecutionRow, UnitRow};
-use crate::transform::text::split_code;
+use crate::transform::tables::Context;
 use crate::transform::{grain, reconcile};
-use crate::units::UnitRegistry;
+use crate::transform::{Extraction, FileResult, TableStatus};
 
 /// What a finished run reports.
 #[derive(Debug)]
@@ -583,11 +582,11 @@ impl Records<'_> {
         });
         // Interpretation that panics (a bug of juesuan's) costs its file, never the batch.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            crate::extract::interpret(self.ctx, input, file.clone(), &document)
+            crate::transform::interpret(self.ctx, input, file.clone(), &document)
         }))
         .unwrap_or_else(|panic| {
             let message = crate::extract::panic_message(panic.as_ref());
-            crate::extract::panicked(self.ctx, input, file.clone(), &message)
+            crate::transform::panicked(self.ctx, input, file.clone(), &message)
         });
         let x = &result.extraction;
         for finding in &x.findings {
@@ -628,18 +627,18 @@ fn build_partitions(
             unit.year,
             source.to_string(),
             at.file.display_path.to_string(),
-            at.sheet.as_deref().unwrap_or("").to_string(),
+            at.origin.sheet().unwrap_or("").to_string(),
         ))
     };
     let chosen = |r: &ExpenditureRow| {
-        if r.source == "report" {
+        if r.source == Source::Report {
             chosen_reports.contains(&(
                 r.unit.unit_id.clone(),
                 r.unit.year,
                 r.provenance.file.display_path.to_string(),
             ))
         } else {
-            table_chosen(&r.unit, &r.source, &r.provenance)
+            table_chosen(&r.unit, r.source.id(), &r.provenance)
         }
     };
     // Rows of every loaded partition feed the derived datasets and the checks (the year
@@ -652,18 +651,18 @@ fn build_partitions(
         (
             &a.unit.unit_id,
             a.fund,
-            &a.source,
+            a.source.id(),
             &a.code.code,
             &a.provenance.file.display_path,
-            a.provenance.row,
+            a.provenance.origin.row(),
         )
             .cmp(&(
                 &b.unit.unit_id,
                 b.fund,
-                &b.source,
+                b.source.id(),
                 &b.code.code,
                 &b.provenance.file.display_path,
-                b.provenance.row,
+                b.provenance.origin.row(),
             ))
     });
     // The grain: one row per (unit, year, source, fund, code); copies become findings.
@@ -674,7 +673,7 @@ fn build_partitions(
         .filter_map(|e| e.identity.as_ref().map(|u| (u, &e.facts)))
         .flat_map(|(u, facts)| facts.iter().map(move |f| (u, f)))
         .collect();
-    facts.sort_by_key(|(_, f)| f.provenance.sheet.is_none());
+    facts.sort_by_key(|(_, f)| !f.provenance.origin.is_table());
     let units_all: Vec<UnitRow> = derive::units(facts);
     let execution_all = derive::execution(&expenditure_all, &units_all);
     let chosen_extractions: Vec<&Extraction> = results
@@ -714,15 +713,21 @@ fn build_partitions(
     let mut economic: Vec<&EconomicRow> = x()
         .flat_map(|e| &e.economic)
         .filter(|r| inside(r.partition()))
-        .filter(|r| table_chosen(&r.unit, &r.source, &r.provenance))
+        .filter(|r| table_chosen(&r.unit, r.source.id(), &r.provenance))
         .collect();
     economic.sort_by(|a, b| {
-        (&a.unit.unit_id, &a.source, &a.code, a.provenance.row).cmp(&(
-            &b.unit.unit_id,
-            &b.source,
-            &b.code,
-            b.provenance.row,
-        ))
+        (
+            &a.unit.unit_id,
+            a.source.id(),
+            &a.code,
+            a.provenance.origin.row(),
+        )
+            .cmp(&(
+                &b.unit.unit_id,
+                b.source.id(),
+                &b.code,
+                b.provenance.origin.row(),
+            ))
     });
     let (economic, economic_copies) = grain::unique(economic);
     let projects: Vec<&PerformanceProject> = x()
@@ -976,15 +981,15 @@ fn choose_tables(results: &BTreeMap<usize, FileResult>) -> (BTreeSet<TableCopy>,
         let keys = x
             .expenditure
             .iter()
-            .filter(|e| e.source != "report")
-            .map(|e| (&e.unit, &e.source, &e.provenance))
+            .filter(|e| e.source != Source::Report)
+            .map(|e| (&e.unit, e.source.id(), &e.provenance))
             .chain(
                 x.economic
                     .iter()
-                    .map(|e| (&e.unit, &e.source, &e.provenance)),
+                    .map(|e| (&e.unit, e.source.id(), &e.provenance)),
             );
         for (unit, source, at) in keys {
-            let sheet = at.sheet.as_deref().unwrap_or("");
+            let sheet = at.origin.sheet().unwrap_or("");
             let files = copies
                 .entry((unit.unit_id.clone(), unit.year, source.to_string()))
                 .or_default();
@@ -1003,17 +1008,17 @@ fn choose_tables(results: &BTreeMap<usize, FileResult>) -> (BTreeSet<TableCopy>,
             unit.unit_id == *unit_id
                 && unit.year == *year
                 && source == table
-                && at.sheet.as_deref().unwrap_or("") == sheet
+                && at.origin.sheet().unwrap_or("") == sheet
         };
         let mut f: Vec<(String, Yuan)> = x
             .expenditure
             .iter()
-            .filter(|e| mine(&e.unit, &e.source, &e.provenance))
+            .filter(|e| mine(&e.unit, e.source.id(), &e.provenance))
             .map(|e| (format!("{}:{}", e.fund.as_str(), e.code.code), e.actual))
             .chain(
                 x.economic
                     .iter()
-                    .filter(|e| mine(&e.unit, &e.source, &e.provenance))
+                    .filter(|e| mine(&e.unit, e.source.id(), &e.provenance))
                     .map(|e| (e.code.clone(), e.actual)),
             )
             .collect();
@@ -1475,8 +1480,8 @@ pub fn catalog_lookup(config: Option<&Path>, query: &str, year: i32) -> Result<u
         }
         return Ok(0);
     }
-    let key = crate::transform::text::name_key(query);
-    let like = |name: &str| crate::transform::text::name_key(name).contains(&key);
+    let key = crate::reference::text::name_key(query);
+    let like = |name: &str| crate::reference::text::name_key(name).contains(&key);
     let mut hits = 0;
     for row in catalog.functions_in(year) {
         let alias = catalog.aliases(&row.code, year).find(|a| like(&a.alias));
@@ -1604,7 +1609,7 @@ pub fn catalog_check(config: Option<&Path>) -> Result<u8> {
 
 /// `juesuan config init DIR`: the embedded defaults as files to edit.
 pub fn config_init(dir: &Path) -> Result<u8> {
-    let (written, kept) = crate::bundled::write_defaults(dir)?;
+    let (written, kept) = crate::reference::bundled::write_defaults(dir)?;
     for path in &written {
         crate::say!("wrote {}", path.display());
     }

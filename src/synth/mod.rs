@@ -12,12 +12,12 @@ pub mod workbook;
 
 use std::path::PathBuf;
 
-use crate::catalog::Catalog;
 use crate::cli::SynthArgs;
 use crate::config::Config;
 use crate::error::Result;
 use crate::model::Fund;
-use crate::units::UnitRegistry;
+use crate::reference::catalog::Catalog;
+use crate::reference::units::UnitRegistry;
 use plan::{
     build_fund, split_exact, CategoryTarget, FundPlan, Procurement, PurchasedService, Rng,
     ThreePublic, UnitYear,

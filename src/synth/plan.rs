@@ -2,8 +2,8 @@
 //! hierarchies whose 项 sum exactly to their 款, 款 to their 类 and 类 to the total, per fund.
 //! Amounts are integers in 0.01 万元 (the printed scale), so every sum is exact.
 
-use crate::catalog::Catalog;
 use crate::model::Fund;
+use crate::reference::catalog::Catalog;
 
 /// A deterministic generator (SplitMix64): same seed, same figures, on every platform.
 pub struct Rng(u64);

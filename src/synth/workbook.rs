@@ -13,7 +13,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::error::{Error, Result};
-use crate::extract::tables::TableKind;
+use crate::reference::tables::TableKind;
 use crate::synth::plan::{FundPlan, Line, Rng, UnitYear};
 
 /// The money unit printed above each table.

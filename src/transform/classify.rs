@@ -2,11 +2,11 @@
 //! level, parents, the canonical name for the year, COFOG, and a status saying how sure
 //! the match is. Unknown codes are kept as printed with status `unknown`, never guessed.
 
-use crate::catalog::Catalog;
 use crate::model::{ClassificationStatus, ClassifiedCode, Level};
-use crate::transform::text::name_key;
+use crate::reference::catalog::Catalog;
+use crate::reference::text::name_key;
 
-/// Classifies `code` (canonical digits from [`crate::transform::text::split_code`]) with
+/// Classifies `code` (canonical digits from [`crate::reference::text::split_code`]) with
 /// the name printed next to it. `printed_parents` supplies names printed on the parent
 /// rows of the same table, used when the catalogue does not know a parent.
 pub fn classify(
@@ -109,9 +109,9 @@ pub fn name_similarity(a: &str, b: &str) -> f64 {
 /// leads every candidate of another code by [`FUZZY_MARGIN`].
 pub fn best_fuzzy<'a>(
     name: &str,
-    candidates: impl IntoIterator<Item = &'a crate::catalog::CodeRow>,
-) -> Option<(&'a crate::catalog::CodeRow, f64)> {
-    let mut best: Option<(&crate::catalog::CodeRow, f64)> = None;
+    candidates: impl IntoIterator<Item = &'a crate::reference::catalog::CodeRow>,
+) -> Option<(&'a crate::reference::catalog::CodeRow, f64)> {
+    let mut best: Option<(&crate::reference::catalog::CodeRow, f64)> = None;
     let mut runner_up = 0.0f64;
     for row in candidates {
         let score = name_similarity(name, &row.name);
@@ -157,7 +157,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::transform::text::split_code;
+    use crate::reference::text::split_code;
 
     fn catalog() -> Catalog {
         Catalog::load(Path::new(concat!(
@@ -337,7 +337,7 @@ mod tests {
         assert_eq!(row.code, "2120501");
         assert!(score >= FUZZY_THRESHOLD);
         // Two candidates equally near: no match, however high the score (8/9 each).
-        let row = |code: &str, name: &str| crate::catalog::CodeRow {
+        let row = |code: &str, name: &str| crate::reference::catalog::CodeRow {
             code: code.into(),
             level: "项".into(),
             parent: code[..5].into(),

@@ -95,7 +95,7 @@ pub fn execution(expenditure: &[&ExpenditureRow], units: &[UnitRow]) -> Vec<Exec
     let mut ordered: Vec<&ExpenditureRow> = expenditure.to_vec();
     // Stable: the national tables first, then Beijing's additions (which repeat them), then
     // the report.
-    ordered.sort_by_key(|r| source_rank(&r.source));
+    ordered.sort_by_key(|r| source_rank(r.source.id()));
     let mut by_code: BTreeMap<(&str, i32, Fund, &str), Acc> = BTreeMap::new();
     for row in ordered {
         let acc = by_code

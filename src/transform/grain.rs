@@ -114,7 +114,7 @@ fn table_key(unit: &UnitIdentity, source: &str, fund: Fund, code: &str) -> Table
 impl Grain for ExpenditureRow {
     type Key = TableKey;
     fn key(&self) -> Self::Key {
-        table_key(&self.unit, &self.source, self.fund, &self.code.code)
+        table_key(&self.unit, self.source.id(), self.fund, &self.code.code)
     }
     fn describe(&self) -> String {
         let printed = self
@@ -158,7 +158,7 @@ impl Grain for ExpenditureRow {
 impl Grain for EconomicRow {
     type Key = TableKey;
     fn key(&self) -> Self::Key {
-        table_key(&self.unit, &self.source, self.fund, &self.code)
+        table_key(&self.unit, self.source.id(), self.fund, &self.code)
     }
     fn describe(&self) -> String {
         format!(

@@ -24,12 +24,13 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use crate::extract::Extraction;
 use crate::model::{
-    ExpenditureRow, FactValue, Finding, Fund, Printed, Severity, SourceFile, Statement,
+    ExpenditureRow, FactValue, Finding, Fund, Printed, Severity, Source, SourceFile, Statement,
     UnitIdentity, Yuan,
 };
+use crate::reference::tables::TableKind;
 use crate::transform::derive::{ExecutionRow, UnitRow};
+use crate::transform::Extraction;
 
 /// Severity policy (`[reconcile]` in juesuan.toml).
 #[derive(Debug, Clone, Deserialize)]
@@ -363,7 +364,7 @@ pub fn reconcile(input: &Input, policy: &Policy) -> (Vec<Finding>, usize) {
 /// titles (财政拨款收支决算总表 is 财政拨款收入支出决算总表), printed empty (本表无数据) or not
 /// readable; Beijing's 一般公共预算财政拨款收入支出决算表 carries 公开05's rows.
 fn missing_tables(ctx: &mut Ctx, input: &Input) {
-    use crate::extract::tables::TableKind;
+    use crate::reference::tables::TableKind;
     use std::collections::BTreeSet;
     let mut found: BTreeMap<
         (&str, i32),
@@ -378,7 +379,7 @@ fn missing_tables(ctx: &mut Ctx, input: &Input) {
         let kinds: BTreeSet<TableKind> = x
             .tables
             .iter()
-            .filter(|t| t.status != crate::extract::TableStatus::Unrecognised)
+            .filter(|t| t.status != crate::transform::TableStatus::Unrecognised)
             .filter_map(|t| t.table.as_deref().and_then(TableKind::from_id))
             .collect();
         if kinds.is_empty() {
@@ -449,8 +450,8 @@ type TableKey<'a> = (&'a str, i32, Fund, &'a str);
 
 fn tables<'a>(rows: &[&'a ExpenditureRow]) -> BTreeMap<TableKey<'a>, Vec<&'a ExpenditureRow>> {
     let mut by: BTreeMap<TableKey, Vec<&ExpenditureRow>> = BTreeMap::new();
-    for r in rows.iter().filter(|r| r.source != "report") {
-        by.entry((&r.unit.unit_id, r.unit.year, r.fund, &r.source))
+    for r in rows.iter().filter(|r| r.source != Source::Report) {
+        by.entry((&r.unit.unit_id, r.unit.year, r.fund, r.source.id()))
             .or_default()
             .push(r);
     }
@@ -540,7 +541,7 @@ fn totals(ctx: &mut Ctx, x: &Extraction) {
     for total in x
         .totals
         .iter()
-        .filter(|t| t.label == "合计" && t.source != "table06")
+        .filter(|t| t.label == "合计" && t.source != Source::Table(TableKind::GeneralPublicBasic))
     {
         let categories: Vec<&ExpenditureRow> = x
             .expenditure
@@ -584,7 +585,7 @@ fn totals(ctx: &mut Ctx, x: &Extraction) {
 }
 
 fn columns(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
-    for r in rows.iter().filter(|r| r.source != "report") {
+    for r in rows.iter().filter(|r| r.source != Source::Report) {
         let (Some(b), Some(p)) = (r.basic, r.project) else {
             continue;
         };
@@ -667,7 +668,7 @@ fn funds_vs_all(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
 fn money(x: &Extraction, metric: &str, from_table: bool) -> Option<(Yuan, String)> {
     x.facts
         .iter()
-        .filter(|f| f.provenance.sheet.is_some() == from_table)
+        .filter(|f| f.provenance.origin.is_table() == from_table)
         .find(|f| f.metric == metric)
         .and_then(|f| match f.value {
             FactValue::Money(v) => Some((v, f.provenance.reference())),
@@ -736,11 +737,15 @@ fn income_sources(ctx: &mut Ctx, x: &Extraction) {
 
 fn basic_economic(ctx: &mut Ctx, x: &Extraction, rows: &[&ExpenditureRow]) {
     // (economic table, function-code table whose 基本支出 it details, its title)
-    const PAIRS: [(&str, &str, &str); 2] = [
-        ("table06", "table05", "一般公共预算财政拨款支出决算表"),
+    const PAIRS: [(TableKind, TableKind, &str); 2] = [
         (
-            "bj_government_fund_basic",
-            "table08",
+            TableKind::GeneralPublicBasic,
+            TableKind::GeneralPublicExpenditure,
+            "一般公共预算财政拨款支出决算表",
+        ),
+        (
+            TableKind::GovernmentFundBasic,
+            TableKind::GovernmentFund,
             "政府性基金预算财政拨款收入支出决算表",
         ),
     ];
@@ -749,7 +754,7 @@ fn basic_economic(ctx: &mut Ctx, x: &Extraction, rows: &[&ExpenditureRow]) {
         let categories: Vec<_> = x
             .economic
             .iter()
-            .filter(|e| e.code.len() == 3 && e.source == economic)
+            .filter(|e| e.code.len() == 3 && e.source == Source::Table(economic))
             .collect();
         if categories.is_empty() {
             continue;
@@ -759,7 +764,7 @@ fn basic_economic(ctx: &mut Ctx, x: &Extraction, rows: &[&ExpenditureRow]) {
             .filter(|r| {
                 r.unit.unit_id == unit.unit_id
                     && r.unit.year == unit.year
-                    && r.source == functional
+                    && r.source == Source::Table(functional)
                     && r.code.code.len() == 3
             })
             .collect();
@@ -781,7 +786,8 @@ fn basic_economic(ctx: &mut Ctx, x: &Extraction, rows: &[&ExpenditureRow]) {
                 (gap / Decimal::ONE_HUNDRED).to_f64(),
                 Severity::Error,
                 format!(
-                    "基本支出 by 经济分类 ({economic}) does not add up to the 基本支出 of {title}"
+                    "基本支出 by 经济分类 ({}) does not add up to the 基本支出 of {title}",
+                    economic.id()
                 ),
                 fmt(total_basic),
                 fmt(categories.iter().map(|e| e.actual).sum()),
@@ -1227,14 +1233,14 @@ fn report_vs_tables(ctx: &mut Ctx, input: &Input) {
             })
             .collect();
         // The report's facts against the tables' (a PDF carries both).
-        for fact in x.facts.iter().filter(|f| f.provenance.sheet.is_none()) {
+        for fact in x.facts.iter().filter(|f| !f.provenance.origin.is_table()) {
             let FactValue::Money(stated) = fact.value else {
                 continue;
             };
             let Some(table_fact) = tables
                 .iter()
                 .flat_map(|t| &t.facts)
-                .find(|f| f.metric == fact.metric && f.provenance.sheet.is_some())
+                .find(|f| f.metric == fact.metric && f.provenance.origin.is_table())
             else {
                 continue;
             };
@@ -1272,12 +1278,20 @@ fn report_vs_tables(ctx: &mut Ctx, input: &Input) {
     // Per-类 statements against the table rows of the same fund and code (the first table
     // row of each, found through one index rather than a scan per statement).
     let mut table_rows: HashMap<(&str, i32, Fund, &str), &ExpenditureRow> = HashMap::new();
-    for t in input.expenditure.iter().filter(|t| t.source != "report") {
+    for t in input
+        .expenditure
+        .iter()
+        .filter(|t| t.source != Source::Report)
+    {
         table_rows
             .entry((&t.unit.unit_id, t.unit.year, t.fund, &t.code.code))
             .or_insert(t);
     }
-    for r in input.expenditure.iter().filter(|r| r.source == "report") {
+    for r in input
+        .expenditure
+        .iter()
+        .filter(|r| r.source == Source::Report)
+    {
         let Some(t) = table_rows
             .get(&(
                 r.unit.unit_id.as_str(),

@@ -14,10 +14,10 @@ const XJK: &str = "110102-xinjiekou";
 /// What synth planned for the bundled corpus (seed 2023): (unit id, year, plan), computed
 /// by the generator itself, not read back from the extractor.
 fn synth_plans() -> Vec<(String, i32, juesuan::synth::plan::UnitYear)> {
-    let catalog =
-        juesuan::catalog::Catalog::load(&repo().join("config/classification")).expect("catalogue");
-    let units =
-        juesuan::units::UnitRegistry::load(&repo().join("config/units.toml")).expect("units");
+    let catalog = juesuan::reference::catalog::Catalog::load(&repo().join("config/classification"))
+        .expect("catalogue");
+    let units = juesuan::reference::units::UnitRegistry::load(&repo().join("config/units.toml"))
+        .expect("units");
     let mut plans = Vec::new();
     for year in [2022, 2023] {
         for unit in units.units.iter().filter(|u| u.district_code == "110102") {

@@ -1,22 +1,21 @@
 //! Fuzzing by property: arbitrary bytes under every input extension, byte-mutated copies of
 //! a real workbook's sheet XML and of a real PDF, and random but valid workbooks (random cells, types, merges
 //! and far-flung positions, written by rust_xlsxwriter) go through the production extraction
-//! (`extract_file`, not the batch's panic guard): it must return, never panic, and say why
+//! (`transform::extract_file`, not the batch's panic guard): it must return, never panic, and say why
 //! when it loads nothing. Crashing inputs found this way are kept in `tests/fixtures/fuzz/`
 //! and replayed by `the_fuzz_corpus_replays`.
 
 use std::io::{Read, Write};
-use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use proptest::prelude::*;
 
-use juesuan::catalog::Catalog;
 use juesuan::config::Limits;
-use juesuan::extract::workbook::Context;
-use juesuan::extract::{extract_file, source_file, Input, InputKind};
-use juesuan::transform::identify::PathHints;
-use juesuan::units::UnitRegistry;
+use juesuan::extract::{source_file, Input, InputKind};
+use juesuan::reference::catalog::Catalog;
+use juesuan::reference::units::UnitRegistry;
+use juesuan::transform::extract_file;
+use juesuan::transform::tables::Context;
 
 use crate::common::repo;
 
@@ -50,7 +49,6 @@ fn extract(name: &str, bytes: &[u8]) -> (usize, usize) {
     };
     let input = Input {
         kind: InputKind::of(&path),
-        hints: PathHints::from_relative(Path::new(&relative)),
         relative,
         refused: None,
         path,

@@ -7,10 +7,10 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-use juesuan::catalog::Catalog;
 use juesuan::model::{ClassificationStatus, MoneyUnit};
+use juesuan::reference::catalog::Catalog;
+use juesuan::reference::text::{clean_name, name_key, split_code, strip_ordinal};
 use juesuan::transform::classify::{classify, name_similarity};
-use juesuan::transform::text::{clean_name, name_key, split_code, strip_ordinal};
 
 use crate::common::repo;
 
@@ -142,7 +142,7 @@ proptest! {
         let _ = strip_ordinal(&text);
         let _ = juesuan::model::parse_decimal_text(&text);
         let _ = MoneyUnit::from_label(&text);
-        let _ = juesuan::extract::tables::TableKind::from_title(&text);
+        let _ = juesuan::reference::tables::TableKind::from_title(&text);
         let _ = catalog().category_by_name(&text, 2023);
         let score = name_similarity(&text, &other);
         prop_assert!((0.0..=1.0).contains(&score));

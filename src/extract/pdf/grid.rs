@@ -29,8 +29,8 @@ use calamine::{Data, Dimensions, Range};
 
 use super::{lines_of, Line, Page, Rule, Run};
 use crate::extract::sheet::Sheet;
-use crate::extract::tables::TableKind;
-use crate::transform::text::name_key;
+use crate::reference::tables::TableKind;
+use crate::reference::text::name_key;
 
 /// Boundary positions closer than this are one boundary (points).
 const SNAP: f32 = 1.5;
@@ -48,7 +48,7 @@ pub(crate) struct Layout {
 
 /// An amount as printed (`2,940.05`, `0.00`), or a blank marker (`-`, `—`, `/`).
 fn is_figure(token: &str) -> bool {
-    let t = crate::transform::text::fold_width(token.trim());
+    let t = crate::reference::text::fold_width(token.trim());
     let t = t.as_ref();
     matches!(t, "-" | "—" | "/")
         || (t.contains('.')

@@ -1,7 +1,7 @@
 //! Decides which unit and year a document belongs to, from what it says about itself first
 //! (its title or heading: "2023年度北京市西城区新街口街道办事处部门决算", "编制单位：…"), then
 //! its file name, then its folders. The district and the unit are found among the official
-//! divisions (`crate::divisions`), so any 街道, 镇 or 乡 of any province is identified with
+//! divisions (`crate::reference::divisions`), so any 街道, 镇 or 乡 of any province is identified with
 //! its 9-digit code and nothing has to be registered; `units.toml` only overrides ids and
 //! names. A department (上海市普陀区财政局) is identified by its district and printed name.
 //!
@@ -23,10 +23,10 @@ mod names;
 pub use names::printed_unit_name;
 use names::{canonical_name, looks_like_township, meaningful, township_unit_name, unit_rest};
 
-use crate::divisions::{Candidate, District, Divisions, Level, Mention};
 use crate::model::UnitIdentity;
-use crate::transform::text::{fold_width, name_key};
-use crate::units::{derived_unit_id, UnitRegistry};
+use crate::reference::divisions::{Candidate, District, Divisions, Level, Mention};
+use crate::reference::text::{fold_width, name_key};
+use crate::reference::units::{derived_unit_id, UnitRegistry};
 
 /// What a document says about itself.
 #[derive(Debug, Default, Clone)]
@@ -111,6 +111,13 @@ pub struct PathHints {
     pub file: Option<String>,
     /// Every folder between the input root and the file, nearest first.
     pub folders: Vec<String>,
+}
+
+impl crate::extract::Input {
+    /// What the input's path says about whose document it is.
+    pub fn path_hints(&self) -> PathHints {
+        PathHints::from_relative(Path::new(&self.relative))
+    }
 }
 
 impl PathHints {
@@ -561,8 +568,11 @@ mod tests {
     fn registry() -> &'static UnitRegistry {
         static REGISTRY: std::sync::OnceLock<UnitRegistry> = std::sync::OnceLock::new();
         REGISTRY.get_or_init(|| {
-            UnitRegistry::from_sources(None, &crate::bundled::Files::Embedded("divisions"))
-                .expect("embedded units and divisions")
+            UnitRegistry::from_sources(
+                None,
+                &crate::reference::bundled::Files::Embedded("divisions"),
+            )
+            .expect("embedded units and divisions")
         })
     }
 

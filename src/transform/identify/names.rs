@@ -1,9 +1,9 @@
 //! The names in a title: where the unit's name starts and ends, whether a printed name
 //! names a unit at all, and the canonical name a unit is filed under.
 
-use crate::divisions::{District, Divisions, Level};
-use crate::transform::text::name_key;
-use crate::units::unit_key;
+use crate::reference::divisions::{District, Divisions, Level};
+use crate::reference::text::name_key;
+use crate::reference::units::unit_key;
 
 /// What follows a township's name up to the end of the unit's name, minus the words that
 /// make it the township's own government (办事处, 人民政府): empty for the township itself.

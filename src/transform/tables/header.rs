@@ -2,15 +2,15 @@
 //! top to bottom, merged cells filled), where data starts, and the money unit printed above.
 
 use crate::extract::sheet::Sheet;
-use crate::extract::tables::is_total_label;
 use crate::model::MoneyUnit;
-use crate::transform::text::name_key;
+use crate::reference::tables::is_total_label;
+use crate::reference::text::name_key;
 
 /// A table found on a sheet: rows `start..end` (absolute; `start` is the title row).
 #[derive(Debug, Clone)]
 pub struct Block {
     pub sheet: usize,
-    pub kind: crate::extract::tables::TableKind,
+    pub kind: crate::reference::tables::TableKind,
     pub title: String,
     pub start: u32,
     pub end: u32,

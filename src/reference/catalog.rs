@@ -14,9 +14,9 @@ use std::path::Path;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::bundled::Files;
 use crate::error::{Error, Result};
 use crate::model::Level;
+use crate::reference::bundled::Files;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -212,7 +212,7 @@ impl Catalog {
         year: i32,
     ) -> Option<(String, crate::model::ClassificationStatus)> {
         use crate::model::ClassificationStatus;
-        use crate::transform::text::{name_key, strip_ordinal};
+        use crate::reference::text::{name_key, strip_ordinal};
         let key = name_key(strip_ordinal(name));
         let keys = [key.clone(), format!("{key}支出")];
         let matches = |n: &str| keys.iter().any(|k| *k == name_key(n));

@@ -15,9 +15,9 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::bundled::Files;
-use crate::catalog::hex;
 use crate::error::{Error, Result};
+use crate::reference::bundled::Files;
+use crate::reference::catalog::hex;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
@@ -399,7 +399,7 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transform::text::name_key;
+    use crate::reference::text::name_key;
 
     fn divisions() -> Divisions {
         Divisions::load(&Files::Embedded("divisions"), &[]).expect("embedded divisions")

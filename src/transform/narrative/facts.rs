@@ -15,7 +15,7 @@ use crate::extract::report::read::Block;
 use crate::model::{
     parse_decimal_text, FactValue, Fund, MoneyUnit, Printed, ShareItem, Statement, Yuan,
 };
-use crate::transform::text::fold_width;
+use crate::reference::text::fold_width;
 
 /// A number as printed: thousands separators, decimals, a sign.
 const NUM: &str = r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?";

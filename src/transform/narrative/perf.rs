@@ -8,7 +8,7 @@ use serde_json::json;
 use std::sync::Arc;
 
 use crate::model::{parse_decimal_text, MoneyUnit, PerformanceProject, Provenance, UnitIdentity};
-use crate::transform::text::{fold_width, name_key};
+use crate::reference::text::{fold_width, name_key};
 
 fn cell_key(cell: &str) -> String {
     name_key(cell)

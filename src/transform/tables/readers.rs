@@ -2,21 +2,20 @@
 //! expenditure tables (03/05/08/09), the income table's totals (02), the 三公 table (07) and
 //! basic expenditure by economic code (06).
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::catalog::Catalog;
-use crate::extract::header::{code_table_row, numeric_row, read_header, Block, Header};
 use crate::extract::sheet::Sheet;
-use crate::extract::tables::{is_total_label, TableKind};
-use crate::extract::Extraction;
 use crate::model::{
-    ClassificationStatus, EconomicRow, ExpenditureRow, Fact, FactValue, Finding, Fund, Provenance,
-    Severity, SourceFile, Stage, TotalRow, UnitIdentity, Yuan,
+    ClassificationStatus, EconomicRow, ExpenditureRow, Fact, FactValue, Finding, Fund, Origin,
+    Provenance, Severity, Source, SourceFile, Stage, TotalRow, UnitIdentity, Yuan,
 };
+use crate::reference::catalog::Catalog;
+use crate::reference::tables::{is_total_label, TableKind};
+use crate::reference::text::{clean_name, name_key};
 use crate::transform::classify::{best_fuzzy, classify, FUZZY_MARGIN, FUZZY_THRESHOLD};
-use crate::transform::text::{clean_name, name_key};
+use crate::transform::tables::header::{code_table_row, numeric_row, read_header, Block, Header};
+use crate::transform::Extraction;
 
 /// Where a row of a sheet is, as a reject names it: the sheet and its 1-based row, or for
 /// a PDF's tables the page (`p12`) and the row on that page.
@@ -40,19 +39,16 @@ pub struct TableContext<'a> {
 impl TableContext<'_> {
     /// Where row `r` is: sheet and 1-based row, or for a PDF's table its page and row on it.
     fn provenance(&self, r: u32) -> Provenance {
-        match self.sheet.origin(r) {
-            Some((page, row)) => Provenance {
-                file: self.file.clone(),
-                sheet: Some(self.sheet_name.clone()),
-                row: Some(row),
-                page: Some(page),
+        let origin = match self.sheet.origin(r) {
+            Some((page, row)) => Origin::PdfTable { page, row },
+            None => Origin::Cell {
+                sheet: self.sheet_name.clone(),
+                row: r + 1,
             },
-            None => Provenance {
-                file: self.file.clone(),
-                sheet: Some(self.sheet_name.clone()),
-                row: Some(r + 1),
-                page: None,
-            },
+        };
+        Provenance {
+            file: self.file.clone(),
+            origin,
         }
     }
 
@@ -156,7 +152,7 @@ fn resolve_by_name(
         return Some(ByName::Exact(code));
     }
     // Nearest scope first, as for exact names: a 款 and its only 项 often share a name.
-    let categories: Vec<&crate::catalog::CodeRow> = catalog
+    let categories: Vec<&crate::reference::catalog::CodeRow> = catalog
         .functions_in(year)
         .into_iter()
         .filter(|r| r.code.len() == 3)
@@ -184,7 +180,7 @@ struct Carry {
 /// The digits of a split-code cell: "201", "01", a number cell 1.0 → "01" (`width` digits).
 fn code_part(sheet: &Sheet, r: u32, c: u32, width: usize) -> Option<String> {
     let digits = match sheet.get(r, c) {
-        calamine::Data::String(s) => crate::transform::text::fold_width(s.trim()).into_owned(),
+        calamine::Data::String(s) => crate::reference::text::fold_width(s.trim()).into_owned(),
         calamine::Data::Float(f) if f.fract() == 0.0 && *f >= 0.0 => format!("{}", *f as u64),
         calamine::Data::Int(i) if *i >= 0 => i.to_string(),
         _ => return None,
@@ -294,7 +290,7 @@ pub fn expenditure_table(
     }
     let code_col = columns.code.unwrap_or(t.sheet.first_col);
     let name_col = columns.name.unwrap_or(code_col + 1);
-    let source: Cow<'static, str> = Cow::Borrowed(t.block.kind.id());
+    let source = Source::Table(t.block.kind);
 
     let mut carry = Carry::default();
     // The 类 or 款 of the last row with a code, for name-only rows below it.
@@ -344,7 +340,7 @@ pub fn expenditure_table(
                 if is_total_label(label) {
                     out.totals.push(TotalRow {
                         fund,
-                        source: source.clone(),
+                        source,
                         label: clean_name(label),
                         actual,
                         basic,
@@ -353,9 +349,9 @@ pub fn expenditure_table(
                     });
                     continue;
                 }
-                let name = crate::transform::text::strip_ordinal(&clean_name(label)).to_string();
+                let name = crate::reference::text::strip_ordinal(&clean_name(label)).to_string();
                 // Digits that are no code ("2０1x", "20101x"): a broken code, not a name.
-                let folded = crate::transform::text::fold_width(&name);
+                let folded = crate::reference::text::fold_width(&name);
                 if folded.starts_with(|c: char| c.is_ascii_digit()) {
                     t.reject_row(
                         out,
@@ -471,7 +467,7 @@ pub fn expenditure_table(
         out.expenditure.push(ExpenditureRow {
             unit: t.unit.clone(),
             fund,
-            source: source.clone(),
+            source,
             code: classified,
             name_printed,
             actual,
@@ -489,7 +485,12 @@ pub fn expenditure_table(
             .totals
             .iter()
             .filter(|tr| tr.source == source && name_key(&tr.label) == "合计")
-            .filter_map(|tr| Some((tr.provenance.row? - 1, [tr.actual, tr.basic, tr.project])))
+            .map(|tr| {
+                (
+                    tr.provenance.origin.row() - 1,
+                    [tr.actual, tr.basic, tr.project],
+                )
+            })
             .collect();
         if let Some((r, [actual, basic, project])) = totals.first().copied() {
             t.fact(out, "expenditure_total", actual, r);
@@ -621,7 +622,7 @@ pub fn economic_table(t: &TableContext, fund: Fund, out: &mut Extraction) -> Res
     }
     let mut loaded = 0;
     let year = t.unit.year;
-    let source: Cow<'static, str> = Cow::Borrowed(t.block.kind.id());
+    let source = Source::Table(t.block.kind);
     for (i, &(code_col, kuan_col)) in groups.iter().enumerate() {
         let next = groups.get(i + 1).map(|g| g.0).unwrap_or(u32::MAX);
         let last_code_col = kuan_col.unwrap_or(code_col);
@@ -661,7 +662,7 @@ pub fn economic_table(t: &TableContext, fund: Fund, out: &mut Extraction) -> Res
                     }
                     out.totals.push(TotalRow {
                         fund,
-                        source: source.clone(),
+                        source,
                         label: clean_name(label),
                         actual,
                         basic: actual,
@@ -698,7 +699,7 @@ pub fn economic_table(t: &TableContext, fund: Fund, out: &mut Extraction) -> Res
             out.economic.push(EconomicRow {
                 unit: t.unit.clone(),
                 fund,
-                source: source.clone(),
+                source,
                 code,
                 name,
                 name_printed,
@@ -718,7 +719,7 @@ fn split_economic_code(sheet: &Sheet, r: u32, lei: u32, kuan: u32) -> Option<(St
     let digits = |col: u32, len: usize| {
         sheet
             .text(r, col)
-            .map(|t| crate::transform::text::fold_width(t).into_owned())
+            .map(|t| crate::reference::text::fold_width(t).into_owned())
             .filter(|t| t.len() == len && t.bytes().all(|b| b.is_ascii_digit()))
     };
     let lei = digits(lei, 3)?;
@@ -733,7 +734,7 @@ type AmountRead = Result<Option<Yuan>, String>;
 
 /// What a label of a two-sided summary table (01, 04) means for `units`.
 fn summary_metric(label: &str) -> Option<&'static str> {
-    let key = name_key(crate::transform::text::strip_ordinal(label));
+    let key = name_key(crate::reference::text::strip_ordinal(label));
     let key = key.trim_end_matches("收入");
     Some(match key {
         "一般公共预算财政拨款" => "income_general_public",
@@ -787,7 +788,7 @@ pub fn summary_table(t: &TableContext, out: &mut Extraction) -> Result<usize, St
     let (left, right) = (labels[0], labels[1]);
     let left_values = value_cols(left, right);
     let right_values = value_cols(right, u32::MAX);
-    let source: Cow<'static, str> = Cow::Borrowed(t.block.kind.id());
+    let source = Source::Table(t.block.kind);
     let fund_of = |h: &str| {
         if h.contains("一般公共预算") {
             Some(Fund::GeneralPublic)
@@ -850,7 +851,7 @@ pub fn summary_table(t: &TableContext, out: &mut Extraction) -> Result<usize, St
         }
         // A 类 by name ("七、文化旅游体育与传媒支出"): only table 01's all-fund line is loaded;
         // table 04 repeats the fund tables.
-        if t.block.kind != crate::extract::tables::TableKind::IncomeExpenditureSummary {
+        if t.block.kind != crate::reference::tables::TableKind::IncomeExpenditureSummary {
             continue;
         }
         let Some(actual) = total else { continue };
@@ -864,7 +865,7 @@ pub fn summary_table(t: &TableContext, out: &mut Extraction) -> Result<usize, St
             }
             continue;
         };
-        let name_printed = clean_name(crate::transform::text::strip_ordinal(&label));
+        let name_printed = clean_name(crate::reference::text::strip_ordinal(&label));
         let Some(mut classified) =
             classify(t.catalog, &code, &name_printed, t.unit.year, &|_| None)
         else {
@@ -874,7 +875,7 @@ pub fn summary_table(t: &TableContext, out: &mut Extraction) -> Result<usize, St
         out.expenditure.push(ExpenditureRow {
             unit: t.unit.clone(),
             fund: Fund::All,
-            source: source.clone(),
+            source,
             code: classified,
             name_printed,
             actual,

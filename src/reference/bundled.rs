@@ -13,59 +13,59 @@ use crate::error::{Error, Result};
 
 /// Every embedded file, by its path under `config/`.
 pub const EMBEDDED: &[(&str, &[u8])] = &[
-    ("juesuan.toml", include_bytes!("../config/juesuan.toml")),
-    ("units.toml", include_bytes!("../config/units.toml")),
+    ("juesuan.toml", include_bytes!("../../config/juesuan.toml")),
+    ("units.toml", include_bytes!("../../config/units.toml")),
     (
         "classification/README.md",
-        include_bytes!("../config/classification/README.md"),
+        include_bytes!("../../config/classification/README.md"),
     ),
     (
         "classification/functions.csv",
-        include_bytes!("../config/classification/functions.csv"),
+        include_bytes!("../../config/classification/functions.csv"),
     ),
     (
         "classification/aliases.csv",
-        include_bytes!("../config/classification/aliases.csv"),
+        include_bytes!("../../config/classification/aliases.csv"),
     ),
     (
         "classification/crosswalk.csv",
-        include_bytes!("../config/classification/crosswalk.csv"),
+        include_bytes!("../../config/classification/crosswalk.csv"),
     ),
     (
         "classification/cofog.csv",
-        include_bytes!("../config/classification/cofog.csv"),
+        include_bytes!("../../config/classification/cofog.csv"),
     ),
     (
         "classification/economic.csv",
-        include_bytes!("../config/classification/economic.csv"),
+        include_bytes!("../../config/classification/economic.csv"),
     ),
     (
         "divisions/README.md",
-        include_bytes!("../config/divisions/README.md"),
+        include_bytes!("../../config/divisions/README.md"),
     ),
     (
         "divisions/import.py",
-        include_bytes!("../config/divisions/import.py"),
+        include_bytes!("../../config/divisions/import.py"),
     ),
     (
         "divisions/provinces.csv",
-        include_bytes!("../config/divisions/provinces.csv"),
+        include_bytes!("../../config/divisions/provinces.csv"),
     ),
     (
         "divisions/cities.csv",
-        include_bytes!("../config/divisions/cities.csv"),
+        include_bytes!("../../config/divisions/cities.csv"),
     ),
     (
         "divisions/counties.csv",
-        include_bytes!("../config/divisions/counties.csv"),
+        include_bytes!("../../config/divisions/counties.csv"),
     ),
     (
         "divisions/townships.csv",
-        include_bytes!("../config/divisions/townships.csv"),
+        include_bytes!("../../config/divisions/townships.csv"),
     ),
     (
         "divisions/history.csv",
-        include_bytes!("../config/divisions/history.csv"),
+        include_bytes!("../../config/divisions/history.csv"),
     ),
 ];
 

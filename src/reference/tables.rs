@@ -2,7 +2,7 @@
 //! position or count): the national nine (公开01–09) and Beijing's additions.
 
 use crate::model::Fund;
-use crate::transform::text::name_key;
+use crate::reference::text::name_key;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TableKind {

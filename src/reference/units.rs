@@ -1,5 +1,5 @@
 //! Overrides and aliases for units (`config/units.toml`). Units need no registration: the
-//! official divisions ([`crate::divisions`]) identify any 街道, 镇 or 乡 and any district.
+//! official divisions ([`crate::reference::divisions`]) identify any 街道, 镇 or 乡 and any district.
 //! This file only gives a unit a chosen id and canonical name, other names documents use
 //! for it, or adds a district that the divisions' edition does not have yet.
 
@@ -9,12 +9,12 @@ use std::path::Path;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::bundled::Files;
-use crate::catalog::hex;
-pub use crate::divisions::District;
-use crate::divisions::{Divisions, Level};
 use crate::error::{Error, Result};
-use crate::transform::text::name_key;
+use crate::reference::bundled::Files;
+use crate::reference::catalog::hex;
+pub use crate::reference::divisions::District;
+use crate::reference::divisions::{Divisions, Level};
+use crate::reference::text::name_key;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -70,8 +70,10 @@ impl UnitRegistry {
                 path.display().to_string(),
             ),
             None => (
-                String::from_utf8_lossy(crate::bundled::embedded("units.toml").unwrap_or_default())
-                    .into_owned(),
+                String::from_utf8_lossy(
+                    crate::reference::bundled::embedded("units.toml").unwrap_or_default(),
+                )
+                .into_owned(),
                 "(embedded)/units.toml".to_string(),
             ),
         };
