@@ -34,6 +34,9 @@ pub enum Error {
     /// Writing Parquet failed.
     #[error("{path}: writing parquet: {reason}")]
     Parquet { path: PathBuf, reason: String },
+    /// Encoding the manifest or the state as JSON failed.
+    #[error("{what}: encoding JSON: {reason}")]
+    Json { what: String, reason: String },
     /// Reading the warehouse back (compare) failed.
     #[error("{path}: reading the warehouse: {reason}")]
     Warehouse { path: PathBuf, reason: String },

@@ -197,7 +197,7 @@ pub fn run(args: &CompareArgs) -> Result<u8> {
         Format::Html => html::page(&comparison),
     };
     match &args.out {
-        Some(path) => crate::load::warehouse::write_atomically(path, text.as_bytes())?,
+        Some(path) => crate::load::sink::write_atomically(path, text.as_bytes())?,
         None => crate::say!("{}", text.trim_end()),
     }
     Ok(0)

@@ -2,7 +2,9 @@
 //! partitions, staging, commit, manifest).
 
 pub mod batch;
+pub mod dataset;
 pub mod parquet;
 pub mod records;
 pub mod schema;
+pub mod sink;
 pub mod warehouse;

@@ -1,14 +1,10 @@
 //! The Parquet writer: settings chosen explicitly, one file per partition.
 
-use std::path::Path;
-
 use arrow::array::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
-
-use crate::error::{Error, Result};
 
 /// Footer metadata every file carries.
 pub struct FileMeta<'a> {
@@ -38,17 +34,11 @@ pub fn writer_properties(meta: &FileMeta) -> WriterProperties {
         .build()
 }
 
-/// Writes one batch to `path` (a new file; the caller renames it into place).
-pub fn write_file(path: &Path, batch: &RecordBatch, meta: &FileMeta) -> Result<()> {
-    let err = |reason: String| Error::Parquet {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(writer_properties(meta)))
-        .map_err(|e| err(e.to_string()))?;
-    writer.write(batch).map_err(|e| err(e.to_string()))?;
-    let file = writer.into_inner().map_err(|e| err(e.to_string()))?;
-    file.sync_all().map_err(|e| Error::io(path, e))?;
-    Ok(())
+/// Encodes one batch as a Parquet file.
+pub fn encode(batch: &RecordBatch, meta: &FileMeta) -> Result<Vec<u8>, String> {
+    let mut writer =
+        ArrowWriter::try_new(Vec::new(), batch.schema(), Some(writer_properties(meta)))
+            .map_err(|e| e.to_string())?;
+    writer.write(batch).map_err(|e| e.to_string())?;
+    writer.into_inner().map_err(|e| e.to_string())
 }

@@ -7,8 +7,7 @@ use crate::model::{
 };
 use crate::transform::derive::{ExecutionRow, UnitRow};
 
-/// Partition of rows that could not be tied to any unit and year.
-pub const UNKNOWN_PARTITION: (i32, &str) = (0, "000000");
+use crate::load::dataset::UNKNOWN_PARTITION;
 
 fn key(unit: Option<&UnitIdentity>) -> (i32, String) {
     unit.map(|u| (u.year, u.district_code.clone()))

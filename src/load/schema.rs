@@ -625,23 +625,10 @@ pub fn rejects() -> DatasetSpec {
     }
 }
 
-/// Every dataset, in the order they are written and documented.
-pub fn all() -> Vec<DatasetSpec> {
-    vec![
-        expenditure(),
-        execution(),
-        units(),
-        economic_expenditure(),
-        performance_projects(),
-        findings(),
-        rejects(),
-    ]
-}
-
 /// The data dictionary as Markdown (`juesuan schema`).
 pub fn dictionary() -> String {
     let mut out = String::from("# juesuan warehouse: data dictionary\n\nEvery dataset is partitioned as `<dataset>/year=<year>/<district_code>.parquet`; `year` lives only in the path.\nMoney is decimal(18,2) in 元.\n");
-    for spec in all() {
+    for spec in crate::load::dataset::Dataset::ALL.map(|d| d.spec()) {
         out += &format!("\n## `{}`\n\n{}\n\n| column | type | null | meaning |\n|---|---|---|---|\n| year | partition key | no | fiscal year (path only) |\n", spec.name, spec.meaning);
         for c in &spec.columns {
             out += &format!(

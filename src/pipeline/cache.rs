@@ -77,7 +77,7 @@ impl Cache {
         let mut bytes = MAGIC.to_vec();
         let body = postcard::to_stdvec(document).map_err(std::io::Error::other)?;
         bytes.extend_from_slice(&body);
-        crate::load::warehouse::write_atomically(&self.path(key), &bytes)
+        crate::load::sink::write_atomically(&self.path(key), &bytes)
             .map_err(|e| std::io::Error::other(e.to_string()))
     }
 

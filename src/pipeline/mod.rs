@@ -20,10 +20,9 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::extract::{discover, source_file, Discovery, Input, Skipped};
 use crate::load::batch::{self, Record};
-use crate::load::schema;
-use crate::load::warehouse::{
-    partition_label, pause_point, Commit, InputState, PartitionFile, PartitionKey, State, Warehouse,
-};
+use crate::load::dataset::{parse_partition_label, partition_label, Dataset, PartitionKey};
+use crate::load::sink::LocalFs;
+use crate::load::warehouse::{pause_point, Commit, InputState, PartitionFile, State, Warehouse};
 use crate::model::{
     EconomicRow, ExpenditureRow, Fact, Finding, PerformanceProject, Reject, Severity, Source,
     SourceFile, UnitIdentity, Yuan,
@@ -118,7 +117,9 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     );
     // Lock and repair the warehouse before reading anything: a held lock or an unwritable
     // output is fatal, and should fail in a second, not after the extraction.
-    let warehouse = Warehouse::open(&config.warehouse)?;
+    let sink = LocalFs::open(&config.warehouse)?;
+    let cache = cache::Cache::new(sink.cache_dir());
+    let warehouse = Warehouse::new(Box::new(sink));
     tracing::info!(run_id, warehouse = %config.warehouse.display(), catalog = catalog.version, "run started");
     let previous = warehouse.load_state();
     let fingerprint = fingerprint(&config, &catalog, &units);
@@ -214,7 +215,6 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         units: &units,
         limits: &config.limits,
     };
-    let cache = cache::Cache::new(warehouse.cache_dir());
     let records = Records {
         pool: &pool,
         ctx: &ctx,
@@ -282,7 +282,6 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     let mut results: BTreeMap<usize, FileResult> = fresh;
     results.extend(records.of(&again));
 
-    let datasets = DATASETS;
     let phase = Instant::now();
     let built = build_partitions(&results, &touched, &config.reconcile)?;
     tracing::info!(partitions = touched.len(), elapsed = ?phase.elapsed(), "derived, checked and encoded");
@@ -344,13 +343,13 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         }
         state.inputs.insert(input.relative.clone(), entry);
     }
-    for dataset in datasets {
-        let counts = state.rows.entry(dataset.to_string()).or_default();
+    for dataset in Dataset::ALL {
+        let counts = state.rows.entry(dataset.name().to_string()).or_default();
         for p in &touched {
             counts.remove(&partition_label(p));
         }
         for (p, per_dataset) in &rows {
-            counts.insert(partition_label(p), per_dataset[dataset]);
+            counts.insert(partition_label(p), per_dataset[&dataset]);
         }
     }
     for p in &touched {
@@ -368,15 +367,21 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         .get("expenditure")
         .map_or(0, |r| r.values().sum());
     let summary_state = state.clone();
+    let live_parses: BTreeSet<&str> = summary_state
+        .inputs
+        .values()
+        .map(|i| i.cache_key.as_str())
+        .collect();
     warehouse.commit(Commit {
         run_id: &run_id,
         catalog_version: &catalog.version,
         files: partition_files,
         removed,
-        datasets: &datasets,
         state,
         manifest,
     })?;
+    // Parses no input refers to any more are removed.
+    cache.retain(&live_parses);
 
     let outcome = RunOutcome {
         run_id,
@@ -400,17 +405,6 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     );
     Ok(outcome)
 }
-
-/// The datasets every touched partition gets a file in, in the order they are written.
-pub const DATASETS: [&str; 7] = [
-    "expenditure",
-    "execution",
-    "units",
-    "economic_expenditure",
-    "performance_projects",
-    "findings",
-    "rejects",
-];
 
 /// Changes when anything that shapes the extracted rows changes: juesuan itself (version,
 /// build, warehouse schema), the catalogue, the units registry or the limits.
@@ -679,7 +673,7 @@ fn build_partitions(
     let chosen_extractions: Vec<&Extraction> = results
         .values()
         .filter(|r| {
-            r.extraction.report.is_none()
+            !r.extraction.has_narrative()
                 || r.extraction.identity.as_ref().is_some_and(|u| {
                     chosen_reports.contains(&(u.unit_id.clone(), u.year, r.input.relative.clone()))
                 })
@@ -805,23 +799,22 @@ fn build_partitions(
         .filter(|p| touched.contains(p))
         .collect();
     let mut files = Vec::new();
-    let mut counts: BTreeMap<PartitionKey, BTreeMap<&'static str, usize>> = BTreeMap::new();
+    let mut counts: BTreeMap<PartitionKey, BTreeMap<Dataset, usize>> = BTreeMap::new();
     let mut failed: BTreeMap<PartitionKey, String> = BTreeMap::new();
-    let specs = schema::all();
-    for spec in &specs {
-        let batches = match spec.name {
-            "expenditure" => group(spec, &expenditure, &live),
-            "execution" => group(spec, &execution.iter().collect::<Vec<_>>(), &live),
-            "units" => group(spec, &units.iter().collect::<Vec<_>>(), &live),
-            "economic_expenditure" => group(spec, &economic, &live),
-            "performance_projects" => group(spec, &projects, &live),
-            "findings" => group(spec, &findings, &live),
-            _ => group(spec, &rejects, &live),
+    for dataset in Dataset::ALL {
+        let batches = match dataset {
+            Dataset::Expenditure => group(dataset, &expenditure, &live),
+            Dataset::Execution => group(dataset, &execution.iter().collect::<Vec<_>>(), &live),
+            Dataset::Units => group(dataset, &units.iter().collect::<Vec<_>>(), &live),
+            Dataset::EconomicExpenditure => group(dataset, &economic, &live),
+            Dataset::PerformanceProjects => group(dataset, &projects, &live),
+            Dataset::Findings => group(dataset, &findings, &live),
+            Dataset::Rejects => group(dataset, &rejects, &live),
         };
         for (key, batch) in batches {
             match batch {
                 Ok(batch) => files.push(PartitionFile {
-                    dataset: spec.name,
+                    dataset,
                     key,
                     batch,
                 }),
@@ -861,25 +854,25 @@ fn build_partitions(
             }
         }
         let failed_keys: BTreeSet<PartitionKey> = failed.keys().cloned().collect();
-        for spec in &specs {
-            let batches = if spec.name == "rejects" {
+        for dataset in Dataset::ALL {
+            let batches = if dataset == Dataset::Rejects {
                 let of_failed: Vec<&Reject> = rejects
                     .iter()
                     .copied()
                     .chain(&load_rejects)
                     .filter(|r| failed_keys.contains(&r.partition()))
                     .collect();
-                group(spec, &of_failed, &failed_keys)
+                group(dataset, &of_failed, &failed_keys)
             } else {
-                group::<Reject>(spec, &[], &failed_keys)
+                group::<Reject>(dataset, &[], &failed_keys)
             };
             for (key, batch) in batches {
                 let batch = batch.map_err(|reason| Error::Parquet {
-                    path: format!("{}/{}", spec.name, partition_label(&key)).into(),
+                    path: dataset.partition_path(&key).into(),
                     reason,
                 })?;
                 files.push(PartitionFile {
-                    dataset: spec.name,
+                    dataset,
                     key,
                     batch,
                 });
@@ -905,7 +898,7 @@ fn build_partitions(
 /// What [`build_partitions`] produced.
 struct Built {
     files: Vec<PartitionFile>,
-    counts: BTreeMap<PartitionKey, BTreeMap<&'static str, usize>>,
+    counts: BTreeMap<PartitionKey, BTreeMap<Dataset, usize>>,
     /// Reconciliation checks run, error findings per partition, findings per unit-year
     /// (info, warning, error).
     checks: usize,
@@ -922,7 +915,7 @@ fn choose_reports(
     touched: &BTreeSet<PartitionKey>,
 ) -> (BTreeSet<(String, i32, String)>, Vec<Finding>) {
     let mut by_unit: BTreeMap<(String, i32), Vec<&FileResult>> = BTreeMap::new();
-    for r in results.values().filter(|r| r.extraction.report.is_some()) {
+    for r in results.values().filter(|r| r.extraction.has_narrative()) {
         if let Some(u) = &r.extraction.identity {
             if touched.contains(&(u.year, u.district_code.clone())) {
                 by_unit
@@ -1098,7 +1091,7 @@ fn choose_tables(results: &BTreeMap<usize, FileResult>) -> (BTreeSet<TableCopy>,
 /// One batch per partition of `live` (empty ones included), or why a partition's rows
 /// cannot be encoded.
 fn group<R: Record>(
-    spec: &schema::DatasetSpec,
+    dataset: Dataset,
     rows: &[&R],
     live: &BTreeSet<PartitionKey>,
 ) -> BTreeMap<PartitionKey, std::result::Result<RecordBatch, String>> {
@@ -1107,12 +1100,12 @@ fn group<R: Record>(
     for row in rows {
         by_key.entry(row.partition()).or_default().push(row);
     }
+    let spec = dataset.spec();
     by_key
         .into_iter()
         .map(|(key, rows)| {
-            let batch = batch::build(spec, &rows).map_err(|reason| {
-                format!("{}/year={}/{}.parquet: {reason}", spec.name, key.0, key.1)
-            });
+            let batch = batch::build(&spec, &rows)
+                .map_err(|reason| format!("{}: {reason}", dataset.partition_path(&key)));
             (key, batch)
         })
         .collect()
@@ -1162,19 +1155,17 @@ fn manifest(
     rewritten: &BTreeSet<PartitionKey>,
     skipped: &[Skipped],
 ) -> serde_json::Value {
-    let datasets: serde_json::Map<String, serde_json::Value> = DATASETS
+    let datasets: serde_json::Map<String, serde_json::Value> = Dataset::ALL
         .iter()
         .map(|d| {
-            let parts = state.rows.get(*d).cloned().unwrap_or_default();
+            let parts = state.rows.get(d.name()).cloned().unwrap_or_default();
             let files: Vec<String> = parts
                 .keys()
-                .map(|p| {
-                    let (year, district) = p.split_once('/').unwrap_or((p, ""));
-                    format!("{d}/year={year}/{district}.parquet")
-                })
+                .filter_map(|p| parse_partition_label(p))
+                .map(|key| d.partition_path(&key))
                 .collect();
             (
-                d.to_string(),
+                d.name().to_string(),
                 json!({"rows": parts.values().sum::<usize>(), "files": files}),
             )
         })

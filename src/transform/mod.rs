@@ -74,6 +74,12 @@ pub struct Extraction {
 }
 
 impl Extraction {
+    /// True when the file has a narrative report (a report file, or a PDF with narrative
+    /// pages); a PDF of tables only has none, and does not stand for the unit's report.
+    pub fn has_narrative(&self) -> bool {
+        self.report.is_some()
+    }
+
     /// The reference of a narrative line or paragraph: `file#p22:4` in a PDF, `file¶34`
     /// otherwise.
     pub fn paragraph_reference(&self, file: &SourceFile, paragraph: u32) -> String {

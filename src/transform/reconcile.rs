@@ -1221,7 +1221,7 @@ fn wrong_budget(
 /// Figures that a report and a table of the same unit and year both state must agree.
 fn report_vs_tables(ctx: &mut Ctx, input: &Input) {
     // Units metrics: each table fact against the report fact of the same metric.
-    for x in input.extractions.iter().filter(|x| x.report.is_some()) {
+    for x in input.extractions.iter().filter(|x| x.has_narrative()) {
         let Some(unit) = &x.identity else { continue };
         let tables: Vec<&&Extraction> = input
             .extractions
@@ -1398,7 +1398,7 @@ fn plausibility(ctx: &mut Ctx, input: &Input) {
         }
     }
     // Year over year: the base a report states ("比上年减少 X") against last year's total.
-    for x in input.extractions.iter().filter(|x| x.report.is_some()) {
+    for x in input.extractions.iter().filter(|x| x.has_narrative()) {
         let Some(unit) = &x.identity else { continue };
         let Some(previous) = input
             .units

@@ -8,7 +8,23 @@ use std::process::{Command, Stdio};
 
 use crate::common::*;
 
-use juesuan::pipeline::DATASETS;
+use juesuan::load::dataset::Dataset;
+
+/// Every dataset's folder name.
+const DATASETS: [&str; 7] = [
+    "expenditure",
+    "execution",
+    "units",
+    "economic_expenditure",
+    "performance_projects",
+    "findings",
+    "rejects",
+];
+
+#[test]
+fn the_datasets_registry_is_what_the_warehouse_holds() {
+    assert_eq!(Dataset::ALL.map(Dataset::name), DATASETS);
+}
 
 /// Every dataset of a warehouse as rows.
 fn dump(warehouse: &Path) -> BTreeMap<&'static str, Vec<Row>> {
