@@ -5,7 +5,7 @@ use crate::model::{
     EconomicRow, ExpenditureRow, FactValue, Finding, PerformanceProject, Provenance, Reject,
     UnitIdentity,
 };
-use crate::transform::derive::{ExecutionRow, UnitRow};
+use crate::model::{ExecutionRow, UnitRow};
 
 use crate::load::dataset::UNKNOWN_PARTITION;
 
@@ -178,19 +178,13 @@ impl Record for Finding {
 
     fn write(&self, row: &mut RowBuilder) {
         identity(row, self.unit.as_deref());
-        row.str(&self.rule)
+        row.str(self.rule.id())
             .str(self.severity.as_str())
             .str(&self.message)
             .opt_str(self.expected.as_deref())
             .opt_str(self.actual.as_deref())
-            .money(crate::transform::reconcile::as_yuan(
-                &self.rule,
-                self.expected.as_deref(),
-            ))
-            .money(crate::transform::reconcile::as_yuan(
-                &self.rule,
-                self.actual.as_deref(),
-            ))
+            .money(self.yuan().0)
+            .money(self.yuan().1)
             .opt_str(self.tolerance.as_deref())
             .str(&self.references.join(";"))
             .str(&self.file.sha256);

@@ -27,10 +27,11 @@ use crate::model::{
     EconomicRow, ExpenditureRow, Fact, Finding, PerformanceProject, Reject, Severity, Source,
     SourceFile, UnitIdentity, Yuan,
 };
+use crate::model::{ExecutionRow, UnitRow};
 use crate::reference::catalog::{hex, Catalog};
 use crate::reference::text::split_code;
 use crate::reference::units::UnitRegistry;
-use crate::transform::derive::{self, ExecutionRow, UnitRow};
+use crate::transform::derive;
 use crate::transform::tables::Context;
 use crate::transform::{grain, reconcile};
 use crate::transform::{Extraction, FileResult, TableStatus};
@@ -736,18 +737,30 @@ fn build_partitions(
         })
         .collect();
     let (projects, project_copies) = grain::unique(projects);
-    let mut findings: Vec<&Finding> = x()
+    // The findings of the readers, the identification and the grain, governed by the
+    // severity policy as the checks' own are (off drops them).
+    let governed: Vec<Finding> = x()
         .flat_map(|e| &e.findings)
         .chain(&duplicate_findings)
         .chain(&economic_copies)
         .chain(&project_copies)
-        .chain(&reconciled)
         .filter(|r| inside(r.partition()))
+        .filter_map(|f| {
+            let severity = policy.govern(f.rule, None, f.severity)?;
+            Some(Finding {
+                severity,
+                ..f.clone()
+            })
+        })
+        .collect();
+    let mut findings: Vec<&Finding> = governed
+        .iter()
+        .chain(reconciled.iter().filter(|r| inside(r.partition())))
         .collect();
     findings.sort_by(|a, b| {
-        (&a.file.display_path, &a.rule, &a.references, &a.message).cmp(&(
+        (&a.file.display_path, a.rule.id(), &a.references, &a.message).cmp(&(
             &b.file.display_path,
-            &b.rule,
+            b.rule.id(),
             &b.references,
             &b.message,
         ))
@@ -935,7 +948,7 @@ fn choose_reports(
             findings.push(Finding {
                 unit: other.extraction.identity.clone(),
                 file: other.file.clone(),
-                rule: "report.duplicate".into(),
+                rule: crate::model::RuleId::ReportDuplicate,
                 severity: Severity::Info,
                 message: format!(
                     "{unit_id} {year} has another report, {}; its figures are loaded from that one",
@@ -1062,7 +1075,7 @@ fn choose_tables(results: &BTreeMap<usize, FileResult>) -> (BTreeSet<TableCopy>,
             findings.push(Finding {
                 unit: other.0.extraction.identity.clone(),
                 file: other.0.file.clone(),
-                rule: "workbook.duplicate_table".into(),
+                rule: crate::model::RuleId::WorkbookDuplicateTable,
                 severity: if same {
                     Severity::Info
                 } else {

@@ -4,23 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::model::{ExpenditureRow, Fact, FactValue, Fund, Level, UnitIdentity, Yuan};
-
-/// The `units` row of one unit-year: every fact, the first source of each metric winning.
-#[derive(Debug, Clone)]
-pub struct UnitRow {
-    pub unit: Arc<UnitIdentity>,
-    pub facts: BTreeMap<String, Fact>,
-}
-
-impl UnitRow {
-    pub fn money(&self, metric: &str) -> Option<Yuan> {
-        match self.facts.get(metric)?.value {
-            FactValue::Money(v) => Some(v),
-            _ => None,
-        }
-    }
-}
+use crate::model::{ExecutionRow, ExpenditureRow, Fact, Fund, Level, UnitIdentity, UnitRow, Yuan};
 
 /// Groups facts by unit-year. `facts` must come in priority order (tables before the
 /// report, inputs sorted): the first fact of a metric is kept; a later one that disagrees is
@@ -53,22 +37,6 @@ pub fn source_rank(source: &str) -> u8 {
     } else {
         1
     }
-}
-
-/// One row of `execution`.
-#[derive(Debug, Clone)]
-pub struct ExecutionRow {
-    pub unit: Arc<UnitIdentity>,
-    pub fund: Fund,
-    pub code: String,
-    pub level: Option<Level>,
-    pub name: String,
-    pub actual: Yuan,
-    pub budget_initial: Option<Yuan>,
-    pub budget_final: Option<Yuan>,
-    pub basis: String,
-    pub source_file: Arc<str>,
-    pub source_sha256: Arc<str>,
 }
 
 impl ExecutionRow {

@@ -15,7 +15,7 @@ use crate::model::{
 };
 
 /// The rule id of the findings this module writes.
-pub const RULE: &str = "grain.duplicate";
+pub const RULE: crate::model::RuleId = crate::model::RuleId::GrainDuplicate;
 
 /// A row with a declared key.
 pub trait Grain {
@@ -66,7 +66,7 @@ pub fn unique<'a, R: Grain>(rows: Vec<&'a R>) -> (Vec<&'a R>, Vec<Finding>) {
             Finding {
                 unit: Some(original.unit().clone()),
                 file: original.provenance().file.clone(),
-                rule: RULE.to_string(),
+                rule: RULE,
                 severity: if differ {
                     Severity::Warning
                 } else {

@@ -50,6 +50,15 @@ pub struct TableReport {
     pub reason: Option<String>,
 }
 
+/// A printed 合计 and the items it totals.
+#[derive(Debug, Clone)]
+pub struct ListTotal {
+    pub what: &'static str,
+    pub total: crate::model::Yuan,
+    pub items: Vec<crate::model::Yuan>,
+    pub at: crate::model::Provenance,
+}
+
 /// The records of one input file: what interpreting its document gave.
 #[derive(Debug, Default)]
 pub struct Extraction {
@@ -64,6 +73,8 @@ pub struct Extraction {
     pub rejects: Vec<Reject>,
     pub findings: Vec<Finding>,
     pub tables: Vec<TableReport>,
+    /// Lists printed with their 合计 (政府购买服务), for the checks.
+    pub lists: Vec<ListTotal>,
     /// For narrative reports: encoding, counts, amount mentions used.
     pub report: Option<narrative::ReportStats>,
     /// For narrative reports: statements other figures can check (reconcile).
@@ -117,13 +128,13 @@ impl Extraction {
         &mut self,
         file: &Arc<SourceFile>,
         unit: Option<&Arc<UnitIdentity>>,
-        rule: &str,
+        rule: crate::model::RuleId,
         message: String,
     ) {
         self.findings.push(Finding {
             unit: unit.cloned(),
             file: file.clone(),
-            rule: rule.to_string(),
+            rule,
             severity: Severity::Warning,
             message,
             expected: None,
@@ -147,7 +158,12 @@ impl Extraction {
                 let unit = Arc::new(resolution.identity);
                 self.identity = Some(unit.clone());
                 for warning in resolution.warnings {
-                    self.warn(file, Some(&unit), "identify.unit", warning);
+                    self.warn(
+                        file,
+                        Some(&unit),
+                        crate::model::RuleId::IdentifyUnit,
+                        warning,
+                    );
                 }
                 Some(unit)
             }

@@ -24,12 +24,12 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use crate::model::{ExecutionRow, UnitRow};
 use crate::model::{
-    ExpenditureRow, FactValue, Finding, Fund, Printed, Severity, Source, SourceFile, Statement,
-    UnitIdentity, Yuan,
+    ExpenditureRow, FactValue, Finding, Fund, Printed, RuleId, Severity, Source, SourceFile,
+    Statement, UnitIdentity, Yuan,
 };
 use crate::reference::tables::TableKind;
-use crate::transform::derive::{ExecutionRow, UnitRow};
 use crate::transform::Extraction;
 
 /// Severity policy (`[reconcile]` in juesuan.toml).
@@ -80,14 +80,27 @@ impl Policy {
                     "reconcile.severity.{rule}: {level:?} is not error, warning, info or off"
                 ));
             }
-            if !RULES.contains(&rule.as_str()) {
+            if RuleId::from_id(rule).is_none() {
                 problems.push(format!(
                     "reconcile.severity.{rule}: no such rule (rules: {})",
-                    RULES.join(", ")
+                    RuleId::ALL.map(RuleId::id).join(", ")
                 ));
             }
         }
         problems
+    }
+
+    /// The severity a finding of `rule` gets: the one `[reconcile.severity]` sets, else the
+    /// one its distance grades (`units` of the last printed digit), else `default`; `None`
+    /// when the rule is off.
+    pub fn govern(&self, rule: RuleId, units: Option<f64>, default: Severity) -> Option<Severity> {
+        Some(match self.severity.get(rule.id()).map(String::as_str) {
+            Some("off") => return None,
+            Some("error") => Severity::Error,
+            Some("warning") => Severity::Warning,
+            Some("info") => Severity::Info,
+            _ => units.map_or(default, |u| self.grade(u)),
+        })
     }
 
     fn grade(&self, units: f64) -> Severity {
@@ -99,53 +112,6 @@ impl Policy {
             Severity::Error
         }
     }
-}
-
-pub const RULES: [&str; 16] = [
-    "hierarchy.sum",
-    "columns.basic_project",
-    "columns.income_sources",
-    "tables.funds_vs_all",
-    "tables.basic_economic",
-    "tables.cost_totals",
-    "report.vs_tables",
-    "report.share",
-    "report.change",
-    "report.wrong_budget",
-    "plausibility.rate",
-    "plausibility.negative",
-    "plausibility.yoy",
-    "tables.missing",
-    "report.rate",
-    "report.item",
-];
-
-/// The rules whose expected and actual are amounts in 元 (the findings' `expected_yuan` and
-/// `actual_yuan` columns); the other rules compare rates, shares or names.
-pub const MONEY_RULES: [&str; 10] = [
-    "hierarchy.sum",
-    "columns.basic_project",
-    "columns.income_sources",
-    "tables.funds_vs_all",
-    "tables.basic_economic",
-    "tables.cost_totals",
-    "report.vs_tables",
-    "report.item",
-    "plausibility.negative",
-    "plausibility.yoy",
-];
-
-/// A finding's expected or actual as an amount in 元, for a money rule and a plain number.
-pub fn as_yuan(rule: &str, printed: Option<&str>) -> Option<Decimal> {
-    if !MONEY_RULES.contains(&rule) {
-        return None;
-    }
-    let text = printed?.trim();
-    text.bytes()
-        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
-        .then(|| text.parse::<Decimal>().ok())
-        .flatten()
-        .map(|d| d.round_dp(2))
 }
 
 /// An interval of values a printed figure allows.
@@ -262,7 +228,7 @@ impl Ctx<'_> {
 
     fn fail(
         &mut self,
-        rule: &str,
+        rule: RuleId,
         unit: &Arc<UnitIdentity>,
         file: &Arc<SourceFile>,
         units: Option<f64>,
@@ -273,17 +239,13 @@ impl Ctx<'_> {
         tolerance: String,
         references: Vec<String>,
     ) {
-        let severity = match self.policy.severity.get(rule).map(String::as_str) {
-            Some("off") => return,
-            Some("error") => Severity::Error,
-            Some("warning") => Severity::Warning,
-            Some("info") => Severity::Info,
-            _ => units.map_or(default, |u| self.policy.grade(u)),
+        let Some(severity) = self.policy.govern(rule, units, default) else {
+            return;
         };
         self.findings.push(Finding {
             unit: Some(unit.clone()),
             file: file.clone(),
-            rule: rule.to_string(),
+            rule,
             severity,
             message,
             expected: Some(expected),
@@ -337,6 +299,7 @@ pub fn reconcile(input: &Input, policy: &Policy) -> (Vec<Finding>, usize) {
         for x in &input.extractions {
             totals(ctx, x);
             income_sources(ctx, x);
+            list_totals(ctx, x);
             let rows = x
                 .identity
                 .as_ref()
@@ -409,7 +372,7 @@ fn missing_tables(ctx: &mut Ctx, input: &Input) {
             }
             let Some(file) = files.first() else { continue };
             ctx.fail(
-                "tables.missing",
+                RuleId::TablesMissing,
                 unit,
                 file,
                 None,
@@ -500,7 +463,7 @@ fn hierarchy(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
                 };
                 let tolerance = res / Decimal::TWO * Decimal::from(children.len() + 1);
                 ctx.fail(
-                    "hierarchy.sum",
+                    RuleId::HierarchySum,
                     &parent.unit,
                     &parent.provenance.file,
                     (gap / res).to_f64(),
@@ -563,7 +526,7 @@ fn totals(ctx: &mut Ctx, x: &Extraction) {
                 continue;
             };
             ctx.fail(
-                "hierarchy.sum",
+                RuleId::HierarchySum,
                 unit,
                 &total.provenance.file,
                 (gap / res).to_f64(),
@@ -594,7 +557,7 @@ fn columns(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
         let gap = Range::cell(r.actual, res).gap(Range::cell(b, res).add(Range::cell(p, res)));
         if !gap.is_zero() {
             ctx.fail(
-                "columns.basic_project",
+                RuleId::ColumnsBasicProject,
                 &r.unit,
                 &r.provenance.file,
                 (gap / res).to_f64(),
@@ -644,7 +607,7 @@ fn funds_vs_all(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
             let gap = Range::cell(row.actual, res).gap(sum);
             if !gap.is_zero() {
                 ctx.fail(
-                    "tables.funds_vs_all",
+                    RuleId::TablesFundsVsAll,
                     &row.unit,
                     &row.provenance.file,
                     (gap / res).to_f64(),
@@ -718,7 +681,7 @@ fn income_sources(ctx: &mut Ctx, x: &Extraction) {
         let gap = Range::cell(total, res).gap(sum);
         if !gap.is_zero() {
             ctx.fail(
-                "columns.income_sources",
+                RuleId::ColumnsIncomeSources,
                 unit,
                 &file,
                 (gap / res).to_f64(),
@@ -732,6 +695,35 @@ fn income_sources(ctx: &mut Ctx, x: &Extraction) {
                     .collect(),
             );
         }
+    }
+}
+
+/// A list's printed 合计 (政府购买服务) against the sum of its items, within the rounding of
+/// every cell.
+fn list_totals(ctx: &mut Ctx, x: &Extraction) {
+    let Some(unit) = &x.identity else { return };
+    for list in &x.lists {
+        let Some((gap, res)) = ctx.sum_off(list.total, &list.items) else {
+            continue;
+        };
+        let sum: Yuan = list.items.iter().copied().sum();
+        ctx.fail(
+            RuleId::TablesListTotal,
+            unit,
+            &list.at.file,
+            (gap / res).to_f64(),
+            Severity::Warning,
+            format!(
+                "{} 合计 {} 元 is not the sum of its {} items ({sum} 元)",
+                list.what,
+                list.total,
+                list.items.len()
+            ),
+            sum.to_string(),
+            list.total.to_string(),
+            fmt(res / Decimal::TWO * Decimal::from(list.items.len() + 1)),
+            vec![list.at.reference()],
+        );
     }
 }
 
@@ -780,7 +772,7 @@ fn basic_economic(ctx: &mut Ctx, x: &Extraction, rows: &[&ExpenditureRow]) {
         let gap = sum.gap(expected);
         if !gap.is_zero() {
             ctx.fail(
-                "tables.basic_economic",
+                RuleId::TablesBasicEconomic,
                 unit,
                 &categories[0].provenance.file,
                 (gap / Decimal::ONE_HUNDRED).to_f64(),
@@ -837,7 +829,7 @@ fn cost_totals(ctx: &mut Ctx, x: &Extraction) {
             continue;
         };
         ctx.fail(
-            "tables.cost_totals",
+            RuleId::TablesCostTotals,
             unit,
             &total.provenance.file,
             (gap / res).to_f64(),
@@ -891,7 +883,7 @@ fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                     let gap = computed.gap(d);
                     if !gap.is_zero() {
                         ctx.fail(
-                            "report.change",
+                            RuleId::ReportChange,
                             unit,
                             &file,
                             (gap / diff.unit_size()).to_f64(),
@@ -924,7 +916,7 @@ fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                 let gap = computed.gap(stated);
                 if !gap.is_zero() {
                     ctx.fail(
-                        "report.change",
+                        RuleId::ReportChange,
                         unit,
                         &file,
                         (gap / pct.unit_size()).to_f64(),
@@ -949,7 +941,7 @@ fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                 if !gap.is_zero() {
                     let unit_size = first.unit_size().max(second.unit_size());
                     ctx.fail(
-                        "report.item",
+                        RuleId::ReportItem,
                         unit,
                         &file,
                         (gap / unit_size).to_f64(),
@@ -985,7 +977,7 @@ fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                 let (b_lo, b_hi) = budget.interval();
                 if budget.value.is_zero() {
                     ctx.fail(
-                        "report.rate",
+                        RuleId::ReportRate,
                         unit,
                         &file,
                         None,
@@ -1010,7 +1002,7 @@ fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                 let gap = Range::of(rate).gap(computed);
                 if !gap.is_zero() {
                     ctx.fail(
-                        "report.rate",
+                        RuleId::ReportRate,
                         unit,
                         &file,
                         (gap / rate.unit_size()).to_f64(),
@@ -1086,7 +1078,7 @@ fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                         units_off
                     };
                     ctx.fail(
-                        "report.share",
+                        RuleId::ReportShare,
                         unit,
                         &file,
                         Some(units_off),
@@ -1184,7 +1176,7 @@ fn wrong_budget(
                 .map(|&i| format!("{} {}万元", items[i].name, items[i].amount.value))
                 .collect();
             ctx.fail(
-                "report.wrong_budget",
+                RuleId::ReportWrongBudget,
                 unit,
                 file,
                 None,
@@ -1201,7 +1193,7 @@ fn wrong_budget(
             );
         }
         None => ctx.fail(
-            "report.wrong_budget",
+            RuleId::ReportWrongBudget,
             unit,
             file,
             None,
@@ -1253,7 +1245,7 @@ fn report_vs_tables(ctx: &mut Ctx, input: &Input) {
                 Range::cell(stated, res).gap(Range::cell(table_value, resolution(table_value)));
             if !gap.is_zero() {
                 ctx.fail(
-                    "report.vs_tables",
+                    RuleId::ReportVsTables,
                     unit,
                     &fact.provenance.file,
                     (gap / res).to_f64(),
@@ -1321,7 +1313,7 @@ fn report_vs_tables(ctx: &mut Ctx, input: &Input) {
             let gap = Range::cell(stated, width).gap(Range::cell(table, resolution(table)));
             if !gap.is_zero() {
                 ctx.fail(
-                    "report.vs_tables",
+                    RuleId::ReportVsTables,
                     &r.unit,
                     &r.provenance.file,
                     (gap / res).to_f64(),
@@ -1361,7 +1353,7 @@ fn plausibility(ctx: &mut Ctx, input: &Input) {
                     bytes: 0,
                 });
                 ctx.fail(
-                    "plausibility.rate",
+                    RuleId::PlausibilityRate,
                     &e.unit,
                     &file,
                     None,
@@ -1384,7 +1376,7 @@ fn plausibility(ctx: &mut Ctx, input: &Input) {
         ctx.checks += 1;
         if r.actual < Decimal::ZERO {
             ctx.fail(
-                "plausibility.negative",
+                RuleId::PlausibilityNegative,
                 &r.unit,
                 &r.provenance.file,
                 None,
@@ -1443,7 +1435,7 @@ fn plausibility(ctx: &mut Ctx, input: &Input) {
                         })
                     });
                 ctx.fail(
-                    "plausibility.yoy",
+                    RuleId::PlausibilityYoy,
                     unit,
                     &file,
                     (gap / current.unit_size()).to_f64(),

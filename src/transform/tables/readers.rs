@@ -15,7 +15,7 @@ use crate::reference::tables::{is_total_label, TableKind};
 use crate::reference::text::{clean_name, name_key};
 use crate::transform::classify::{best_fuzzy, classify, FUZZY_MARGIN, FUZZY_THRESHOLD};
 use crate::transform::tables::header::{code_table_row, numeric_row, read_header, Block, Header};
-use crate::transform::Extraction;
+use crate::transform::{Extraction, ListTotal};
 
 /// Where a row of a sheet is, as a reject names it: the sheet and its 1-based row, or for
 /// a PDF's tables the page (`p12`) and the row on that page.
@@ -370,7 +370,7 @@ pub fn expenditure_table(
                         out.findings.push(Finding {
                             unit: Some(t.unit.clone()),
                             file: t.file.clone(),
-                            rule: "classify.fuzzy_name".into(),
+                            rule: crate::model::RuleId::ClassifyFuzzyName,
                             severity: Severity::Info,
                             message: format!(
                                 "no code printed, and no catalogue name is {name:?}; taken as {code} {matched:?} (similarity {score:.2} ≥ {FUZZY_THRESHOLD}, ahead of the next by ≥ {FUZZY_MARGIN})"
@@ -455,7 +455,7 @@ pub fn expenditure_table(
             out.findings.push(Finding {
                 unit: Some(t.unit.clone()),
                 file: t.file.clone(),
-                rule: "classify.unknown_code".into(),
+                rule: crate::model::RuleId::ClassifyUnknownCode,
                 severity: Severity::Warning,
                 message: format!("code {code} {name_printed:?} is not in the catalogue for {year}; kept as printed"),
                 expected: None,
@@ -994,6 +994,7 @@ pub fn purchased_services(t: &TableContext, out: &mut Extraction) -> Result<usiz
     let mut total: Option<(u32, Yuan)> = None;
     let mut sum = Yuan::ZERO;
     let mut items = 0;
+    let mut listed = Vec::new();
     let mut first_item = None;
     for r in t.data_rows(header.data_start) {
         let value = match t.sheet.amount(r, col, header.unit) {
@@ -1012,25 +1013,20 @@ pub fn purchased_services(t: &TableContext, out: &mut Extraction) -> Result<usiz
         if let Some(v) = value {
             sum += v;
             items += 1;
+            listed.push(v);
             first_item.get_or_insert(r);
         }
     }
     match total {
         Some((r, v)) => {
             t.fact(out, "purchased_services", Some(v), r);
-            if items > 0 && v != sum {
-                out.findings.push(Finding {
-                    unit: Some(t.unit.clone()),
-                    file: t.file.clone(),
-                    rule: "table.purchased_services_sum".into(),
-                    severity: Severity::Warning,
-                    message: format!(
-                        "政府购买服务 合计 {v} 元 is not the sum of its {items} items ({sum} 元)"
-                    ),
-                    expected: Some(sum.to_string()),
-                    actual: Some(v.to_string()),
-                    tolerance: None,
-                    references: vec![t.provenance(r).reference()],
+            if items > 0 {
+                // Checked by reconcile, within the rounding of every cell.
+                out.lists.push(ListTotal {
+                    what: "政府购买服务",
+                    total: v,
+                    items: listed,
+                    at: t.provenance(r),
                 });
             }
         }

@@ -1,0 +1,245 @@
+//! What the readers could not use (rejects) and what the checks found (findings).
+
+use std::fmt;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::{SourceFile, UnitIdentity};
+
+/// The pipeline stage at which something was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Discover,
+    Identify,
+    Extract,
+    Classify,
+    /// Writing the warehouse (a partition that could not be encoded).
+    Load,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Discover => "discover",
+            Stage::Identify => "identify",
+            Stage::Extract => "extract",
+            Stage::Load => "load",
+            Stage::Classify => "classify",
+        }
+    }
+}
+
+/// One row of the `rejects` dataset: an input file, table or row that could not be used.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Reject {
+    /// Whose input it was, when that could be told (from the document or its path).
+    pub unit: Option<Arc<UnitIdentity>>,
+    pub file: Arc<SourceFile>,
+    pub sheet: Option<Arc<str>>,
+    pub row: Option<u32>,
+    pub stage: Stage,
+    pub reason: String,
+    pub raw_text: Option<String>,
+}
+
+impl fmt::Display for Reject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display_path)?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, " [sheet {sheet}]")?;
+        }
+        if let Some(row) = self.row {
+            write!(f, " row {row}")?;
+        }
+        write!(f, " ({}): {}", self.stage.as_str(), self.reason)
+    }
+}
+
+/// How sure a check is that something is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Every check juesuan runs, by the id its findings carry (`rule_id`). The severity policy
+/// (`[reconcile.severity]`) governs each of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RuleId {
+    HierarchySum,
+    ColumnsBasicProject,
+    ColumnsIncomeSources,
+    TablesFundsVsAll,
+    TablesBasicEconomic,
+    TablesCostTotals,
+    ReportVsTables,
+    ReportShare,
+    ReportChange,
+    ReportWrongBudget,
+    PlausibilityRate,
+    PlausibilityNegative,
+    PlausibilityYoy,
+    TablesMissing,
+    ReportRate,
+    ReportItem,
+    /// A list's 合计 against its items (政府购买服务).
+    TablesListTotal,
+    ClassifyUnknownCode,
+    ClassifyFuzzyName,
+    IdentifyUnit,
+    GrainDuplicate,
+    ReportDuplicate,
+    WorkbookDuplicateTable,
+}
+
+impl RuleId {
+    pub const ALL: [RuleId; 23] = [
+        RuleId::HierarchySum,
+        RuleId::ColumnsBasicProject,
+        RuleId::ColumnsIncomeSources,
+        RuleId::TablesFundsVsAll,
+        RuleId::TablesBasicEconomic,
+        RuleId::TablesCostTotals,
+        RuleId::ReportVsTables,
+        RuleId::ReportShare,
+        RuleId::ReportChange,
+        RuleId::ReportWrongBudget,
+        RuleId::PlausibilityRate,
+        RuleId::PlausibilityNegative,
+        RuleId::PlausibilityYoy,
+        RuleId::TablesMissing,
+        RuleId::ReportRate,
+        RuleId::ReportItem,
+        RuleId::TablesListTotal,
+        RuleId::ClassifyUnknownCode,
+        RuleId::ClassifyFuzzyName,
+        RuleId::IdentifyUnit,
+        RuleId::GrainDuplicate,
+        RuleId::ReportDuplicate,
+        RuleId::WorkbookDuplicateTable,
+    ];
+
+    /// The dotted id of the `rule_id` column and of `[reconcile.severity]`.
+    pub fn id(self) -> &'static str {
+        match self {
+            RuleId::HierarchySum => "hierarchy.sum",
+            RuleId::ColumnsBasicProject => "columns.basic_project",
+            RuleId::ColumnsIncomeSources => "columns.income_sources",
+            RuleId::TablesFundsVsAll => "tables.funds_vs_all",
+            RuleId::TablesBasicEconomic => "tables.basic_economic",
+            RuleId::TablesCostTotals => "tables.cost_totals",
+            RuleId::ReportVsTables => "report.vs_tables",
+            RuleId::ReportShare => "report.share",
+            RuleId::ReportChange => "report.change",
+            RuleId::ReportWrongBudget => "report.wrong_budget",
+            RuleId::PlausibilityRate => "plausibility.rate",
+            RuleId::PlausibilityNegative => "plausibility.negative",
+            RuleId::PlausibilityYoy => "plausibility.yoy",
+            RuleId::TablesMissing => "tables.missing",
+            RuleId::ReportRate => "report.rate",
+            RuleId::ReportItem => "report.item",
+            RuleId::TablesListTotal => "table.purchased_services_sum",
+            RuleId::ClassifyUnknownCode => "classify.unknown_code",
+            RuleId::ClassifyFuzzyName => "classify.fuzzy_name",
+            RuleId::IdentifyUnit => "identify.unit",
+            RuleId::GrainDuplicate => "grain.duplicate",
+            RuleId::ReportDuplicate => "report.duplicate",
+            RuleId::WorkbookDuplicateTable => "workbook.duplicate_table",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<RuleId> {
+        RuleId::ALL.into_iter().find(|r| r.id() == id)
+    }
+
+    /// True when the rule's expected and actual are amounts in 元 (the findings'
+    /// `expected_yuan` and `actual_yuan`); the other rules compare rates, shares or names.
+    pub fn compares_money(self) -> bool {
+        matches!(
+            self,
+            RuleId::HierarchySum
+                | RuleId::ColumnsBasicProject
+                | RuleId::ColumnsIncomeSources
+                | RuleId::TablesFundsVsAll
+                | RuleId::TablesBasicEconomic
+                | RuleId::TablesCostTotals
+                | RuleId::ReportVsTables
+                | RuleId::ReportItem
+                | RuleId::PlausibilityNegative
+                | RuleId::PlausibilityYoy
+        )
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// One row of the `findings` dataset: a check that failed, with every source involved.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub unit: Option<Arc<UnitIdentity>>,
+    pub file: Arc<SourceFile>,
+    /// A dotted id naming the check, e.g. `classify.unknown_code`.
+    pub rule: RuleId,
+    pub severity: Severity,
+    pub message: String,
+    pub expected: Option<String>,
+    pub actual: Option<String>,
+    pub tolerance: Option<String>,
+    /// `file#sheet!row` or `file¶paragraph` of every source involved.
+    pub references: Vec<String>,
+}
+
+impl Finding {
+    /// Expected and actual in 元, for a rule that compares amounts and a plain number.
+    pub fn yuan(&self) -> (Option<Decimal>, Option<Decimal>) {
+        let as_yuan = |printed: Option<&str>| -> Option<Decimal> {
+            if !self.rule.compares_money() {
+                return None;
+            }
+            let text = printed?.trim();
+            text.bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+                .then(|| text.parse::<Decimal>().ok())
+                .flatten()
+                .map(|d| d.round_dp(2))
+        };
+        (
+            as_yuan(self.expected.as_deref()),
+            as_yuan(self.actual.as_deref()),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_has_one_id() {
+        let ids: std::collections::BTreeSet<&str> = RuleId::ALL.map(RuleId::id).into();
+        assert_eq!(ids.len(), RuleId::ALL.len());
+        for rule in RuleId::ALL {
+            assert_eq!(RuleId::from_id(rule.id()), Some(rule));
+        }
+        assert_eq!(RuleId::from_id("no.such"), None);
+    }
+}
