@@ -2,8 +2,8 @@
 
 use crate::load::batch::{Record, RowBuilder};
 use crate::model::{
-    EconomicRow, ExpenditureRow, FactValue, Finding, PerformanceProject, Provenance, Reject,
-    UnitIdentity,
+    EconomicRow, ExpenditureRow, FactValue, Finding, Metric, MetricKind, PerformanceProject,
+    Provenance, Reject, UnitIdentity,
 };
 use crate::model::{ExecutionRow, UnitRow};
 
@@ -92,33 +92,29 @@ impl Record for UnitRow {
 
     fn write(&self, row: &mut RowBuilder) {
         identity(row, Some(&self.unit));
-        // Every column between the identity and the two source columns is a fact metric.
-        // The spec once, not per row.
-        static SPEC: std::sync::LazyLock<crate::load::schema::DatasetSpec> =
-            std::sync::LazyLock::new(crate::load::schema::units);
-        let spec = &*SPEC;
-        let first = crate::load::schema::IDENTITY_COLUMNS.len();
-        let metrics = &spec.columns[first..spec.columns.len() - 2];
-        for column in metrics {
-            let value = self.facts.get(column.name).map(|f| f.value);
-            match column.ty {
-                crate::load::schema::ColType::Money => row.money(match value {
+        // One column per metric, in the schema's order (the schema iterates the same list).
+        for metric in Metric::ALL {
+            let value = self.facts.get(metric).map(|f| f.value);
+            match metric.kind() {
+                MetricKind::Money => row.money(match value {
                     Some(FactValue::Money(v)) => Some(v),
                     _ => None,
                 }),
-                crate::load::schema::ColType::Int32 => row.int32(match value {
+                MetricKind::Count => row.int32(match value {
                     Some(FactValue::Count(v)) => Some(v),
                     _ => None,
                 }),
-                _ => row.float64(match value {
+                MetricKind::Ratio => row.float64(match value {
                     Some(FactValue::Ratio(v)) => Some(v),
                     _ => None,
                 }),
             };
         }
-        let sources: Vec<String> = self
-            .facts
-            .values()
+        // By column name, as analysts search the list.
+        let mut facts: Vec<_> = self.facts.values().collect();
+        facts.sort_by_key(|f| f.metric.column());
+        let sources: Vec<String> = facts
+            .iter()
             .map(|f| format!("{}={}", f.metric, f.provenance.reference()))
             .collect();
         let mut hashes: Vec<&str> = self

@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
+use crate::model::{Metric, MetricKind};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColType {
     Str,
@@ -272,178 +274,15 @@ pub fn execution() -> DatasetSpec {
 
 pub fn units() -> DatasetSpec {
     let mut columns = identity(false);
-    let money = |name, meaning| col(name, Money, true, meaning);
+    columns.extend(Metric::ALL.iter().map(|m| {
+        let ty = match m.kind() {
+            MetricKind::Money => Money,
+            MetricKind::Count => Int32,
+            MetricKind::Ratio => Float64,
+        };
+        col(m.column(), ty, true, m.meaning())
+    }));
     columns.extend([
-        money("total_income_expenditure", "收支总计 (report)"),
-        money(
-            "total_change",
-            "收支总计 change against the previous year, signed (report)",
-        ),
-        col(
-            "total_change_rate_reported",
-            Float64,
-            true,
-            "收支总计 change rate as printed, signed (−2.84% → −0.0284)",
-        ),
-        money("fiscal_total", "财政拨款收支总计 (report)"),
-        money("income_total", "本年收入合计"),
-        money("income_fiscal", "财政拨款收入"),
-        money("income_superior", "上级补助收入"),
-        money("income_business", "事业收入"),
-        money("income_operating", "经营收入"),
-        money("income_affiliated", "附属单位上缴收入"),
-        money("income_other", "其他收入"),
-        money("income_general_public", "一般公共预算财政拨款收入"),
-        money("income_government_fund", "政府性基金预算财政拨款收入"),
-        money("income_state_capital", "国有资本经营预算财政拨款收入"),
-        money("carryover_start", "年初结转和结余"),
-        money("carryover_end", "年末结转和结余"),
-        money("expenditure_total", "本年支出合计"),
-        money("basic", "基本支出"),
-        money("project", "项目支出"),
-        money("expenditure_to_superior", "上缴上级支出"),
-        money("expenditure_operating", "经营支出"),
-        money("expenditure_affiliated", "对附属单位补助支出"),
-        money("expenditure_general_public", "一般公共预算财政拨款支出"),
-        money("expenditure_government_fund", "政府性基金预算财政拨款支出"),
-        money("expenditure_state_capital", "国有资本经营预算财政拨款支出"),
-        money("three_public_budget", "三公经费 年初预算 (合计)"),
-        money("three_public_actual", "三公经费 决算 (合计)"),
-        money("overseas_budget", "因公出国（境）费 预算"),
-        money("overseas_actual", "因公出国（境）费 决算"),
-        money("vehicles_budget", "公务用车购置及运行维护费 预算"),
-        money("vehicles_actual", "公务用车购置及运行维护费 决算"),
-        money("vehicle_purchase_budget", "公务用车购置费 预算"),
-        money("vehicle_purchase_actual", "公务用车购置费 决算"),
-        money("vehicle_operation_budget", "公务用车运行维护费 预算"),
-        money("vehicle_operation_actual", "公务用车运行维护费 决算"),
-        money("reception_budget", "公务接待费 预算"),
-        money("reception_actual", "公务接待费 决算"),
-        money("operating_costs", "机关运行经费"),
-        money("assets_total", "资产总计 at year end (国有资产占用情况)"),
-        money("assets_cash", "现金 at year end"),
-        money("assets_bank_deposits", "银行存款 at year end"),
-        money("assets_other_receivables", "其他应收款 at year end"),
-        money("fixed_assets_original", "固定资产原值 at year end"),
-        money(
-            "fixed_assets_depreciation",
-            "累计折旧 of fixed assets at year end",
-        ),
-        money("fixed_assets_net", "固定资产净值 at year end"),
-        money("construction_in_progress", "在建工程 at year end"),
-        money(
-            "fixed_assets_original_start",
-            "固定资产原值 at the start of the year",
-        ),
-        money(
-            "fixed_assets_depreciation_start",
-            "累计折旧 at the start of the year",
-        ),
-        money(
-            "fixed_assets_net_start",
-            "固定资产净值 at the start of the year",
-        ),
-        money(
-            "basic_government_fund",
-            "政府性基金预算财政拨款基本支出 (the report)",
-        ),
-        money(
-            "basic_general_public",
-            "一般公共预算财政拨款基本支出 (table06 or the report)",
-        ),
-        money("personnel_costs", "人员经费 of 基本支出 (人员经费合计)"),
-        money("public_costs", "公用经费 of 基本支出 (公用经费合计)"),
-        money(
-            "budget_initial_general_public",
-            "一般公共预算财政拨款支出 年初预算 (the report)",
-        ),
-        money(
-            "budget_final_general_public",
-            "一般公共预算财政拨款支出 全年预算 (the report)",
-        ),
-        money("procurement_total", "政府采购支出总额"),
-        money("procurement_goods", "政府采购货物支出"),
-        money("procurement_works", "政府采购工程支出"),
-        money("procurement_services", "政府采购服务支出"),
-        money("procurement_sme", "授予中小企业合同金额"),
-        money("procurement_small_micro", "授予小微企业合同金额"),
-        money(
-            "procurement_sme_reserved",
-            "面向中小企业预留政府采购项目预算金额",
-        ),
-        money(
-            "procurement_small_micro_reserved",
-            "面向小微企业预留政府采购项目预算金额",
-        ),
-        money("purchased_services", "政府购买服务决算"),
-        money("fixed_assets", "固定资产总额"),
-        col("vehicle_count", Int32, true, "车辆数"),
-        money("vehicle_value", "车辆价值"),
-        col(
-            "equipment_over_1m_count",
-            Int32,
-            true,
-            "单价100万元以上的设备 (台)",
-        ),
-        money("budget_full_year", "部门全年预算数"),
-        money("budget_full_year_basic", "全年预算数 of 基本支出"),
-        money("budget_full_year_project", "全年预算数 of 项目支出"),
-        money("budget_full_year_other", "全年预算数 of 其他支出"),
-        money("execution_full_year_other", "全年预算执行数 of 其他支出"),
-        money("execution_full_year", "部门全年预算执行数"),
-        col(
-            "execution_rate_reported",
-            Float64,
-            true,
-            "预算执行率 as printed (0.9806 for 98.06%)",
-        ),
-        col("performance_score", Float64, true, "部门整体绩效评价得分"),
-        col(
-            "carryover_rate_reported",
-            Float64,
-            true,
-            "结转结余率 as printed",
-        ),
-        col(
-            "budget_variance_rate_reported",
-            Float64,
-            true,
-            "预决算差异率 as printed",
-        ),
-        col(
-            "projects_evaluated",
-            Int32,
-            true,
-            "项目支出绩效评价: projects evaluated",
-        ),
-        money(
-            "projects_evaluated_amount",
-            "项目支出绩效评价: amount covered",
-        ),
-        col(
-            "projects_score_100",
-            Int32,
-            true,
-            "projects self-scored 100",
-        ),
-        col(
-            "projects_score_90_100",
-            Int32,
-            true,
-            "projects self-scored 90-100",
-        ),
-        col(
-            "projects_score_80_90",
-            Int32,
-            true,
-            "projects self-scored 80-90",
-        ),
-        col(
-            "projects_score_below_80",
-            Int32,
-            true,
-            "projects self-scored below 80",
-        ),
         col(
             "sources",
             Str,

@@ -4,10 +4,12 @@
 //! [`statements`]. Nothing here does I/O.
 
 mod findings;
+mod metric;
 mod records;
 mod statements;
 
 pub use findings::*;
+pub use metric::*;
 pub use records::*;
 pub use statements::*;
 

@@ -208,8 +208,8 @@ pub enum FactValue {
 /// One headline figure of a unit-year (a column of `units`), with where it came from.
 #[derive(Debug, Clone)]
 pub struct Fact {
-    /// The `units` column it fills, e.g. `expenditure_total`.
-    pub metric: String,
+    /// The `units` column it fills.
+    pub metric: super::Metric,
     pub value: FactValue,
     pub provenance: Provenance,
 }
@@ -258,12 +258,12 @@ pub struct PerformanceProject {
 #[derive(Debug, Clone)]
 pub struct UnitRow {
     pub unit: Arc<UnitIdentity>,
-    pub facts: BTreeMap<String, Fact>,
+    pub facts: BTreeMap<super::Metric, Fact>,
 }
 
 impl UnitRow {
-    pub fn money(&self, metric: &str) -> Option<Yuan> {
-        match self.facts.get(metric)?.value {
+    pub fn money(&self, metric: super::Metric) -> Option<Yuan> {
+        match self.facts.get(&metric)?.value {
             FactValue::Money(v) => Some(v),
             _ => None,
         }

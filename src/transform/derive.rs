@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::model::{ExecutionRow, ExpenditureRow, Fact, Fund, Level, UnitIdentity, UnitRow, Yuan};
+use crate::model::{
+    ExecutionRow, ExpenditureRow, Fact, Fund, Level, Metric, UnitIdentity, UnitRow, Yuan,
+};
 
 /// Groups facts by unit-year. `facts` must come in priority order (tables before the
 /// report, inputs sorted): the first fact of a metric is kept; a later one that disagrees is
@@ -152,12 +154,12 @@ pub fn execution(expenditure: &[&ExpenditureRow], units: &[UnitRow]) -> Vec<Exec
 
     for unit in units {
         let (Some(actual), Some(budget)) = (
-            unit.money("execution_full_year"),
-            unit.money("budget_full_year"),
+            unit.money(Metric::ExecutionFullYear),
+            unit.money(Metric::BudgetFullYear),
         ) else {
             continue;
         };
-        let fact = &unit.facts["execution_full_year"];
+        let fact = &unit.facts[&Metric::ExecutionFullYear];
         out.push(ExecutionRow {
             unit: unit.unit.clone(),
             fund: Fund::All,

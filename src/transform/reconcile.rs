@@ -24,7 +24,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use crate::model::{ExecutionRow, UnitRow};
+use crate::model::{ExecutionRow, Metric, UnitRow};
 use crate::model::{
     ExpenditureRow, FactValue, Finding, Fund, Printed, RuleId, Severity, Source, SourceFile,
     Statement, UnitIdentity, Yuan,
@@ -628,7 +628,7 @@ fn funds_vs_all(ctx: &mut Ctx, rows: &[&ExpenditureRow]) {
     }
 }
 
-fn money(x: &Extraction, metric: &str, from_table: bool) -> Option<(Yuan, String)> {
+fn money(x: &Extraction, metric: Metric, from_table: bool) -> Option<(Yuan, String)> {
     x.facts
         .iter()
         .filter(|f| f.provenance.origin.is_table() == from_table)
@@ -645,32 +645,32 @@ fn income_sources(ctx: &mut Ctx, x: &Extraction) {
         return;
     };
     for from_table in [true, false] {
-        let Some((total, reference)) = money(x, "income_total", from_table) else {
+        let Some((total, reference)) = money(x, Metric::IncomeTotal, from_table) else {
             continue;
         };
         // 财政拨款收入 as one figure (收入决算表), or by fund (收入支出决算总表 prints the three
         // fund lines instead, and a workbook may hold that table alone).
-        let fiscal: Vec<(Yuan, String)> = match money(x, "income_fiscal", from_table) {
+        let fiscal: Vec<(Yuan, String)> = match money(x, Metric::IncomeFiscal, from_table) {
             Some(f) => vec![f],
             None => [
-                "income_general_public",
-                "income_government_fund",
-                "income_state_capital",
+                Metric::IncomeGeneralPublic,
+                Metric::IncomeGovernmentFund,
+                Metric::IncomeStateCapital,
             ]
             .iter()
-            .filter_map(|m| money(x, m, from_table))
+            .filter_map(|m| money(x, *m, from_table))
             .collect(),
         };
         let others = [
-            "income_superior",
-            "income_business",
-            "income_operating",
-            "income_affiliated",
-            "income_other",
+            Metric::IncomeSuperior,
+            Metric::IncomeBusiness,
+            Metric::IncomeOperating,
+            Metric::IncomeAffiliated,
+            Metric::IncomeOther,
         ];
         let parts: Vec<(Yuan, String)> = fiscal
             .into_iter()
-            .chain(others.iter().filter_map(|m| money(x, m, from_table)))
+            .chain(others.iter().filter_map(|m| money(x, *m, from_table)))
             .collect();
         if parts.len() < 2 {
             continue;
@@ -1036,8 +1036,8 @@ fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                     .iter()
                     .find(|u| u.unit.unit_id == unit.unit_id && u.unit.year == unit.year)
                     .and_then(|u| {
-                        u.money("fiscal_total")
-                            .or_else(|| u.money("expenditure_total"))
+                        u.money(Metric::FiscalTotal)
+                            .or_else(|| u.money(Metric::ExpenditureTotal))
                     });
                 let mut denominators: Vec<(Range, String)> = Vec::new();
                 if let Some(v) = fiscal {
@@ -1414,8 +1414,8 @@ fn plausibility(ctx: &mut Ctx, input: &Input) {
                 continue;
             }
             let Some(last) = previous
-                .money("total_income_expenditure")
-                .or_else(|| previous.money("expenditure_total"))
+                .money(Metric::TotalIncomeExpenditure)
+                .or_else(|| previous.money(Metric::ExpenditureTotal))
             else {
                 continue;
             };

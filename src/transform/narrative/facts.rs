@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use crate::extract::report::read::Block;
 use crate::model::{
-    parse_decimal_text, FactValue, Fund, MoneyUnit, Printed, ShareItem, Statement, Yuan,
+    parse_decimal_text, FactValue, Fund, Metric, MoneyUnit, Printed, ShareItem, Statement, Yuan,
 };
 use crate::reference::text::fold_width;
 
@@ -27,7 +27,7 @@ fn re(pattern: &str) -> Regex {
 /// One fact found in a paragraph.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportFact {
-    pub metric: &'static str,
+    pub metric: Metric,
     pub value: FactValue,
     pub paragraph: u32,
 }
@@ -79,14 +79,14 @@ enum Kind {
 }
 
 struct Pattern {
-    metric: &'static str,
+    metric: Metric,
     kind: Kind,
     regex: Regex,
     /// Only in a paragraph containing this text (the income or expenditure summary).
     within: Option<&'static str>,
 }
 
-fn p(metric: &'static str, kind: Kind, pattern: &str) -> Pattern {
+fn p(metric: Metric, kind: Kind, pattern: &str) -> Pattern {
     Pattern {
         metric,
         kind,
@@ -95,7 +95,7 @@ fn p(metric: &'static str, kind: Kind, pattern: &str) -> Pattern {
     }
 }
 
-fn within(metric: &'static str, kind: Kind, pattern: &str, context: &'static str) -> Pattern {
+fn within(metric: Metric, kind: Kind, pattern: &str, context: &'static str) -> Pattern {
     Pattern {
         metric,
         kind,
@@ -111,330 +111,330 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     let m = |label: &str| format!("{label}(?P<n>NUM){UNIT}");
     vec![
         p(
-            "total_income_expenditure",
+            Metric::TotalIncomeExpenditure,
             Money,
             &format!(r"(?:^|[^款])收(?:、?支|入支出)总计(?:为)?(?P<n>NUM){UNIT}"),
         ),
         p(
-            "total_change",
+            Metric::TotalChange,
             Change,
             &format!(
                 r"(?:^|[^款])收、?支总计NUM(?:万元|元|亿元),比上年(?P<v>增加|减少)(?P<n>NUM){UNIT}"
             ),
         ),
         p(
-            "total_change",
+            Metric::TotalChange,
             Change,
             &format!(
                 r"与\d{{4}}年度?相比,(?:[^,。]*?[^款])?收入支出总计(?P<v>增加|减少)(?P<n>NUM){UNIT}"
             ),
         ),
         p(
-            "total_change_rate_reported",
+            Metric::TotalChangeRateReported,
             Percent,
             r"与\d{4}年度?相比,(?:[^,。]*?[^款])?收入支出总计(?:增加|减少)NUM(?:万元|元|亿元),(?P<v>增长|下降)(?P<n>NUM)%",
         ),
         p(
-            "total_change_rate_reported",
+            Metric::TotalChangeRateReported,
             Percent,
             r"(?:^|[^款])收、?支总计NUM(?:万元|元|亿元),比上年(?:增加|减少)NUM(?:万元|元|亿元),(?P<v>增长|下降)(?P<n>NUM)%",
         ),
-        p("fiscal_total", Money, &m("财政拨款收(?:、?支|入支出)总计(?:为)?")),
-        within("income_total", Money, &m("本年收入合计"), "本年收入合计"),
-        within("income_fiscal", Money, &m("财政拨款收入"), "本年收入合计"),
-        within("income_superior", Money, &m("上级补助收入"), "本年收入合计"),
-        within("income_business", Money, &m("事业收入"), "本年收入合计"),
-        within("income_operating", Money, &m("经营收入"), "本年收入合计"),
+        p(Metric::FiscalTotal, Money, &m("财政拨款收(?:、?支|入支出)总计(?:为)?")),
+        within(Metric::IncomeTotal, Money, &m("本年收入合计"), "本年收入合计"),
+        within(Metric::IncomeFiscal, Money, &m("财政拨款收入"), "本年收入合计"),
+        within(Metric::IncomeSuperior, Money, &m("上级补助收入"), "本年收入合计"),
+        within(Metric::IncomeBusiness, Money, &m("事业收入"), "本年收入合计"),
+        within(Metric::IncomeOperating, Money, &m("经营收入"), "本年收入合计"),
         within(
-            "income_affiliated",
+            Metric::IncomeAffiliated,
             Money,
             &m("附属单位上缴收入"),
             "本年收入合计",
         ),
-        within("income_other", Money, &m("其他收入"), "本年收入合计"),
+        within(Metric::IncomeOther, Money, &m("其他收入"), "本年收入合计"),
         within(
-            "expenditure_total",
+            Metric::ExpenditureTotal,
             Money,
             &m("本年支出合计"),
             "本年支出合计",
         ),
-        within("basic", Money, &m("基本支出"), "本年支出合计"),
-        within("project", Money, &m("项目支出"), "本年支出合计"),
+        within(Metric::Basic, Money, &m("基本支出"), "本年支出合计"),
+        within(Metric::Project, Money, &m("项目支出"), "本年支出合计"),
         within(
-            "expenditure_to_superior",
+            Metric::ExpenditureToSuperior,
             Money,
             &m("上缴上级支出"),
             "本年支出合计",
         ),
         within(
-            "expenditure_operating",
+            Metric::ExpenditureOperating,
             Money,
             &m("(?:^|[^计])经营支出"),
             "本年支出合计",
         ),
         within(
-            "expenditure_affiliated",
+            Metric::ExpenditureAffiliated,
             Money,
             &m("对附属单位补助支出"),
             "本年支出合计",
         ),
         p(
-            "expenditure_general_public",
+            Metric::ExpenditureGeneralPublic,
             Money,
             &m("一般公共预算财政拨款支出"),
         ),
         p(
-            "expenditure_government_fund",
+            Metric::ExpenditureGovernmentFund,
             Money,
             &m("政府性基金预算财政拨款支出"),
         ),
         p(
-            "expenditure_state_capital",
+            Metric::ExpenditureStateCapital,
             Money,
             &m("国有资本经营预算财政拨款支出(?:总计)?"),
         ),
         p(
-            "three_public_actual",
+            Metric::ThreePublicActual,
             Money,
             &m("三公”?经费(?:财政拨款)?决算数?"),
         ),
         p(
-            "three_public_actual",
+            Metric::ThreePublicActual,
             Money,
             &format!(r"三公”?经费财政拨款支出年初预算为NUM(?:万元|元),支出决算为(?P<n>NUM){UNIT}"),
         ),
         p(
-            "three_public_budget",
+            Metric::ThreePublicBudget,
             Money,
             &m("三公”?经费财政拨款支出年初预算为"),
         ),
         p(
-            "three_public_budget",
+            Metric::ThreePublicBudget,
             Money,
             &format!(
                 r"三公”?经费(?:财政拨款)?决算数?NUM(?:万元|元),比.{{0,30}}?年初预算(?:数)?(?P<n>NUM){UNIT}"
             ),
         ),
         p(
-            "overseas_actual",
+            Metric::OverseasActual,
             Money,
             &format!(r"因公出国\(境\)费用?[。.:]?.{{0,12}}?决算数?(?:为)?(?P<n>NUM){UNIT}"),
         ),
         p(
-            "overseas_budget",
+            Metric::OverseasBudget,
             Money,
             &format!(
                 r"因公出国\(境\)费用?[。.:]?.{{0,12}}?决算数?NUM(?:万元|元),比.{{0,20}}?年初预算数?(?P<n>NUM){UNIT}"
             ),
         ),
         p(
-            "reception_actual",
+            Metric::ReceptionActual,
             Money,
             &format!(r"公务接待费[。.:]?.{{0,12}}?决算数?(?:为)?(?P<n>NUM){UNIT}"),
         ),
         p(
-            "reception_budget",
+            Metric::ReceptionBudget,
             Money,
             &format!(
                 r"公务接待费[。.:]?.{{0,12}}?决算数?NUM(?:万元|元),比.{{0,20}}?年初预算数?(?P<n>NUM){UNIT}"
             ),
         ),
         p(
-            "vehicles_actual",
+            Metric::VehiclesActual,
             Money,
             &format!(r"公务用车购置及运行(?:维护)?费[。.:]?.{{0,12}}?决算数?(?:为)?(?P<n>NUM){UNIT}"),
         ),
         p(
-            "vehicles_budget",
+            Metric::VehiclesBudget,
             Money,
             &format!(
                 r"公务用车购置及运行(?:维护)?费[。.:]?.{{0,12}}?决算数?NUM(?:万元|元),比.{{0,20}}?年初预算数?(?P<n>NUM){UNIT}"
             ),
         ),
         p(
-            "operating_costs",
+            Metric::OperatingCosts,
             Money,
             &format!(
                 r"(?:日常公用经费支出,合计|机关运行经费(?:支出)?(?:合计|为)?)(?P<n>NUM){UNIT}"
             ),
         ),
         p(
-            "basic_general_public",
+            Metric::BasicGeneralPublic,
             Money,
             &m("一般公共预算财政拨款(?:安排)?基本支出(?:决算)?(?:为)?"),
         ),
         p(
-            "basic_government_fund",
+            Metric::BasicGovernmentFund,
             Money,
             &m("政府性基金(?:预算)?财政拨款(?:安排)?基本支出(?:决算)?(?:为)?"),
         ),
-        p("assets_total", Money, &m("(?:^|[^定])资产总(?:计|额)(?:为)?")),
-        within("assets_cash", Money, &m("现金"), "资产总"),
-        within("assets_bank_deposits", Money, &m("银行存款"), "资产总"),
-        within("assets_other_receivables", Money, &m("其他应收款"), "资产总"),
-        within("fixed_assets_original", Money, &m("固定资产原值"), "资产总"),
-        within("fixed_assets_depreciation", Money, &m("(?:固定资产)?累计折旧"), "资产总"),
-        within("fixed_assets_net", Money, &m("固定资产净值"), "资产总"),
-        within("construction_in_progress", Money, &m("在建工程"), "资产总"),
+        p(Metric::AssetsTotal, Money, &m("(?:^|[^定])资产总(?:计|额)(?:为)?")),
+        within(Metric::AssetsCash, Money, &m("现金"), "资产总"),
+        within(Metric::AssetsBankDeposits, Money, &m("银行存款"), "资产总"),
+        within(Metric::AssetsOtherReceivables, Money, &m("其他应收款"), "资产总"),
+        within(Metric::FixedAssetsOriginal, Money, &m("固定资产原值"), "资产总"),
+        within(Metric::FixedAssetsDepreciation, Money, &m("(?:固定资产)?累计折旧"), "资产总"),
+        within(Metric::FixedAssetsNet, Money, &m("固定资产净值"), "资产总"),
+        within(Metric::ConstructionInProgress, Money, &m("在建工程"), "资产总"),
         // "固定资产合计年初数原值…元,累计折旧…元,净值…元。年末数原值…" (the year end
         // restates the figures above).
-        p("fixed_assets_original_start", Money, &m("年初数?原值")),
+        p(Metric::FixedAssetsOriginalStart, Money, &m("年初数?原值")),
         p(
-            "fixed_assets_depreciation_start",
+            Metric::FixedAssetsDepreciationStart,
             Money,
             &format!(r"年初数?原值NUM(?:万元|元|亿元),累计折旧(?P<n>NUM){UNIT}"),
         ),
         p(
-            "fixed_assets_net_start",
+            Metric::FixedAssetsNetStart,
             Money,
             &format!(r"年初数?原值NUM(?:万元|元|亿元),累计折旧NUM(?:万元|元|亿元),净值(?P<n>NUM){UNIT}"),
         ),
-        p("fixed_assets_original", Money, &m("年末数?原值")),
+        p(Metric::FixedAssetsOriginal, Money, &m("年末数?原值")),
         p(
-            "fixed_assets_depreciation",
+            Metric::FixedAssetsDepreciation,
             Money,
             &format!(r"年末数?原值NUM(?:万元|元|亿元),累计折旧(?P<n>NUM){UNIT}"),
         ),
         p(
-            "fixed_assets_net",
+            Metric::FixedAssetsNet,
             Money,
             &format!(r"年末数?原值NUM(?:万元|元|亿元),累计折旧NUM(?:万元|元|亿元),净值(?P<n>NUM){UNIT}"),
         ),
-        p("income_state_capital", Money, &m("国有资本经营预算财政拨款收入(?:总计)?(?:为)?")),
+        p(Metric::IncomeStateCapital, Money, &m("国有资本经营预算财政拨款收入(?:总计)?(?:为)?")),
         within(
-            "personnel_costs",
+            Metric::PersonnelCosts,
             Money,
             &m("人员经费(?:支出)?(?:合计)?(?:为)?"),
             "基本支出",
         ),
         within(
-            "public_costs",
+            Metric::PublicCosts,
             Money,
             &m("(?:日常)?公用经费(?:支出)?(?:合计)?(?:为)?"),
             "基本支出",
         ),
         p(
-            "budget_initial_general_public",
+            Metric::BudgetInitialGeneralPublic,
             Money,
             &m("一般公共预算财政拨款支出年初预算(?:数)?为"),
         ),
         p(
-            "budget_final_general_public",
+            Metric::BudgetFinalGeneralPublic,
             Money,
             &m("一般公共预算财政拨款支出(?:年初预算(?:数)?为NUM(?:万元|元|亿元),)?全年预算(?:数)?为"),
         ),
         p(
-            "procurement_sme_reserved",
+            Metric::ProcurementSmeReserved,
             Money,
             &m("面向中小企业预留政府采购项目预算金额(?:为)?"),
         ),
         p(
-            "procurement_small_micro_reserved",
+            Metric::ProcurementSmallMicroReserved,
             Money,
             &m("面向小微企业预留政府采购项目预算金额(?:为)?"),
         ),
-        p("procurement_total", Money, &m("政府采购支出总额")),
+        p(Metric::ProcurementTotal, Money, &m("政府采购支出总额")),
         p(
-            "procurement_total",
+            Metric::ProcurementTotal,
             Money,
             &m(r"政府采购金额(?:\([^)]*\))?(?:为|共计|合计)?"),
         ),
-        p("procurement_goods", Money, &m("政府采购货物支出")),
-        p("procurement_goods", Money, &m("货物采购金额(?:为)?")),
-        p("procurement_works", Money, &m("政府采购工程支出")),
-        p("procurement_works", Money, &m("工程采购金额(?:为)?")),
-        p("procurement_services", Money, &m("政府采购服务支出")),
-        p("procurement_services", Money, &m("服务采购金额(?:为)?")),
-        p("procurement_sme", Money, &m("授予中小企业合同金额")),
-        p("procurement_small_micro", Money, &m("授予小微企业合同金额")),
-        p("fixed_assets", Money, &m("固定资产总额")),
-        p("vehicle_count", Count, r"汽车(?:\([^)]*\))?(?P<n>\d+)辆"),
+        p(Metric::ProcurementGoods, Money, &m("政府采购货物支出")),
+        p(Metric::ProcurementGoods, Money, &m("货物采购金额(?:为)?")),
+        p(Metric::ProcurementWorks, Money, &m("政府采购工程支出")),
+        p(Metric::ProcurementWorks, Money, &m("工程采购金额(?:为)?")),
+        p(Metric::ProcurementServices, Money, &m("政府采购服务支出")),
+        p(Metric::ProcurementServices, Money, &m("服务采购金额(?:为)?")),
+        p(Metric::ProcurementSme, Money, &m("授予中小企业合同金额")),
+        p(Metric::ProcurementSmallMicro, Money, &m("授予小微企业合同金额")),
+        p(Metric::FixedAssets, Money, &m("固定资产总额")),
+        p(Metric::VehicleCount, Count, r"汽车(?:\([^)]*\))?(?P<n>\d+)辆"),
         p(
-            "vehicle_value",
+            Metric::VehicleValue,
             Money,
             &format!(r"汽车(?:\([^)]*\))?\d+辆,(?P<n>NUM){UNIT}"),
         ),
         p(
-            "equipment_over_1m_count",
+            Metric::EquipmentOver1mCount,
             Count,
             r"单价100万元以上的?设备(?P<n>\d+)台",
         ),
         p(
-            "purchased_services",
+            Metric::PurchasedServices,
             Money,
             &m("政府购买服务(?:支出)?决算(?:数)?"),
         ),
-        p("budget_full_year", Money, &m(r"(?:^|\d年)全年预算数")),
-        p("budget_full_year_basic", Money, &m("基本支出预算数")),
-        p("budget_full_year_project", Money, &m("项目支出预算数")),
-        p("budget_full_year_other", Money, &m("其他支出预算数")),
+        p(Metric::BudgetFullYear, Money, &m(r"(?:^|\d年)全年预算数")),
+        p(Metric::BudgetFullYearBasic, Money, &m("基本支出预算数")),
+        p(Metric::BudgetFullYearProject, Money, &m("项目支出预算数")),
+        p(Metric::BudgetFullYearOther, Money, &m("其他支出预算数")),
         // "全年预算执行数39985.83万元,其中,基本支出…,项目支出…,其他支出…" and "整体预算支出…,
         // 其中,基本支出…": the year's expenditure restated (read, not new facts).
-        within("basic", Money, &m("基本支出"), "预算执行数"),
-        within("project", Money, &m("项目支出"), "预算执行数"),
-        within("execution_full_year_other", Money, &m("(?:^|[^性])其他支出"), "预算执行数"),
-        p("expenditure_total", Money, &m("整体预算支出")),
-        within("basic", Money, &m("基本支出"), "整体预算支出"),
-        within("project", Money, &m("项目支出"), "整体预算支出"),
-        p("execution_full_year", Money, &m("全年预算执行数")),
+        within(Metric::Basic, Money, &m("基本支出"), "预算执行数"),
+        within(Metric::Project, Money, &m("项目支出"), "预算执行数"),
+        within(Metric::ExecutionFullYearOther, Money, &m("(?:^|[^性])其他支出"), "预算执行数"),
+        p(Metric::ExpenditureTotal, Money, &m("整体预算支出")),
+        within(Metric::Basic, Money, &m("基本支出"), "整体预算支出"),
+        within(Metric::Project, Money, &m("项目支出"), "整体预算支出"),
+        p(Metric::ExecutionFullYear, Money, &m("全年预算执行数")),
         p(
-            "execution_rate_reported",
+            Metric::ExecutionRateReported,
             Percent,
             r"预算执行率(?:为|是)?(?P<n>NUM)%",
         ),
         p(
-            "carryover_rate_reported",
+            Metric::CarryoverRateReported,
             Percent,
             r"结转结余率(?:为|是)?(?P<n>NUM)%?",
         ),
         p(
-            "budget_variance_rate_reported",
+            Metric::BudgetVarianceRateReported,
             Percent,
             r"预决算差异率(?:为|是)?(?P<n>NUM)%",
         ),
         p(
-            "performance_score",
+            Metric::PerformanceScore,
             Score,
             r"部门(?:预算支出|整体)?绩效评价得分(?P<n>NUM)分",
         ),
-        p("projects_evaluated", Count, r"评价项目(?P<n>\d+)个"),
+        p(Metric::ProjectsEvaluated, Count, r"评价项目(?P<n>\d+)个"),
         p(
-            "projects_evaluated",
+            Metric::ProjectsEvaluated,
             Count,
             r"绩效自评的(?:\d{4}年度)?项目(?P<n>\d+)个",
         ),
         p(
-            "projects_evaluated_amount",
+            Metric::ProjectsEvaluatedAmount,
             Money,
             &format!(r"绩效自评的(?:\d{{4}}年度)?项目\d+个,涉及(?:预算)?金额(?P<n>NUM){UNIT}"),
         ),
         p(
-            "performance_score",
+            Metric::PerformanceScore,
             Score,
             r"绩效自评的(?:\d{4}年度)?项目\d+个,涉及(?:预算)?金额NUM万元,平均得分(?P<n>NUM)分",
         ),
         p(
-            "projects_evaluated_amount",
+            Metric::ProjectsEvaluatedAmount,
             Money,
             &format!(r"评价项目\d+个.{{0,40}}?涉及金额(?P<n>NUM){UNIT}"),
         ),
         p(
-            "projects_score_100",
+            Metric::ProjectsScore100,
             Count,
             r"得分100分的项目有?(?P<n>\d+)个",
         ),
         p(
-            "projects_score_90_100",
+            Metric::ProjectsScore90100,
             Count,
             r"得分90-100分的项目有?(?P<n>\d+)个",
         ),
         p(
-            "projects_score_80_90",
+            Metric::ProjectsScore8090,
             Count,
             r"得分80-90分的项目有?(?P<n>\d+)个",
         ),
         p(
-            "projects_score_below_80",
+            Metric::ProjectsScoreBelow80,
             Count,
             r"(?:得分|等分)低于80分的项目有?(?P<n>\d+)个",
         ),
@@ -562,7 +562,7 @@ fn number(text: &str) -> Option<Decimal> {
 pub fn extract(blocks: &[Block]) -> Facts {
     let mut out = Facts::default();
     let mut used: BTreeSet<(u32, usize)> = BTreeSet::new();
-    let mut seen: BTreeSet<&'static str> = BTreeSet::new();
+    let mut seen: BTreeSet<Metric> = BTreeSet::new();
     let mut fund: Option<Fund> = None;
     // A 类 named by a heading, waiting for its statement in this or the next paragraph.
     let mut pending: Option<(String, Option<String>, Vec<String>, u32)> = None;
@@ -606,7 +606,7 @@ pub fn extract(blocks: &[Block]) -> Facts {
             if pattern.within.is_some_and(|w| !text.contains(w)) {
                 continue;
             }
-            if seen.contains(pattern.metric) {
+            if seen.contains(&pattern.metric) {
                 // A figure stated again (a later section restates 基本支出 …) is read, not a
                 // new fact: the first statement of a metric is its fact.
                 if matches!(pattern.kind, Kind::Money | Kind::Change) {
@@ -1114,7 +1114,7 @@ mod tests {
         }
     }
 
-    fn money(facts: &Facts, metric: &str) -> Option<String> {
+    fn money(facts: &Facts, metric: Metric) -> Option<String> {
         facts
             .facts
             .iter()
@@ -1179,10 +1179,13 @@ mod tests {
             ]
         );
         assert_eq!(
-            money(&f, "total_income_expenditure").as_deref(),
+            money(&f, Metric::TotalIncomeExpenditure).as_deref(),
             Some("150000000.00")
         );
-        assert_eq!(money(&f, "total_change").as_deref(), Some("2000000.00"));
+        assert_eq!(
+            money(&f, Metric::TotalChange).as_deref(),
+            Some("2000000.00")
+        );
         assert!(f.categories.iter().all(|c| c.fund == Fund::GeneralPublic));
     }
 
@@ -1194,7 +1197,7 @@ mod tests {
             let column = spec
                 .columns
                 .iter()
-                .find(|c| c.name == pattern.metric)
+                .find(|c| c.name == pattern.metric.column())
                 .unwrap_or_else(|| panic!("{} is not a units column", pattern.metric));
             let expected = match pattern.kind {
                 Kind::Money | Kind::Change => ColType::Money,

@@ -170,7 +170,7 @@ pub fn interpret(
     }
     for fact in &found.facts {
         out.facts.push(Fact {
-            metric: fact.metric.to_string(),
+            metric: fact.metric,
             value: fact.value,
             provenance: at(fact.paragraph),
         });

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use crate::extract::sheet::Sheet;
 use crate::model::{
-    ClassificationStatus, EconomicRow, ExpenditureRow, Fact, FactValue, Finding, Fund, Origin,
-    Provenance, Severity, Source, SourceFile, Stage, TotalRow, UnitIdentity, Yuan,
+    ClassificationStatus, EconomicRow, ExpenditureRow, Fact, FactValue, Finding, Fund, Metric,
+    Origin, Provenance, Severity, Source, SourceFile, Stage, TotalRow, UnitIdentity, Yuan,
 };
 use crate::reference::catalog::Catalog;
 use crate::reference::tables::{is_total_label, TableKind};
@@ -64,10 +64,10 @@ impl TableContext<'_> {
         );
     }
 
-    fn fact(&self, out: &mut Extraction, metric: &str, value: Option<Yuan>, r: u32) {
+    fn fact(&self, out: &mut Extraction, metric: Metric, value: Option<Yuan>, r: u32) {
         if let Some(v) = value {
             out.facts.push(Fact {
-                metric: metric.to_string(),
+                metric,
                 value: FactValue::Money(v),
                 provenance: self.provenance(r),
             });
@@ -493,9 +493,9 @@ pub fn expenditure_table(
             })
             .collect();
         if let Some((r, [actual, basic, project])) = totals.first().copied() {
-            t.fact(out, "expenditure_total", actual, r);
-            t.fact(out, "basic", basic, r);
-            t.fact(out, "project", project, r);
+            t.fact(out, Metric::ExpenditureTotal, actual, r);
+            t.fact(out, Metric::Basic, basic, r);
+            t.fact(out, Metric::Project, project, r);
         }
     }
     Ok(loaded)
@@ -505,13 +505,13 @@ pub fn expenditure_table(
 pub fn income_totals(t: &TableContext, out: &mut Extraction) -> Result<usize, String> {
     let header = read_header(t.sheet, t.block, code_table_row)?;
     let metrics = [
-        ("本年收入合计", "income_total"),
-        ("财政拨款收入", "income_fiscal"),
-        ("上级补助收入", "income_superior"),
-        ("事业收入", "income_business"),
-        ("经营收入", "income_operating"),
-        ("附属单位上缴收入", "income_affiliated"),
-        ("其他收入", "income_other"),
+        ("本年收入合计", Metric::IncomeTotal),
+        ("财政拨款收入", Metric::IncomeFiscal),
+        ("上级补助收入", Metric::IncomeSuperior),
+        ("事业收入", Metric::IncomeBusiness),
+        ("经营收入", Metric::IncomeOperating),
+        ("附属单位上缴收入", Metric::IncomeAffiliated),
+        ("其他收入", Metric::IncomeOther),
     ];
     // The 合计 label stands left of the row's amounts: in the code column, or in the name
     // column with 类 | 款 | 项 before it.
@@ -546,34 +546,38 @@ pub fn three_public(t: &TableContext, out: &mut Extraction) -> Result<usize, Str
     let mut found = 0;
     for (col, parts) in &header.columns {
         let full: String = parts.concat();
-        let side = if full.contains("预算") {
-            "budget"
-        } else if full.contains("决算") {
-            "actual"
-        } else {
-            continue;
-        };
+        // (budget, actual) of the item the column names.
         let item = if full.contains("公务用车运行维护费")
             || (full.contains("运行维护费") && !full.contains("购置及"))
         {
-            "vehicle_operation"
+            (
+                Metric::VehicleOperationBudget,
+                Metric::VehicleOperationActual,
+            )
         } else if full.contains("公务用车购置费") {
-            "vehicle_purchase"
+            (Metric::VehiclePurchaseBudget, Metric::VehiclePurchaseActual)
         } else if full.contains("公务用车") {
-            "vehicles"
+            (Metric::VehiclesBudget, Metric::VehiclesActual)
         } else if full.contains("出国") {
-            "overseas"
+            (Metric::OverseasBudget, Metric::OverseasActual)
         } else if full.contains("接待") {
-            "reception"
+            (Metric::ReceptionBudget, Metric::ReceptionActual)
         } else if full.contains("合计") {
-            "three_public"
+            (Metric::ThreePublicBudget, Metric::ThreePublicActual)
+        } else {
+            continue;
+        };
+        let metric = if full.contains("预算") {
+            item.0
+        } else if full.contains("决算") {
+            item.1
         } else {
             continue;
         };
         match t.sheet.amount(r, *col, header.unit) {
             Ok(value) => {
                 found += usize::from(value.is_some());
-                t.fact(out, &format!("{item}_{side}"), value, r);
+                t.fact(out, metric, value, r);
             }
             Err(reason) => t.reject_row(out, r, format!("{full}: {reason}")),
         }
@@ -655,8 +659,8 @@ pub fn economic_table(t: &TableContext, fund: Fund, out: &mut Extraction) -> Res
                     // the report states too.
                     if fund == Fund::GeneralPublic {
                         match name_key(label).as_str() {
-                            "人员经费合计" => t.fact(out, "personnel_costs", actual, r),
-                            "公用经费合计" => t.fact(out, "public_costs", actual, r),
+                            "人员经费合计" => t.fact(out, Metric::PersonnelCosts, actual, r),
+                            "公用经费合计" => t.fact(out, Metric::PublicCosts, actual, r),
                             _ => {}
                         }
                     }
@@ -733,23 +737,23 @@ fn split_economic_code(sheet: &Sheet, r: u32, lei: u32, kuan: u32) -> Option<(St
 type AmountRead = Result<Option<Yuan>, String>;
 
 /// What a label of a two-sided summary table (01, 04) means for `units`.
-fn summary_metric(label: &str) -> Option<&'static str> {
+fn summary_metric(label: &str) -> Option<Metric> {
     let key = name_key(crate::reference::text::strip_ordinal(label));
     let key = key.trim_end_matches("收入");
     Some(match key {
-        "一般公共预算财政拨款" => "income_general_public",
-        "政府性基金预算财政拨款" => "income_government_fund",
-        "国有资本经营预算财政拨款" => "income_state_capital",
-        "上级补助" => "income_superior",
-        "事业" => "income_business",
-        "经营" => "income_operating",
-        "附属单位上缴" => "income_affiliated",
-        "其他" => "income_other",
+        "一般公共预算财政拨款" => Metric::IncomeGeneralPublic,
+        "政府性基金预算财政拨款" => Metric::IncomeGovernmentFund,
+        "国有资本经营预算财政拨款" => Metric::IncomeStateCapital,
+        "上级补助" => Metric::IncomeSuperior,
+        "事业" => Metric::IncomeBusiness,
+        "经营" => Metric::IncomeOperating,
+        "附属单位上缴" => Metric::IncomeAffiliated,
+        "其他" => Metric::IncomeOther,
         _ => match name_key(label).as_str() {
-            "本年收入合计" => "income_total",
-            "本年支出合计" => "expenditure_total",
-            "年初结转和结余" => "carryover_start",
-            "年末结转和结余" => "carryover_end",
+            "本年收入合计" => Metric::IncomeTotal,
+            "本年支出合计" => Metric::ExpenditureTotal,
+            "年初结转和结余" => Metric::CarryoverStart,
+            "年末结转和结余" => Metric::CarryoverEnd,
             _ => return None,
         },
     })
@@ -807,8 +811,8 @@ pub fn summary_table(t: &TableContext, out: &mut Extraction) -> Result<usize, St
             // 总计 (income plus carry-over) is the table's 收支总计: of all funds in 01, of
             // fiscal funds in 04.
             let grand_total = (name_key(label) == "总计").then(|| match t.block.kind {
-                TableKind::FiscalSummary => "fiscal_total",
-                _ => "total_income_expenditure",
+                TableKind::FiscalSummary => Metric::FiscalTotal,
+                _ => Metric::TotalIncomeExpenditure,
             });
             if let Some(metric) = grand_total.or_else(|| summary_metric(label)) {
                 match t.sheet.amount(r, *col, header.unit) {
@@ -832,17 +836,17 @@ pub fn summary_table(t: &TableContext, out: &mut Extraction) -> Result<usize, St
             .iter()
             .find(|(f, _)| f.is_none())
             .and_then(|(_, a)| a.clone().ok().flatten());
-        if let Some(metric) = summary_metric(&label).filter(|m| *m != "expenditure_total") {
+        if let Some(metric) = summary_metric(&label).filter(|m| *m != Metric::ExpenditureTotal) {
             t.fact(out, metric, total, r);
             continue;
         }
         if name_key(&label) == "本年支出合计" {
-            t.fact(out, "expenditure_total", total, r);
+            t.fact(out, Metric::ExpenditureTotal, total, r);
             for (fund, amount) in &amounts {
                 let metric = match fund {
-                    Some(Fund::GeneralPublic) => "expenditure_general_public",
-                    Some(Fund::GovernmentFund) => "expenditure_government_fund",
-                    Some(Fund::StateCapital) => "expenditure_state_capital",
+                    Some(Fund::GeneralPublic) => Metric::ExpenditureGeneralPublic,
+                    Some(Fund::GovernmentFund) => Metric::ExpenditureGovernmentFund,
+                    Some(Fund::StateCapital) => Metric::ExpenditureStateCapital,
                     _ => continue,
                 };
                 t.fact(out, metric, amount.clone().ok().flatten(), r);
@@ -948,17 +952,17 @@ pub fn procurement(t: &TableContext, out: &mut Extraction) -> Result<usize, Stri
         }
         let leaf = parts.last().map(String::as_str).unwrap_or("");
         let metric = if full.contains("小微企业") {
-            "procurement_small_micro"
+            Metric::ProcurementSmallMicro
         } else if full.contains("中小企业") {
-            "procurement_sme"
+            Metric::ProcurementSme
         } else if leaf.contains("货物") {
-            "procurement_goods"
+            Metric::ProcurementGoods
         } else if leaf.contains("工程") {
-            "procurement_works"
+            Metric::ProcurementWorks
         } else if leaf.contains("服务") {
-            "procurement_services"
+            Metric::ProcurementServices
         } else if leaf.contains("合计") || leaf.contains("总计") || leaf.contains("总额") {
-            "procurement_total"
+            Metric::ProcurementTotal
         } else {
             continue;
         };
@@ -1019,7 +1023,7 @@ pub fn purchased_services(t: &TableContext, out: &mut Extraction) -> Result<usiz
     }
     match total {
         Some((r, v)) => {
-            t.fact(out, "purchased_services", Some(v), r);
+            t.fact(out, Metric::PurchasedServices, Some(v), r);
             if items > 0 {
                 // Checked by reconcile, within the rounding of every cell.
                 out.lists.push(ListTotal {
@@ -1032,7 +1036,7 @@ pub fn purchased_services(t: &TableContext, out: &mut Extraction) -> Result<usiz
         }
         None => {
             if let Some(r) = first_item {
-                t.fact(out, "purchased_services", Some(sum), r);
+                t.fact(out, Metric::PurchasedServices, Some(sum), r);
             }
         }
     }
