@@ -17,6 +17,7 @@ macro_rules! say {
 }
 
 pub mod cli;
+pub mod commands;
 #[cfg(feature = "compare")]
 pub mod compare;
 pub mod config;

@@ -13,8 +13,8 @@ fn main() -> ExitCode {
     init_tracing(cli.log_format);
     let json_logs = cli.log_format == LogFormat::Json;
     let result = match cli.command {
-        Command::Run(args) => juesuan::pipeline::run(&args).map(|outcome| outcome.exit_code()),
-        Command::Validate(args) => juesuan::pipeline::validate(&args),
+        Command::Run(args) => juesuan::commands::run::run(&args),
+        Command::Validate(args) => juesuan::commands::validate(&args),
         #[cfg(feature = "compare")]
         Command::Compare(args) => juesuan::compare::run(&args),
         Command::Schema => {
@@ -26,16 +26,16 @@ fn main() -> ExitCode {
             query,
             year,
             config,
-        }) => juesuan::pipeline::catalog_lookup(config.as_deref(), &query, year),
+        }) => juesuan::commands::catalog_lookup(config.as_deref(), &query, year),
         Command::Catalog(CatalogCommand::Export {
             format,
             year,
             config,
-        }) => juesuan::pipeline::catalog_export(config.as_deref(), format, year),
+        }) => juesuan::commands::catalog_export(config.as_deref(), format, year),
         Command::Catalog(CatalogCommand::Check { config }) => {
-            juesuan::pipeline::catalog_check(config.as_deref())
+            juesuan::commands::catalog_check(config.as_deref())
         }
-        Command::Config(ConfigCommand::Init { dir }) => juesuan::pipeline::config_init(&dir),
+        Command::Config(ConfigCommand::Init { dir }) => juesuan::commands::config_init(&dir),
     };
     match result {
         Ok(code) => ExitCode::from(code),

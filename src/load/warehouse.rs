@@ -8,10 +8,9 @@
 //! The previous version is kept for readers still inside it; versions of killed runs are
 //! removed by the next run.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use arrow::array::RecordBatch;
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::load::dataset::{Dataset, PartitionKey};
@@ -20,43 +19,6 @@ use crate::load::sink::Sink;
 
 pub const MANIFEST: &str = "_manifest.json";
 pub const SUCCESS: &str = "_SUCCESS";
-
-/// What the last committed run knew about each input.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct State {
-    /// Fingerprint of juesuan version, catalogue, units and limits: a change forces a full rebuild.
-    pub fingerprint: String,
-    pub inputs: BTreeMap<String, InputState>,
-    /// dataset → partition ("2023/110102") → rows.
-    pub rows: BTreeMap<String, BTreeMap<String, usize>>,
-    /// partition → error findings in it (for `--strict`).
-    #[serde(default)]
-    pub errors: BTreeMap<String, usize>,
-    /// The version published before the current one, kept for readers still inside it.
-    #[serde(default)]
-    pub previous_version: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct InputState {
-    pub sha256: String,
-    /// Size and modification time (ns since the epoch) when it was hashed: an input that
-    /// still has both is not read again to learn its sha256.
-    #[serde(default)]
-    pub bytes: u64,
-    #[serde(default)]
-    pub modified_ns: Option<u64>,
-    /// When it was hashed (ns since the epoch): a file modified within 2 s of it is hashed
-    /// again (a change within the timestamp granularity).
-    #[serde(default)]
-    pub hashed_ns: Option<u64>,
-    /// The key of its parse in the extraction cache (sha256, kind, parser version).
-    pub cache_key: String,
-    pub partitions: Vec<PartitionKey>,
-    pub rejects: usize,
-    /// The input's manifest entry, reused while the input is unchanged.
-    pub manifest: serde_json::Value,
-}
 
 /// One file to write: dataset, partition and its rows (possibly none: every touched
 /// partition gets a file in every dataset, so each dataset always has a schema to read).
@@ -73,8 +35,10 @@ pub struct Commit<'a> {
     pub files: Vec<PartitionFile>,
     /// Partitions whose files are removed from every dataset (no input lands there any more).
     pub removed: Vec<PartitionKey>,
-    pub state: State,
-    pub manifest: serde_json::Value,
+    /// `_manifest.json` of the new version.
+    pub manifest: Vec<u8>,
+    /// What the next run needs to know (kept by the sink beside the versions).
+    pub state: Vec<u8>,
 }
 
 pub struct Warehouse {
@@ -83,18 +47,20 @@ pub struct Warehouse {
 
 impl Warehouse {
     /// A warehouse in `sink` (which holds the lock), with the versions a killed run left
-    /// behind removed.
-    pub fn new(sink: Box<dyn Sink>) -> Warehouse {
+    /// behind removed: all but the current one and `previous` (kept for its readers).
+    pub fn new(sink: Box<dyn Sink>, previous: Option<String>) -> Warehouse {
         let warehouse = Warehouse { sink };
-        let keep: Vec<String> = [
-            warehouse.sink.current(),
-            warehouse.load_state().previous_version,
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let keep: Vec<String> = [warehouse.sink.current(), previous]
+            .into_iter()
+            .flatten()
+            .collect();
         warehouse.remove_versions_except(&keep);
         warehouse
+    }
+
+    /// The published version.
+    pub fn current(&self) -> Option<String> {
+        self.sink.current()
     }
 
     pub fn describe(&self) -> String {
@@ -110,16 +76,11 @@ impl Warehouse {
         }
     }
 
-    pub fn load_state(&self) -> State {
-        self.sink
-            .read_state()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
-    }
-
     /// Builds the new version and publishes it.
     pub fn commit(&self, commit: Commit) -> Result<()> {
         let version = commit.run_id;
+        // The version published now: after this commit, the previous one.
+        let previous = self.sink.current();
         let rewritten: BTreeSet<&PartitionKey> = commit
             .files
             .iter()
@@ -155,11 +116,7 @@ impl Warehouse {
             self.sink.create_dir(version, dataset.name())?;
         }
         pause_point("staged");
-        let manifest = serde_json::to_string_pretty(&commit.manifest).map_err(|e| Error::Json {
-            what: MANIFEST.into(),
-            reason: e.to_string(),
-        })?;
-        self.sink.write(version, MANIFEST, manifest.as_bytes())?;
+        self.sink.write(version, MANIFEST, &commit.manifest)?;
         self.sink
             .write(version, SUCCESS, commit.run_id.as_bytes())?;
         self.sink.seal(version)?;
@@ -168,15 +125,9 @@ impl Warehouse {
         self.sink.publish(version)?;
         pause_point("swapped");
 
-        let mut state = commit.state;
-        state.previous_version = self.sink.current();
-        let bytes = serde_json::to_vec_pretty(&state).map_err(|e| Error::Json {
-            what: "state.json".into(),
-            reason: e.to_string(),
-        })?;
-        self.sink.write_state(&bytes)?;
+        self.sink.write_state(&commit.state)?;
         self.remove_versions_except(
-            &[Some(version.to_string()), self.sink.current()]
+            &[Some(version.to_string()), previous]
                 .into_iter()
                 .flatten()
                 .collect::<Vec<_>>(),

@@ -32,7 +32,7 @@ impl ParserId {
         h.update(format!("{limits:?}").as_bytes());
         // The build itself: a new binary may parse differently under the same version
         // number, so it does not trust an older build's parse.
-        h.update(crate::pipeline::build_identity());
+        h.update(crate::pipeline::setup::build_identity());
         ParserId(hex(&h.finalize())[..16].to_string())
     }
 

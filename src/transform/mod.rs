@@ -4,6 +4,7 @@
 //! key, [`derive`] computes `execution` and `units`, and [`reconcile`] checks every figure
 //! against every other source of it.
 
+pub mod choose;
 pub mod classify;
 pub mod derive;
 pub mod grain;
