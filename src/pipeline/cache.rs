@@ -81,7 +81,7 @@ impl Cache {
             .map_err(|e| std::io::Error::other(e.to_string()))
     }
 
-    /// Removes every entry but those of `live` keys.
+    /// Removes every entry but those of `live` keys (parses no input refers to any more).
     pub fn retain(&self, live: &std::collections::BTreeSet<&str>) {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;

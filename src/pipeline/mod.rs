@@ -10,7 +10,7 @@ pub mod setup;
 pub mod state;
 pub mod summary;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::{Instant, SystemTime};
 
 use crate::cli::RunArgs;
@@ -35,18 +35,10 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     } = setup(&args.config, args.output.as_deref())?;
     config.jobs = args.jobs.unwrap_or(config.jobs);
     let run_id = setup::run_id(started_at);
-    // Lock the warehouse before reading anything: a held lock or an unwritable output is
-    // fatal, and fails in a second, not after the extraction.
-    let sink = LocalFs::open(&config.warehouse)?;
-    let cache = cache::Cache::new(sink.cache_dir());
-    let previous: State = sink_state(&sink);
-    let warehouse = Warehouse::new(Box::new(sink), previous.previous_version.clone());
+    let (warehouse, cache, previous) = open_warehouse(&config.warehouse)?;
     tracing::info!(run_id, warehouse = %warehouse.describe(), catalog = catalog.version, "run started");
     let fingerprint = fingerprint(&config, &catalog, &units);
     let full = args.full || previous.fingerprint != fingerprint;
-    if full && !args.full && !previous.inputs.is_empty() {
-        tracing::info!("juesuan, catalogue, units, limits or checks changed since the last run: deriving everything again");
-    }
 
     let pool = thread_pool(&config)?;
     let Discovery { inputs, skipped } = discover(&config.inputs)?;
@@ -56,15 +48,13 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     );
     tracing::info!(files = plan.inputs.len(), "inputs discovered and hashed");
     if plan.nothing_changed() {
-        return Ok(Summary {
+        return Ok(Summary::unchanged(
             run_id,
-            seconds: clock.elapsed().as_secs_f64(),
-            nothing_changed: true,
-            inputs: plan.inputs.len(),
-            opened: plan.opened(),
-            strict: args.strict,
-            ..Summary::of_state(&previous)
-        });
+            clock,
+            &plan,
+            &previous,
+            args.strict,
+        ));
     }
 
     let ctx = Context {
@@ -72,15 +62,7 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
         units: &units,
         limits: &config.limits,
     };
-    let records = Records {
-        pool: &pool,
-        ctx: &ctx,
-        cache: Some(&cache),
-        inputs: &plan.inputs,
-        files: &plan.files,
-        keys: &plan.keys,
-        opened: &plan.opened,
-    };
+    let records = Records::new(&pool, &ctx, Some(&cache), &plan);
     let phase = Instant::now();
     let mut results: BTreeMap<usize, FileResult> = records.of(&plan.changed);
     tracing::info!(files = plan.changed.len(), elapsed = ?phase.elapsed(), "extracted");
@@ -101,8 +83,6 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
         &touched,
         &skipped,
     );
-    let manifest = json_bytes(&manifest, "_manifest.json")?;
-    let state_bytes = json_bytes(&state, "state.json")?;
     let removed = touched
         .iter()
         .filter(|p| !built.counts.contains_key(*p))
@@ -113,32 +93,34 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
         catalog_version: &catalog.version,
         files: built.files,
         removed,
-        manifest,
-        state: state_bytes,
+        manifest: json_bytes(&manifest, "_manifest.json")?,
+        state: json_bytes(&state, "state.json")?,
     })?;
-    // Parses no input refers to any more are removed.
     cache.retain(
         &state
             .inputs
             .values()
             .map(|i| i.cache_key.as_str())
-            .collect::<BTreeSet<_>>(),
+            .collect(),
     );
 
     Ok(Summary {
-        run_id,
-        seconds: clock.elapsed().as_secs_f64(),
-        peak_rss_bytes: setup::peak_rss_bytes(),
-        extracted: plan.changed.len(),
-        deleted: plan.deleted.len(),
-        opened: plan.opened(),
         warehouse: config.warehouse.display().to_string(),
         rewritten: touched.len(),
         checks: built.checks,
         by_unit: built.by_unit,
-        strict: args.strict,
-        ..Summary::of_state(&state)
+        ..Summary::committed(run_id, clock, &plan, &state, args.strict)
     })
+}
+
+/// Locks the warehouse (a held lock or an unwritable output fails here, in a second, before
+/// anything is read) and reads what the last commit left: its state, and the cache.
+fn open_warehouse(root: &std::path::Path) -> Result<(Warehouse, cache::Cache, State)> {
+    let sink = LocalFs::open(root)?;
+    let cache = cache::Cache::new(sink.cache_dir());
+    let previous: State = sink_state(&sink);
+    let warehouse = Warehouse::new(Box::new(sink), previous.previous_version.clone());
+    Ok((warehouse, cache, previous))
 }
 
 /// The state the last commit left in the sink (none: a first run, or a state of an older

@@ -148,6 +148,9 @@ impl Plan {
             .cloned()
             .collect();
         let changed = (0..inputs.len()).filter(|&i| !unchanged[i]).collect();
+        if full && !rehash && !previous.inputs.is_empty() {
+            tracing::info!("juesuan, catalogue, units, limits or checks changed since the last run: deriving everything again");
+        }
         Plan {
             inputs,
             files,

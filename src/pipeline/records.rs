@@ -28,7 +28,24 @@ pub(crate) struct Records<'a> {
     pub opened: &'a [AtomicBool],
 }
 
-impl Records<'_> {
+impl<'a> Records<'a> {
+    pub fn new(
+        pool: &'a rayon::ThreadPool,
+        ctx: &'a Context<'a>,
+        cache: Option<&'a cache::Cache>,
+        plan: &'a crate::pipeline::plan::Plan,
+    ) -> Records<'a> {
+        Records {
+            pool,
+            ctx,
+            cache,
+            inputs: &plan.inputs,
+            files: &plan.files,
+            keys: &plan.keys,
+            opened: &plan.opened,
+        }
+    }
+
     pub fn of(&self, which: &[usize]) -> BTreeMap<usize, FileResult> {
         let progress = (std::io::stderr().is_terminal() && which.len() > 1).then(|| {
             let bar = indicatif::ProgressBar::new(which.len() as u64);

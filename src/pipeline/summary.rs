@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::load::dataset::Dataset;
+use crate::pipeline::plan::Plan;
 use crate::pipeline::state::{InputStatus, State};
 use crate::transform::TableStatus;
 
@@ -72,6 +73,45 @@ impl Summary {
             .iter()
             .find(|(d, _)| *d == dataset)
             .map_or(0, |(_, n)| *n)
+    }
+
+    /// A run that found nothing changed and wrote nothing.
+    pub(crate) fn unchanged(
+        run_id: String,
+        clock: std::time::Instant,
+        plan: &Plan,
+        previous: &State,
+        strict: bool,
+    ) -> Summary {
+        Summary {
+            run_id,
+            seconds: clock.elapsed().as_secs_f64(),
+            nothing_changed: true,
+            inputs: plan.inputs.len(),
+            opened: plan.opened(),
+            strict,
+            ..Summary::of_state(previous)
+        }
+    }
+
+    /// A run that committed `state`.
+    pub(crate) fn committed(
+        run_id: String,
+        clock: std::time::Instant,
+        plan: &Plan,
+        state: &State,
+        strict: bool,
+    ) -> Summary {
+        Summary {
+            run_id,
+            seconds: clock.elapsed().as_secs_f64(),
+            peak_rss_bytes: crate::pipeline::setup::peak_rss_bytes(),
+            extracted: plan.changed.len(),
+            deleted: plan.deleted.len(),
+            opened: plan.opened(),
+            strict,
+            ..Summary::of_state(state)
+        }
     }
 
     /// The figures of `state` (the committed one) that every summary has.
