@@ -1,5 +1,10 @@
-//! One error enum for the library. Variants carry where it happened (path, sheet, row) as
-//! data so that callers can turn them into reject rows or log fields without parsing text.
+//! The fatal errors: one enum for what stops a command (exit 2): configuration, catalogue,
+//! I/O on the output, the lock. Variants carry where it happened (path, line) as data.
+//!
+//! A bad input is never one of these: every problem with an input is a
+//! [`Reject`](crate::model::Reject), carrying the file, where in it (a typed
+//! [`Origin`](crate::model::Origin): sheet and row, PDF page and row, paragraph) and the stage
+//! (discover, identify, extract, classify, load) as data, and the batch goes on.
 
 use std::path::PathBuf;
 
@@ -22,13 +27,6 @@ pub enum Error {
     Catalog {
         path: PathBuf,
         line: usize,
-        reason: String,
-    },
-    /// A workbook could not be opened or a sheet could not be read.
-    #[error("{path}{}: {reason}", .sheet.as_deref().map(|s| format!(" [sheet {s}]")).unwrap_or_default())]
-    Workbook {
-        path: PathBuf,
-        sheet: Option<String>,
         reason: String,
     },
     /// Writing Parquet failed.

@@ -41,6 +41,7 @@ pub fn validate(args: &ConfigArgs) -> Result<u8> {
         pool: &pool,
         ctx: &ctx,
         cache: None,
+        reread: true,
         inputs: &inputs,
         files: &files,
         keys: &keys,

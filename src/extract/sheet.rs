@@ -82,6 +82,18 @@ impl Sheet {
             .copied()
     }
 
+    /// Where an absolute row is in its file: the sheet and its 1-based row, or for a sheet
+    /// rebuilt from a PDF the page and the row on it.
+    pub fn row_origin(&self, row: u32) -> crate::model::Origin {
+        match self.origin(row) {
+            Some((page, row)) => crate::model::Origin::PdfTable { page, row },
+            None => crate::model::Origin::Cell {
+                sheet: self.name.as_str().into(),
+                row: row + 1,
+            },
+        }
+    }
+
     /// Every text cell of the sheet.
     pub fn texts(&self) -> impl Iterator<Item = &str> {
         self.range.used_cells().filter_map(|(_, _, d)| match d {

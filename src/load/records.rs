@@ -26,7 +26,7 @@ fn identity(row: &mut RowBuilder, unit: Option<&UnitIdentity>) {
 fn provenance(row: &mut RowBuilder, p: &Provenance) {
     row.str(&p.file.display_path)
         .opt_str(p.origin.sheet())
-        .int32(Some(p.origin.row() as i32))
+        .int32(p.origin.row().map(|r| r as i32))
         .int32(p.origin.page().map(|r| r as i32))
         .str(&p.file.sha256);
 }
@@ -195,8 +195,8 @@ impl Record for Reject {
     fn write(&self, row: &mut RowBuilder) {
         identity(row, self.unit.as_deref());
         row.str(&self.file.display_path)
-            .opt_str(self.sheet.as_deref())
-            .int32(self.row.map(|r| r as i32))
+            .opt_str(self.place().0.as_deref())
+            .int32(self.place().1.map(|r| r as i32))
             .str(self.stage.as_str())
             .str(&self.reason)
             .opt_str(self.raw_text.as_deref())

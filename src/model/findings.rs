@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{SourceFile, UnitIdentity};
+use super::{Origin, SourceFile, UnitIdentity};
 
 /// The pipeline stage at which something was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -33,13 +33,13 @@ impl Stage {
 }
 
 /// One row of the `rejects` dataset: an input file, table or row that could not be used.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Reject {
     /// Whose input it was, when that could be told (from the document or its path).
     pub unit: Option<Arc<UnitIdentity>>,
     pub file: Arc<SourceFile>,
-    pub sheet: Option<Arc<str>>,
-    pub row: Option<u32>,
+    /// Where in the file (none: the whole file).
+    pub at: Option<Origin>,
     pub stage: Stage,
     pub reason: String,
     pub raw_text: Option<String>,
@@ -48,13 +48,25 @@ pub struct Reject {
 impl fmt::Display for Reject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display_path)?;
-        if let Some(sheet) = &self.sheet {
+        let (sheet, row) = self.place();
+        if let Some(sheet) = sheet {
             write!(f, " [sheet {sheet}]")?;
         }
-        if let Some(row) = self.row {
+        if let Some(row) = row {
             write!(f, " row {row}")?;
         }
         write!(f, " ({}): {}", self.stage.as_str(), self.reason)
+    }
+}
+
+impl Reject {
+    /// The `source_sheet` and `source_row` of the rejects dataset: a sheet and its row, a
+    /// PDF page as `p12` and the row or line on it, or a report's paragraph as the row.
+    pub fn place(&self) -> (Option<String>, Option<u32>) {
+        match &self.at {
+            None => (None, None),
+            Some(at) => (at.place_name(), at.row()),
+        }
     }
 }
 

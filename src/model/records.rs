@@ -28,6 +28,10 @@ pub enum Origin {
     Paragraph(u32),
     /// A line of a PDF's narrative (page and line on the page, 1-based).
     PdfLine { page: u32, line: u32 },
+    /// A whole sheet (one refused or not recognised).
+    Sheet(Arc<str>),
+    /// A whole PDF page (a table printed without rules).
+    Page(u32),
 }
 
 /// The name a PDF's table pages go by where a sheet would be named (`source_sheet`).
@@ -43,25 +47,39 @@ impl Origin {
     /// The sheet of a table row (`pdf` for a PDF's table pages).
     pub fn sheet(&self) -> Option<&str> {
         match self {
-            Origin::Cell { sheet, .. } => Some(sheet),
+            Origin::Cell { sheet, .. } | Origin::Sheet(sheet) => Some(sheet),
             Origin::PdfTable { .. } => Some(PDF_TABLES),
             _ => None,
         }
     }
 
     /// The row of a sheet, the row on a PDF page, the paragraph or the line on the page.
-    pub fn row(&self) -> u32 {
+    pub fn row(&self) -> Option<u32> {
         match self {
-            Origin::Cell { row, .. } | Origin::PdfTable { row, .. } => *row,
-            Origin::Paragraph(n) => *n,
-            Origin::PdfLine { line, .. } => *line,
+            Origin::Cell { row, .. } | Origin::PdfTable { row, .. } => Some(*row),
+            Origin::Paragraph(n) => Some(*n),
+            Origin::PdfLine { line, .. } => Some(*line),
+            Origin::Sheet(_) | Origin::Page(_) => None,
+        }
+    }
+
+    /// How a reject or the manifest names the place: the sheet, or a PDF's page as `p12`.
+    pub fn place_name(&self) -> Option<String> {
+        match self {
+            Origin::Cell { sheet, .. } | Origin::Sheet(sheet) => Some(sheet.to_string()),
+            Origin::PdfTable { page, .. } | Origin::PdfLine { page, .. } | Origin::Page(page) => {
+                Some(format!("p{page}"))
+            }
+            Origin::Paragraph(_) => None,
         }
     }
 
     /// The page of a PDF.
     pub fn page(&self) -> Option<u32> {
         match self {
-            Origin::PdfTable { page, .. } | Origin::PdfLine { page, .. } => Some(*page),
+            Origin::PdfTable { page, .. } | Origin::PdfLine { page, .. } | Origin::Page(page) => {
+                Some(*page)
+            }
             _ => None,
         }
     }
@@ -192,6 +210,8 @@ impl Provenance {
             Origin::PdfTable { page, row } => format!("{path}#p{page}:{row}"),
             Origin::PdfLine { page, line } => format!("{path}#p{page}:{line}"),
             Origin::Paragraph(n) => format!("{path}¶{n}"),
+            Origin::Sheet(sheet) => format!("{path}#{sheet}"),
+            Origin::Page(page) => format!("{path}#p{page}"),
         }
     }
 }
@@ -284,4 +304,18 @@ pub struct ExecutionRow {
     pub basis: String,
     pub source_file: Arc<str>,
     pub source_sha256: Arc<str>,
+}
+
+/// A unit-year for the unit tests of every stage.
+#[cfg(test)]
+pub(crate) fn test_unit() -> Arc<UnitIdentity> {
+    Arc::new(UnitIdentity {
+        year: 2023,
+        city: "北京市".into(),
+        district: "西城区".into(),
+        district_code: "110102".into(),
+        unit_id: "110102-test".into(),
+        unit_code: None,
+        unit_name: "测试街道办事处".into(),
+    })
 }

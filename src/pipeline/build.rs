@@ -218,10 +218,9 @@ pub(crate) fn build_partitions(
         .filter(|r| inside(r.partition()))
         .collect();
     rejects.sort_by(|a, b| {
-        (&a.file.display_path, &a.sheet, a.row, &a.reason).cmp(&(
+        (&a.file.display_path, a.place(), &a.reason).cmp(&(
             &b.file.display_path,
-            &b.sheet,
-            b.row,
+            b.place(),
             &b.reason,
         ))
     });
@@ -275,8 +274,7 @@ pub(crate) fn build_partitions(
                 load_rejects.push(Reject {
                     unit: r.extraction.identity.clone(),
                     file: r.file.clone(),
-                    sheet: None,
-                    row: None,
+                    at: None,
                     stage: crate::model::Stage::Load,
                     reason: format!(
                         "not loaded: partition {} could not be written ({reason}); the other partitions were committed",

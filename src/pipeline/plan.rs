@@ -92,6 +92,8 @@ pub(crate) struct Plan {
     pub full: bool,
     /// When the inputs were hashed (ns since the epoch).
     pub hashed_ns: Option<u64>,
+    /// `--full`: every input hashed and parsed again, the cache only written.
+    pub reread: bool,
 }
 
 impl Plan {
@@ -161,6 +163,7 @@ impl Plan {
             changed,
             deleted,
             full,
+            reread: rehash,
             hashed_ns: started_at
                 .duration_since(std::time::UNIX_EPOCH)
                 .ok()

@@ -21,6 +21,8 @@ pub(crate) struct Records<'a> {
     pub ctx: &'a Context<'a>,
     /// None for `validate`, which writes nothing.
     pub cache: Option<&'a cache::Cache>,
+    /// Parse every input again (`--full`): the cache is written, not read.
+    pub reread: bool,
     pub inputs: &'a [Input],
     pub files: &'a [Arc<SourceFile>],
     pub keys: &'a [String],
@@ -39,6 +41,7 @@ impl<'a> Records<'a> {
             pool,
             ctx,
             cache,
+            reread: plan.reread,
             inputs: &plan.inputs,
             files: &plan.files,
             keys: &plan.keys,
@@ -81,7 +84,7 @@ impl<'a> Records<'a> {
         let span = tracing::info_span!("extract", file = %input.relative);
         let _entered = span.enter();
         let cache = self.cache.filter(|_| !key.is_empty());
-        let cached = cache.and_then(|c| c.get(key));
+        let cached = cache.filter(|_| !self.reread).and_then(|c| c.get(key));
         let document = cached.unwrap_or_else(|| {
             let document = crate::extract::parse(input, file, self.ctx.limits);
             if document.cacheable() {

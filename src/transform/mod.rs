@@ -107,8 +107,7 @@ impl Extraction {
     pub fn reject(
         &mut self,
         file: &Arc<SourceFile>,
-        sheet: Option<&str>,
-        row: Option<u32>,
+        at: Option<crate::model::Origin>,
         stage: Stage,
         reason: String,
         raw_text: Option<String>,
@@ -116,8 +115,7 @@ impl Extraction {
         self.rejects.push(Reject {
             unit: self.identity.clone(),
             file: file.clone(),
-            sheet: sheet.map(Arc::from),
-            row,
+            at,
             stage,
             reason,
             raw_text,
@@ -171,7 +169,6 @@ impl Extraction {
             Err(reason) => {
                 self.reject(
                     file,
-                    None,
                     None,
                     Stage::Identify,
                     reason,
@@ -231,12 +228,12 @@ pub fn interpret(
     let mut extraction = match document {
         Document::Refused(reason) => {
             let mut x = Extraction::default();
-            x.reject(&file, None, None, Stage::Discover, reason.clone(), None);
+            x.reject(&file, None, Stage::Discover, reason.clone(), None);
             x
         }
         Document::Unreadable(reason) => {
             let mut x = Extraction::default();
-            x.reject(&file, None, None, Stage::Extract, reason.clone(), None);
+            x.reject(&file, None, Stage::Extract, reason.clone(), None);
             x
         }
         Document::Workbook(wb) => tables::interpret(ctx, wb, &file, &input.path_hints()),
@@ -274,7 +271,6 @@ pub fn panicked(ctx: &Context, input: &Input, file: Arc<SourceFile>, message: &s
     let mut extraction = Extraction::default();
     extraction.reject(
         &file,
-        None,
         None,
         Stage::Extract,
         format!("the reader failed on this file ({message}); the file is malformed or hostile"),

@@ -58,7 +58,7 @@ fn is_figure(token: &str) -> bool {
 }
 
 /// The name of the sheet a PDF's tables are read into; rows carry their page besides.
-pub const SHEET_NAME: &str = "pdf";
+pub const SHEET_NAME: &str = crate::model::PDF_TABLES;
 
 /// A ruled grid on a page.
 #[derive(Debug)]

@@ -118,8 +118,7 @@ pub fn interpret(
         });
         out.reject(
             file,
-            Some(&place),
-            None,
+            Some(Origin::Page(page)),
             Stage::Extract,
             reason,
             Some(title),
@@ -136,7 +135,7 @@ pub fn interpret(
         );
     }
     if let Some(reason) = pdf_lines.and_then(|p| p.incomplete.clone()) {
-        out.reject(file, None, None, Stage::Extract, reason, None);
+        out.reject(file, None, Stage::Extract, reason, None);
     }
     let at = |paragraph: u32| Provenance {
         file: file.clone(),
@@ -161,8 +160,7 @@ pub fn interpret(
     for (paragraph, printed) in &found.out_of_range {
         out.reject(
             file,
-            None,
-            Some(*paragraph),
+            Some(crate::model::Origin::Paragraph(*paragraph)),
             Stage::Extract,
             format!("{printed}: the amount does not fit the warehouse's decimal(18,2) (less than 10^16 元)"),
             Some(printed.clone()),
@@ -217,8 +215,7 @@ pub fn interpret(
         if let Some(reason) = unresolved {
             out.reject(
                 file,
-                None,
-                Some(line.paragraph),
+                Some(crate::model::Origin::Paragraph(line.paragraph)),
                 Stage::Classify,
                 reason,
                 Some(line.below.last().cloned().unwrap_or_default()),
@@ -236,8 +233,7 @@ pub fn interpret(
         let Some(code) = classified else {
             out.reject(
                 file,
-                None,
-                Some(line.paragraph),
+                Some(crate::model::Origin::Paragraph(line.paragraph)),
                 Stage::Classify,
                 format!(
                     "no 类 in the catalogue is named {:?} in {}",
@@ -297,7 +293,11 @@ pub fn interpret(
         // Never "loaded" with nothing in it: a template, a wording juesuan does not read
         // yet, or not a report at all. A PDF whose tables print no amount either (the
         // template's placeholder rows) is that one finding, not one reject per blank table.
-        out.rejects.retain(|r| r.sheet.is_none());
+        out.rejects.retain(|r| {
+            !r.at
+                .as_ref()
+                .is_some_and(|at| at.is_table() || at.page().is_some())
+        });
         let tables = if out.tables.is_empty() {
             String::new()
         } else {
@@ -308,7 +308,6 @@ pub fn interpret(
         };
         out.reject(
             file,
-            None,
             None,
             Stage::Extract,
             format!(

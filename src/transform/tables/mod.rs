@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::config::Limits;
 use crate::extract::sheet::Sheet;
 use crate::extract::workbook::Workbook;
-use crate::model::{SourceFile, Stage};
+use crate::model::{Origin, SourceFile, Stage};
 use crate::reference::catalog::Catalog;
 use crate::reference::tables::TableKind;
 use crate::reference::text::{clean_name, name_key};
@@ -50,7 +50,8 @@ pub fn interpret(
             rows: 0,
             reason: Some(reason.clone()),
         });
-        out.reject(file, Some(&sheet), None, Stage::Extract, reason, None);
+        let at = Origin::Sheet(sheet.as_str().into());
+        out.reject(file, Some(at), Stage::Extract, reason, None);
     }
 
     let mut blocks = Vec::new();
@@ -78,8 +79,7 @@ pub fn interpret(
             });
             out.reject(
                 file,
-                Some(&sheet.name),
-                None,
+                Some(Origin::Sheet(sheet.name.as_str().into())),
                 Stage::Identify,
                 "no standard table title found on this sheet".into(),
                 Some(preview),
@@ -95,7 +95,6 @@ pub fn interpret(
         {
             out.reject(
                 file,
-                None,
                 None,
                 Stage::Extract,
                 "the workbook has no cells".into(),
@@ -124,9 +123,9 @@ pub(crate) fn read_blocks(
 ) {
     for block in blocks {
         let sheet = &sheets[block.sheet];
-        let (place, title_row) = crate::transform::tables::readers::location(sheet, block.start);
+        let title_at = sheet.row_origin(block.start);
         let mut report = TableReport {
-            sheet: place.clone(),
+            sheet: title_at.place_name().unwrap_or_default(),
             title: block.title.clone(),
             table: Some(block.kind.id().into()),
             status: TableStatus::Loaded,
@@ -136,7 +135,6 @@ pub(crate) fn read_blocks(
         let t = TableContext {
             catalog: ctx.catalog,
             sheet,
-            sheet_name: Arc::from(sheet.name.as_str()),
             block,
             unit: identity,
             file,
@@ -171,8 +169,7 @@ pub(crate) fn read_blocks(
                 report.status = TableStatus::Rejected;
                 out.reject(
                     file,
-                    Some(&place),
-                    Some(title_row),
+                    Some(title_at.clone()),
                     Stage::Extract,
                     reason.clone(),
                     Some(block.title.clone()),
@@ -237,3 +234,6 @@ pub(crate) fn is_empty_table(sheet: &Sheet, block: &Block) -> bool {
         text.contains("本表无数据") || text.contains("故本表无数据") || text.contains("本表为空")
     })
 }
+
+#[cfg(test)]
+mod tests;
