@@ -62,24 +62,17 @@ pub(crate) fn build_partitions(
         .flat_map(|e| &e.expenditure)
         .filter(|r| chosen(r))
         .collect();
-    expenditure_all.sort_by(|a, b| {
+    let order = |r: &ExpenditureRow| {
         (
-            &a.unit.unit_id,
-            a.fund,
-            a.source.id(),
-            &a.code.code,
-            &a.provenance.file.display_path,
-            a.provenance.origin.row(),
+            r.unit.unit_id.clone(),
+            r.fund,
+            r.source.id(),
+            r.code.code.clone(),
+            r.provenance.file.display_path.clone(),
+            r.provenance.origin.row(),
         )
-            .cmp(&(
-                &b.unit.unit_id,
-                b.fund,
-                b.source.id(),
-                &b.code.code,
-                &b.provenance.file.display_path,
-                b.provenance.origin.row(),
-            ))
-    });
+    };
+    expenditure_all.sort_by_cached_key(|r| order(r));
     // The grain: one row per (unit, year, source, fund, code); copies become findings.
     let (expenditure_all, grain_findings) = grain::unique(expenditure_all);
     duplicate_findings.extend(grain_findings);

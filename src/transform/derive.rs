@@ -22,9 +22,7 @@ pub fn units<'a>(
                 unit: unit.clone(),
                 facts: BTreeMap::new(),
             });
-        row.facts
-            .entry(fact.metric.clone())
-            .or_insert_with(|| fact.clone());
+        row.facts.entry(fact.metric).or_insert_with(|| fact.clone());
     }
     rows.into_values().collect()
 }

@@ -24,7 +24,6 @@ use readers::{
 };
 
 /// What interpreting a document needs besides the document.
-
 pub struct Context<'a> {
     pub catalog: &'a Catalog,
     pub units: &'a UnitRegistry,

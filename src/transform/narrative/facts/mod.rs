@@ -215,7 +215,7 @@ pub fn extract(blocks: &[Block]) -> Facts {
                 }
             }
             let down = &c["v"] == "减少";
-            let pct = signed_pct(&c);
+            let pct = signed_pct(c);
             if let (Some(current), Some(diff)) = (
                 printed(&c["a"], Some(&c["ua"]), false),
                 printed(&c["d"], Some(&c["ud"]), down),
