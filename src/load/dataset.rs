@@ -4,11 +4,7 @@
 
 use crate::load::schema::{self, DatasetSpec};
 
-/// A partition key: fiscal year and GB/T 2260 district code.
-pub type PartitionKey = (i32, String);
-
-/// The partition of rows that could not be tied to any unit and year.
-pub const UNKNOWN_PARTITION: (i32, &str) = (0, "000000");
+pub use crate::model::{PartitionKey, UNKNOWN_PARTITION};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Dataset {

@@ -7,11 +7,8 @@ use crate::model::{
 };
 use crate::model::{ExecutionRow, UnitRow};
 
-use crate::load::dataset::UNKNOWN_PARTITION;
-
 fn key(unit: Option<&UnitIdentity>) -> (i32, String) {
-    unit.map(|u| (u.year, u.district_code.clone()))
-        .unwrap_or((UNKNOWN_PARTITION.0, UNKNOWN_PARTITION.1.to_string()))
+    crate::model::partition_of(unit)
 }
 
 fn identity(row: &mut RowBuilder, unit: Option<&UnitIdentity>) {

@@ -116,6 +116,18 @@ impl fmt::Display for Source {
     }
 }
 
+/// A partition of the warehouse: fiscal year and GB/T 2260 district code.
+pub type PartitionKey = (i32, String);
+
+/// The partition of rows that could not be tied to any unit and year.
+pub const UNKNOWN_PARTITION: (i32, &str) = (0, "000000");
+
+/// The partition of a record of `unit` (the unknown partition without one).
+pub fn partition_of(unit: Option<&UnitIdentity>) -> PartitionKey {
+    unit.map(|u| (u.year, u.district_code.clone()))
+        .unwrap_or((UNKNOWN_PARTITION.0, UNKNOWN_PARTITION.1.to_string()))
+}
+
 /// Who published a document, for which year.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct UnitIdentity {

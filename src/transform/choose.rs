@@ -4,8 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::load::dataset::PartitionKey;
-use crate::model::{Finding, Severity, Source, UnitIdentity, Yuan};
+use crate::model::{Finding, PartitionKey, Severity, Source, UnitIdentity, Yuan};
 use crate::transform::FileResult;
 
 /// The report file loaded for each unit-year (the first by path), and a finding for each

@@ -196,16 +196,16 @@ impl Extraction {
     }
 
     /// The partitions (year, district) this input's rows land in.
-    pub fn partitions(&self) -> std::collections::BTreeSet<(i32, String)> {
-        use crate::load::batch::Record;
+    pub fn partitions(&self) -> std::collections::BTreeSet<crate::model::PartitionKey> {
+        use crate::model::partition_of;
         let mut keys = std::collections::BTreeSet::new();
+        keys.extend(self.identity.iter().map(|u| partition_of(Some(u))));
+        keys.extend(self.rejects.iter().map(|r| partition_of(r.unit.as_deref())));
         keys.extend(
-            self.identity
+            self.findings
                 .iter()
-                .map(|u| (u.year, u.district_code.clone())),
+                .map(|f| partition_of(f.unit.as_deref())),
         );
-        keys.extend(self.rejects.iter().map(Record::partition));
-        keys.extend(self.findings.iter().map(Record::partition));
         keys
     }
 }
