@@ -191,9 +191,10 @@ impl Record for Reject {
 
     fn write(&self, row: &mut RowBuilder) {
         identity(row, self.unit.as_deref());
+        let (sheet, source_row) = self.place();
         row.str(&self.file.display_path)
-            .opt_str(self.place().0.as_deref())
-            .int32(self.place().1.map(|r| r as i32))
+            .opt_str(sheet.as_deref())
+            .int32(source_row.map(|r| r as i32))
             .str(self.stage.as_str())
             .str(&self.reason)
             .opt_str(self.raw_text.as_deref())

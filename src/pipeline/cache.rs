@@ -1,5 +1,5 @@
 //! The extraction cache: what each input says ([`Document`]), kept beside the warehouse in a
-//! compact binary form (postcard), keyed by the input's sha256, its kind and the parser's
+//! compact binary form (postcard), keyed by the input's sha256, its extension and the parser's
 //! version. Everything after the parse (identification, classification, derivation, checks)
 //! is re-run from it, so a change of catalogue, units or check policy opens no input.
 
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::config::Limits;
-use crate::extract::{Document, InputKind};
+use crate::extract::Document;
 use crate::reference::catalog::hex;
 
 /// Bump when a reader decodes the same bytes differently (cells, merges, paragraphs, PDF
@@ -36,15 +36,16 @@ impl ParserId {
         ParserId(hex(&h.finalize())[..16].to_string())
     }
 
-    /// The cache key of one input's parse.
-    pub fn key(&self, sha256: &str, kind: InputKind, path: &Path) -> String {
+    /// The cache key of one input's parse: its bytes, and the extension that decides how
+    /// they are read (the input's kind follows from it).
+    pub fn key(&self, sha256: &str, path: &Path) -> String {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
             .unwrap_or("")
             .to_ascii_lowercase();
         let mut h = Sha256::new();
-        for part in [sha256, kind.as_str(), &ext, &self.0] {
+        for part in [sha256, &ext, &self.0] {
             h.update(part.as_bytes());
             h.update([0]);
         }

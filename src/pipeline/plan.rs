@@ -125,7 +125,7 @@ impl Plan {
                 if f.sha256.is_empty() {
                     String::new()
                 } else {
-                    parser.key(&f.sha256, i.kind, &i.path)
+                    parser.key(&f.sha256, &i.path)
                 }
             })
             .collect();
