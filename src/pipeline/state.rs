@@ -42,7 +42,7 @@ pub struct InputState {
     /// again (a change within the timestamp granularity).
     #[serde(default)]
     pub hashed_ns: Option<u64>,
-    /// The key of its parse in the extraction cache (sha256, kind, parser version).
+    /// The key of its parse in the extraction cache (sha256, extension, parser version).
     pub cache_key: String,
     pub partitions: Vec<PartitionKey>,
     pub rejects: usize,
