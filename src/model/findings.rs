@@ -99,6 +99,8 @@ pub enum RuleId {
     TablesFundsVsAll,
     TablesBasicEconomic,
     TablesCostTotals,
+    /// 经济分类 lines against the 功能分类 项 that customarily pay them.
+    TablesCustomary,
     ReportVsTables,
     ReportShare,
     ReportChange,
@@ -113,6 +115,8 @@ pub enum RuleId {
     TablesListTotal,
     ClassifyUnknownCode,
     ClassifyFuzzyName,
+    /// A code printed with a former or variant name.
+    ClassifyName,
     IdentifyUnit,
     GrainDuplicate,
     ReportDuplicate,
@@ -120,13 +124,14 @@ pub enum RuleId {
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 23] = [
+    pub const ALL: [RuleId; 25] = [
         RuleId::HierarchySum,
         RuleId::ColumnsBasicProject,
         RuleId::ColumnsIncomeSources,
         RuleId::TablesFundsVsAll,
         RuleId::TablesBasicEconomic,
         RuleId::TablesCostTotals,
+        RuleId::TablesCustomary,
         RuleId::ReportVsTables,
         RuleId::ReportShare,
         RuleId::ReportChange,
@@ -140,6 +145,7 @@ impl RuleId {
         RuleId::TablesListTotal,
         RuleId::ClassifyUnknownCode,
         RuleId::ClassifyFuzzyName,
+        RuleId::ClassifyName,
         RuleId::IdentifyUnit,
         RuleId::GrainDuplicate,
         RuleId::ReportDuplicate,
@@ -155,6 +161,7 @@ impl RuleId {
             RuleId::TablesFundsVsAll => "tables.funds_vs_all",
             RuleId::TablesBasicEconomic => "tables.basic_economic",
             RuleId::TablesCostTotals => "tables.cost_totals",
+            RuleId::TablesCustomary => "tables.customary",
             RuleId::ReportVsTables => "report.vs_tables",
             RuleId::ReportShare => "report.share",
             RuleId::ReportChange => "report.change",
@@ -168,6 +175,7 @@ impl RuleId {
             RuleId::TablesListTotal => "table.purchased_services_sum",
             RuleId::ClassifyUnknownCode => "classify.unknown_code",
             RuleId::ClassifyFuzzyName => "classify.fuzzy_name",
+            RuleId::ClassifyName => "classify.name",
             RuleId::IdentifyUnit => "identify.unit",
             RuleId::GrainDuplicate => "grain.duplicate",
             RuleId::ReportDuplicate => "report.duplicate",
@@ -190,6 +198,7 @@ impl RuleId {
                 | RuleId::TablesFundsVsAll
                 | RuleId::TablesBasicEconomic
                 | RuleId::TablesCostTotals
+                | RuleId::TablesCustomary
                 | RuleId::ReportVsTables
                 | RuleId::ReportItem
                 | RuleId::PlausibilityNegative

@@ -190,10 +190,25 @@ pub fn generate(
     } else {
         (basic as f64 * rng.uniform(0.05, 0.09)).round() as i64
     };
-    let basic_by_economic = economic_split(catalog, year, basic, public_costs, &mut rng);
+    // The contributions paid from the 项 named for them, as units customarily book them.
+    let customary: Vec<(&str, i64)> = CUSTOMARY
+        .iter()
+        .map(|(economic, item)| {
+            let basic = general
+                .lines
+                .iter()
+                .filter(|l| l.code.starts_with(item) && l.code.len() == 7)
+                .map(|l| l.basic)
+                .sum();
+            (*economic, basic)
+        })
+        .filter(|(_, basic)| *basic > 0)
+        .collect();
+    let basic_by_economic =
+        economic_split(catalog, year, basic, public_costs, &customary, &mut rng);
     // All of it 公用经费 (302, 310); lines without an amount are not printed.
     let mut fund_basic_by_economic =
-        economic_split(catalog, year, fund_basic, fund_basic, &mut extra);
+        economic_split(catalog, year, fund_basic, fund_basic, &[], &mut extra);
     fund_basic_by_economic.retain(|row| row.2 != 0);
     let general_total = general.total(|l| l.actual);
     let (procurement, purchased_services) = if is_xinjiekou && year == 2023 {
@@ -362,13 +377,25 @@ fn synthetic_targets(rng: &mut Rng, is_xinjiekou: bool, year: i32) -> Targets {
     (targets, basic, fund_229, state_223, three)
 }
 
+/// The economic 款 of 301 that are, by custom, the 基本支出 of one function 项 (or of the
+/// 项 of one 款): what juesuan's `tables.customary` check expects.
+const CUSTOMARY: [(&str, &str); 4] = [
+    ("30108", "2080505"),
+    ("30109", "2080506"),
+    ("30110", "21011"),
+    ("30113", "2210201"),
+];
+
 /// 基本支出 by 经济分类: 人员经费 (301 + 303) and 公用经费 (302 + 310), each 类 split over a
-/// few of its 款 from the catalogue.
+/// few of its 款 from the catalogue. The 301 款 in `customary` take their amounts from the
+/// function 项 that pay them (when 301 can hold them); the others share the rest. The
+/// random draws are the same whatever `customary` holds, so the other figures stay put.
 fn economic_split(
     catalog: &Catalog,
     year: i32,
     basic: i64,
     public_costs: i64,
+    customary: &[(&str, i64)],
     rng: &mut Rng,
 ) -> Vec<(String, String, i64)> {
     let personnel = basic - public_costs;
@@ -397,6 +424,41 @@ fn economic_split(
         let k = 2 + rng.below(sections.len().saturating_sub(2).min(4) + 1);
         let chosen = rng.pick(&sections, k.min(sections.len()));
         let weights: Vec<f64> = chosen.iter().map(|_| rng.uniform(0.1, 1.0)).collect();
+        // 30111 公务员医疗补助缴费 is paid from 21011 with 30110: not drawn beside it.
+        let is_customary =
+            |code: &str| code == "30111" || CUSTOMARY.iter().any(|(c, _)| *c == code);
+        if category == "301" && !customary.is_empty() {
+            // The customary lines at their amounts when 301 can hold them (else none is
+            // printed); the rest over the other chosen 款 (or 30101 基本工资 when every
+            // chosen one was customary).
+            let fixed: i64 = customary.iter().map(|(_, v)| v).sum();
+            let customary = if fixed < total { customary } else { &[] };
+            let fixed = if fixed < total { fixed } else { 0 };
+            let mut free: Vec<(&(String, String), f64)> = chosen
+                .iter()
+                .copied()
+                .zip(weights.iter().copied())
+                .filter(|((code, _), _)| !is_customary(code))
+                .collect();
+            if free.is_empty() {
+                let first = sections.iter().find(|(code, _)| code.ends_with("01"));
+                free.extend(first.map(|f| (f, 1.0)));
+            }
+            let w: Vec<f64> = free.iter().map(|(_, w)| *w).collect();
+            let mut lines: Vec<(String, String, i64)> = free
+                .iter()
+                .zip(split_exact(total - fixed, &w))
+                .map(|(((code, name), _), amount)| (code.clone(), name.clone(), amount))
+                .collect();
+            for (code, amount) in customary {
+                if let Some((c, n)) = sections.iter().find(|(c, _)| c == code) {
+                    lines.push((c.clone(), n.clone(), *amount));
+                }
+            }
+            lines.sort_by(|a, b| a.0.cmp(&b.0));
+            rows.extend(lines);
+            continue;
+        }
         for ((code, name), amount) in chosen.into_iter().zip(split_exact(total, &weights)) {
             rows.push((code.clone(), name.clone(), amount));
         }

@@ -5,6 +5,7 @@
 
 pub mod facts;
 pub mod perf;
+pub mod sections;
 
 use std::sync::Arc;
 
@@ -33,6 +34,9 @@ pub struct ReportStats {
     /// Numbers printed with 元/万元/亿元, and how many of them became facts.
     pub amount_mentions: usize,
     pub amount_mentions_used: usize,
+    /// The template's sections found with text under them, in the template's order.
+    #[serde(default)]
+    pub sections: Vec<sections::Section>,
 }
 
 /// The child of `parent` named `name`: a row of the document's own tables first (a
@@ -148,7 +152,8 @@ pub fn interpret(
     if let Some(p) = &pdf_lines {
         out.narrative_lines = p.lines.clone();
     }
-    let found = facts::extract(blocks);
+    let outline = sections::outline(blocks);
+    let found = facts::extract(blocks, &outline);
     for (paragraph, mention) in &found.unused {
         tracing::debug!(
             file = %file.display_path,
@@ -331,6 +336,7 @@ pub fn interpret(
         projects: out.projects.len(),
         amount_mentions: found.amount_mentions,
         amount_mentions_used: found.amount_mentions_used,
+        sections: outline.present(),
     });
     out
 }

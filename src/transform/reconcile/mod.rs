@@ -10,11 +10,14 @@
 //! - `columns.income_sources`: income sources sum to 本年收入合计.
 //! - `tables.funds_vs_all`: 支出决算表 = 一般公共预算 + 政府性基金 + 国有资本经营 tables, per code.
 //! - `tables.basic_economic`: 基本支出决算表 (经济分类) = 基本支出 of 一般公共预算.
+//! - `tables.customary`: 30108/30109/30110+30111/30113 of the basic table = 基本支出 of
+//!   2080505/2080506/21011/2210201 (a warning: custom, not law).
 //! - `tables.cost_totals`: 人员经费合计 / 公用经费合计 of an economic table = its 类 lines.
 //! - `report.vs_tables`: every figure the report and a table both state agrees.
 //! - `report.share`: stated shares recomputed from stated amounts.
 //! - `report.change`: stated differences and growth rates recomputed.
 //! - `report.wrong_budget`: items listed under a budget whose stated total excludes them.
+//! - `classify.name`: a code printed with a former or variant name (info).
 //! - `plausibility.rate`, `plausibility.negative`, `plausibility.yoy`.
 
 use std::collections::{BTreeMap, HashMap};
@@ -33,10 +36,12 @@ use crate::reference::tables::TableKind;
 use crate::transform::Extraction;
 
 mod hierarchy;
+mod names;
 mod plausibility;
 mod report;
 mod tables;
 use hierarchy::*;
+use names::*;
 use plausibility::*;
 use report::*;
 use tables::*;
@@ -223,9 +228,6 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Records a failed check; `units` is how far off it is in units of the last printed
-    /// digit (None: a structural problem, graded by `default`).
-    #[allow(clippy::too_many_arguments)]
     /// One check that `parts` add up to `stated` within the rounding of every printed
     /// term: the distance beyond it and the resolution of `stated`, when they do not.
     fn sum_off(&mut self, stated: Yuan, parts: &[Yuan]) -> Option<(Decimal, Decimal)> {
@@ -235,6 +237,9 @@ impl Ctx<'_> {
         (!gap.is_zero()).then_some((gap, res))
     }
 
+    /// Records a failed check; `units` is how far off it is in units of the last printed
+    /// digit (None: a structural problem, graded by `default`).
+    #[allow(clippy::too_many_arguments)]
     fn fail(
         &mut self,
         rule: RuleId,
@@ -290,6 +295,7 @@ pub fn reconcile(input: &Input, policy: &Policy) -> (Vec<Finding>, usize) {
     timed("hierarchy", &mut ctx, &mut |ctx| {
         hierarchy(ctx, input.expenditure)
     });
+    timed("names", &mut ctx, &mut |ctx| names(ctx, input.expenditure));
     timed("columns", &mut ctx, &mut |ctx| {
         columns(ctx, input.expenditure)
     });
@@ -315,6 +321,7 @@ pub fn reconcile(input: &Input, policy: &Policy) -> (Vec<Finding>, usize) {
                 .and_then(|u| by_unit.get(&(u.unit_id.as_str(), u.year)))
                 .map_or(&[][..], Vec::as_slice);
             basic_economic(ctx, x, rows);
+            customary(ctx, x, rows);
             cost_totals(ctx, x);
             statements(ctx, x, input.units);
         }

@@ -312,6 +312,72 @@ pub(super) fn basic_economic(ctx: &mut Ctx, x: &Extraction, rows: &[&Expenditure
     }
 }
 
+/// The contributions the 基本支出决算表 itemises by 经济分类 that are, by custom, paid from
+/// the 功能分类 项 named for them: the economic line equals that 项's 基本支出 in
+/// 一般公共预算财政拨款支出决算表. (住房公积金 is the 项 2210201, not all of 22102: 购房补贴
+/// 2210203 is paid as 303 对个人和家庭的补助.) Custom, not law: a unit may pay a part from
+/// another 项, so a difference is a warning.
+const CUSTOMARY: [(&[&str], &[&str], &str); 4] = [
+    (&["30108"], &["2080505"], "机关事业单位基本养老保险缴费"),
+    (&["30109"], &["2080506"], "职业年金缴费"),
+    (&["30110", "30111"], &["21011"], "职工基本医疗保险缴费 and 公务员医疗补助缴费"),
+    (&["30113"], &["2210201"], "住房公积金"),
+];
+
+pub(super) fn customary(ctx: &mut Ctx, x: &Extraction, rows: &[&ExpenditureRow]) {
+    let Some(unit) = &x.identity else { return };
+    let economic = Source::Table(TableKind::GeneralPublicBasic);
+    let functional = Source::Table(TableKind::GeneralPublicExpenditure);
+    for (codes, items, what) in CUSTOMARY {
+        let lines: Vec<&crate::model::EconomicRow> = x
+            .economic
+            .iter()
+            .filter(|e| e.source == economic && codes.contains(&e.code.as_str()))
+            .collect();
+        let basic: Vec<(&&ExpenditureRow, Yuan)> = rows
+            .iter()
+            .filter(|r| {
+                r.unit.unit_id == unit.unit_id
+                    && r.unit.year == unit.year
+                    && r.source == functional
+                    && items.contains(&r.code.code.as_str())
+            })
+            .filter_map(|r| r.basic.map(|b| (r, b)))
+            .collect();
+        // Both sides printed, or nothing to compare.
+        if lines.is_empty() || basic.is_empty() {
+            continue;
+        }
+        ctx.checks += 1;
+        let stated = Range::sum_of(lines.iter().map(|e| e.actual));
+        let expected = Range::sum_of(basic.iter().map(|(_, b)| *b));
+        let gap = stated.gap(expected);
+        if gap.is_zero() {
+            continue;
+        }
+        ctx.fail(
+            RuleId::TablesCustomary,
+            unit,
+            &lines[0].provenance.file,
+            None,
+            Severity::Warning,
+            format!(
+                "{what}: {} of the 基本支出决算表 is not the 基本支出 of {} in 一般公共预算财政拨款支出决算表, as it customarily is",
+                codes.join(" + "),
+                items.join(" + ")
+            ),
+            fmt(basic.iter().map(|(_, b)| *b).sum()),
+            fmt(lines.iter().map(|e| e.actual).sum()),
+            "rounding of every cell".into(),
+            lines
+                .iter()
+                .map(|e| e.provenance.reference())
+                .chain(basic.iter().map(|(r, _)| r.provenance.reference()))
+                .collect(),
+        );
+    }
+}
+
 /// 人员经费合计 and 公用经费合计 of an economic table against its own 类 lines. Localities draw
 /// 公用经费 differently (302 alone, or with 310 and 309): any of those readings will do.
 pub(super) fn cost_totals(ctx: &mut Ctx, x: &Extraction) {

@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::model::{
-    ClassificationStatus, ClassifiedCode, Level, MoneyUnit, Origin, Provenance, Source,
+    ClassificationStatus, ClassifiedCode, EconomicRow, Level, MoneyUnit, Origin, Provenance,
+    Source,
 };
 use crate::transform::ListTotal;
 
@@ -220,4 +221,109 @@ fn the_policy_governs_every_rule_by_its_id() {
         policy.govern(RuleId::ReportShare, Some(5.0), Severity::Info),
         Some(Severity::Error)
     );
+}
+
+fn economic(code: &str, actual: &str) -> EconomicRow {
+    EconomicRow {
+        unit: unit(),
+        fund: Fund::GeneralPublic,
+        source: Source::Table(TableKind::GeneralPublicBasic),
+        code: code.into(),
+        name: code.into(),
+        name_printed: code.into(),
+        status: ClassificationStatus::Exact,
+        actual: wan(actual),
+        provenance: at(9),
+    }
+}
+
+fn general_public(code: &str, actual: &str, basic: &str) -> ExpenditureRow {
+    ExpenditureRow {
+        fund: Fund::GeneralPublic,
+        source: Source::Table(TableKind::GeneralPublicExpenditure),
+        ..row(code, actual, Some(basic), None)
+    }
+}
+
+/// 30108 against the 基本支出 of 2080505, 30110 + 30111 against 21011's 项 (as 社会工作部
+/// prints them: 2.71 = 2.22 + 0.49 of 2101101 and 2101102), 30113 against 2210201 alone
+/// (not 22102: 购房补贴 is 303). A difference is a warning naming both tables' rows.
+#[test]
+fn customary_identities_of_economic_and_function_codes() {
+    let policy = Policy::default();
+    let extraction = |lines: &[(&str, &str)]| Extraction {
+        identity: Some(unit()),
+        economic: lines.iter().map(|(c, a)| economic(c, a)).collect(),
+        ..Extraction::default()
+    };
+    let rows = [
+        general_public("2080505", "6.18", "6.18"),
+        general_public("2101101", "2.22", "2.22"),
+        general_public("2101102", "0.49", "0.49"),
+        general_public("2210201", "17.70", "17.70"),
+        general_public("2210203", "11.72", "11.72"),
+    ];
+    let holds = extraction(&[
+        ("30108", "6.18"),
+        ("30110", "2.71"),
+        ("30111", "0.00"),
+        ("30113", "17.70"),
+        // No 2080506 printed: nothing to compare 30109 with.
+        ("30109", "4.64"),
+    ]);
+    assert!(run(&[&holds], &rows, &policy).is_empty());
+    let off = extraction(&[("30108", "6.18"), ("30110", "2.71"), ("30113", "29.42")]);
+    let found = run(&[&off], &rows, &policy);
+    assert_eq!(rules(&found), [(RuleId::TablesCustomary, Severity::Warning)]);
+    assert_eq!(
+        found[0].yuan(),
+        (Some(Decimal::new(17_700_000, 2)), Some(Decimal::new(29_420_000, 2)))
+    );
+    assert_eq!(found[0].references.len(), 2, "{:?}", found[0].references);
+    // Beyond rounding only: 6.17 against 6.18 may be the same figure rounded twice, 6.16
+    // may not.
+    let rounding = extraction(&[("30108", "6.17")]);
+    assert!(run(&[&rounding], &rows, &policy).is_empty());
+    let slip = extraction(&[("30108", "6.16")]);
+    assert_eq!(run(&[&slip], &rows, &policy).len(), 1);
+}
+
+/// A former name (207's 文化体育与传媒支出, printed in a 2023 table) and a variant are
+/// `info`, once per file, code and name, naming every row that prints it.
+#[test]
+fn former_and_variant_names_are_info_once_per_name() {
+    let policy = Policy::default();
+    let named = |code: &str, printed: &str, status: ClassificationStatus, line: u32| {
+        let mut r = row(code, "1.00", None, None);
+        r.name_printed = printed.into();
+        r.code.name = "文化旅游体育与传媒支出".into();
+        r.code.status = status;
+        r.provenance = at(line);
+        r
+    };
+    let rows = [
+        named("207", "文化体育与传媒支出", ClassificationStatus::Crosswalked, 5),
+        named("207", "文化体育与传媒支出", ClassificationStatus::Crosswalked, 9),
+        named("207", "文化旅游体育传媒", ClassificationStatus::NameVariant, 12),
+        named("207", "文化旅游体育与传媒支出", ClassificationStatus::Exact, 14),
+    ];
+    let found = run(&[], &rows, &policy);
+    assert_eq!(
+        rules(&found),
+        [
+            (RuleId::ClassifyName, Severity::Info),
+            (RuleId::ClassifyName, Severity::Info)
+        ]
+    );
+    let former = found
+        .iter()
+        .find(|f| f.actual.as_deref() == Some("文化体育与传媒支出"))
+        .expect("the former name");
+    assert!(former.message.contains("a former name of 207"), "{}", former.message);
+    assert_eq!(former.references.len(), 2);
+    assert_eq!(former.expected.as_deref(), Some("文化旅游体育与传媒支出"));
+    // A renumbered code (crosswalked with the printed code kept) is no name finding.
+    let mut moved = named("207", "文化体育与传媒支出", ClassificationStatus::Crosswalked, 5);
+    moved.code.code_printed = Some("20799".into());
+    assert!(run(&[], &[moved], &policy).is_empty());
 }

@@ -16,6 +16,7 @@ use crate::model::{
     parse_decimal_text, FactValue, Fund, Metric, MoneyUnit, Printed, ShareItem, Statement, Yuan,
 };
 use crate::reference::text::fold_width;
+use crate::transform::narrative::sections::{Outline, Section};
 
 mod patterns;
 use patterns::*;
@@ -105,11 +106,10 @@ fn signed_pct(c: &regex::Captures) -> Option<Printed> {
     printed(c.name("p")?.as_str(), None, falls)
 }
 
-pub fn extract(blocks: &[Block]) -> Facts {
+pub fn extract(blocks: &[Block], outline: &Outline) -> Facts {
     let mut out = Facts::default();
     let mut used: BTreeSet<(u32, usize)> = BTreeSet::new();
     let mut seen: BTreeSet<Metric> = BTreeSet::new();
-    let mut fund: Option<Fund> = None;
     // A 类 named by a heading, waiting for its statement in this or the next paragraph.
     let mut pending: Option<(String, Option<String>, Vec<String>, u32)> = None;
     // The amount a per-项 heading states before its sentence, to check against 支出决算为.
@@ -136,17 +136,8 @@ pub fn extract(blocks: &[Block]) -> Facts {
             used.insert((*para, start));
         };
 
-        // Which budget the statements below belong to, from the section headings.
-        if text.contains("一般公共预算财政拨款支出决算") {
-            fund = Some(Fund::GeneralPublic);
-        } else if text.contains("政府性基金预算财政拨款支出决算") {
-            fund = Some(Fund::GovernmentFund);
-        } else if text.contains("国有资本经营预算财政拨款")
-            || text.contains("基本支出决算情况说明")
-            || text.starts_with("第二部分")
-        {
-            fund = None;
-        }
+        // Which budget the statements below belong to: their section's.
+        let fund = outline.section_of(index as usize).and_then(Section::fund);
 
         for pattern in PATTERNS.iter() {
             if pattern.within.is_some_and(|w| !text.contains(w)) {

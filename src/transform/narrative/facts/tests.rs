@@ -1,5 +1,10 @@
 use super::*;
 
+/// The production path: the outline, then the facts.
+fn read(blocks: &[Block]) -> Facts {
+    extract(blocks, &crate::transform::narrative::sections::outline(blocks))
+}
+
 /// Per-项 statements as Shanghai prints them: names in “…”, a heading amount, the 项
 /// name wrapped onto the next line before its bracket, a space before 万元, the 类
 /// without 支出, and the budget as adjusted during the year (全年预算).
@@ -15,7 +20,7 @@ fn per_item_statements_in_shanghai_wordings() {
         para(7, "6、卫生健康支出（类）行政事业单位医疗（款）行政单位医疗（项）。主要用于：行政单位医疗保险支出。全年预算为 2.23 万元，支出决算为 2.22 万元，完成全年预算数的 99.55%。"),
     ];
     let blocks = crate::extract::report::read::mend_blocks(blocks);
-    let f = extract(&blocks);
+    let f = read(&blocks);
     let got: Vec<(String, Vec<String>, String, Option<String>, Option<String>)> = f
         .categories
         .iter()
@@ -88,7 +93,7 @@ fn wording_variants() {
         para(6, "2024年度收、支总计1.5亿元，比上年增加200万元，增长15.38%。"),
     ];
     let (blocks, _) = (crate::extract::report::read::mend_blocks(blocks), ());
-    let f = extract(&blocks);
+    let f = read(&blocks);
     let lines: Vec<(String, Option<String>, String, Option<String>)> = f
         .categories
         .iter()
@@ -195,9 +200,9 @@ fn arbitrary_text_never_panics() {
             },
             Block::Para { number: 2, text },
         ];
-        let _ = extract(&blocks);
+        let _ = read(&blocks);
     }
-    let _ = extract(&[para(1, ",收、支总计1万元,比上年减少1万元,下降1%")]);
+    let _ = read(&[para(1, ",收、支总计1万元,比上年减少1万元,下降1%")]);
 }
 
 #[test]
@@ -213,7 +218,7 @@ fn template_leftovers_and_unknown_wording_yield_nothing() {
         ),
         para(3, "某项支出大约在3000万元上下浮动。"),
     ];
-    let f = extract(&blocks);
+    let f = read(&blocks);
     assert!(f.facts.is_empty() && f.categories.is_empty());
     assert_eq!((f.amount_mentions, f.amount_mentions_used), (1, 0));
 }
