@@ -103,6 +103,8 @@ pub enum RuleId {
     TablesCustomary,
     ReportVsTables,
     ReportShare,
+    /// Parts of a whole ("其中") against it.
+    ReportParts,
     ReportChange,
     ReportWrongBudget,
     PlausibilityRate,
@@ -124,7 +126,7 @@ pub enum RuleId {
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 25] = [
+    pub const ALL: [RuleId; 26] = [
         RuleId::HierarchySum,
         RuleId::ColumnsBasicProject,
         RuleId::ColumnsIncomeSources,
@@ -134,6 +136,7 @@ impl RuleId {
         RuleId::TablesCustomary,
         RuleId::ReportVsTables,
         RuleId::ReportShare,
+        RuleId::ReportParts,
         RuleId::ReportChange,
         RuleId::ReportWrongBudget,
         RuleId::PlausibilityRate,
@@ -164,6 +167,7 @@ impl RuleId {
             RuleId::TablesCustomary => "tables.customary",
             RuleId::ReportVsTables => "report.vs_tables",
             RuleId::ReportShare => "report.share",
+            RuleId::ReportParts => "report.parts",
             RuleId::ReportChange => "report.change",
             RuleId::ReportWrongBudget => "report.wrong_budget",
             RuleId::PlausibilityRate => "plausibility.rate",
@@ -200,6 +204,7 @@ impl RuleId {
                 | RuleId::TablesCostTotals
                 | RuleId::TablesCustomary
                 | RuleId::ReportVsTables
+                | RuleId::ReportParts
                 | RuleId::ReportItem
                 | RuleId::PlausibilityNegative
                 | RuleId::PlausibilityYoy

@@ -88,6 +88,40 @@ pub enum Statement {
         denominator: String,
         paragraph: u32,
     },
+    /// "本年支出合计 W 万元，其中：基本支出 A 万元，占支出合计的 P%；项目支出 B 万元…", or a
+    /// lone "X 万元，占政府采购支出总额的 P%": parts of a whole and the shares they state.
+    Parts {
+        subject: String,
+        whole: Printed,
+        parts: Vec<Part>,
+        /// What the parts' sum must be.
+        adds: Adds,
+        paragraph: u32,
+    },
+}
+
+/// How the parts of a [`Statement::Parts`] add up to their whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Adds {
+    /// Every kind of the whole is listed (the template lists all sources of 收入, all kinds of
+    /// 支出, of 政府采购, 基本支出 and 项目支出): they add up to it.
+    Exactly,
+    /// Disjoint parts of it, not all: together at most it.
+    AtMost,
+    /// Some of what the whole holds, maybe overlapping (资产总计's 固定资产原值 and 净值): not
+    /// summed.
+    Unchecked,
+}
+
+/// One part of a [`Statement::Parts`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Part {
+    pub name: String,
+    pub amount: Printed,
+    /// The share stated for it ("占支出合计的26.99%"), and the figure that share is of (the
+    /// whole, or the figure its 占… names) with that figure's name as printed.
+    pub share: Option<Printed>,
+    pub of: Option<(String, Printed)>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

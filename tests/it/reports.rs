@@ -219,7 +219,7 @@ fn the_txt_report_as_published() {
             report["amount_mentions"].as_u64(),
             report["amount_mentions_used"].as_u64()
         ),
-        (Some("utf-8"), Some(121), Some(109))
+        (Some("utf-8"), Some(121), Some(112))
     );
 }
 

@@ -27,7 +27,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use crate::model::{ExecutionRow, Metric, UnitRow};
+use crate::model::{Adds, ExecutionRow, Metric, UnitRow};
 use crate::model::{
     ExpenditureRow, FactValue, Finding, Fund, Printed, RuleId, Severity, Source, SourceFile,
     Statement, UnitIdentity, Yuan,

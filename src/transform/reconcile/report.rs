@@ -55,6 +55,26 @@ pub(super) fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                         r
                     }
                 };
+                // "增加307.82万元，增长100.00%" of 307.82: the base is 0, and no rate is
+                // the growth from nothing.
+                if base.lo <= Decimal::ZERO && base.hi >= Decimal::ZERO && !pct.value.is_zero() {
+                    ctx.fail(
+                        RuleId::ReportChange,
+                        unit,
+                        &file,
+                        None,
+                        Severity::Error,
+                        format!(
+                            "{subject}: a growth rate of {}% from a base of 0 (the change is the whole current figure, {})",
+                            pct.value, current.value
+                        ),
+                        "no rate of a zero base".into(),
+                        format!("{}%", pct.value),
+                        "rounding of the printed numbers".into(),
+                        vec![at(*paragraph)],
+                    );
+                    continue;
+                }
                 let Some(computed) = magnitude(d).percent_of(base) else {
                     continue;
                 };
@@ -195,57 +215,145 @@ pub(super) fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                 denominators.push((Range::of(total), fmt(total.value)));
                 for item in items {
                     let Some(share) = &item.share else { continue };
-                    ctx.checks += 1;
-                    let fits: Vec<(Decimal, Range, &String)> = denominators
-                        .iter()
-                        .filter_map(|(den, label)| {
-                            Range::of(&item.amount)
-                                .percent_of(*den)
-                                .map(|c| (c.gap(Range::of(share)), c, label))
-                        })
-                        .collect();
-                    let Some((gap, computed, label)) =
-                        fits.into_iter().min_by(|a, b| a.0.cmp(&b.0))
-                    else {
-                        continue;
-                    };
-                    if gap.is_zero() {
-                        continue;
-                    }
-                    let mid = (computed.lo + computed.hi) / Decimal::TWO;
-                    let units_off = (gap / share.unit_size()).to_f64().unwrap_or(f64::MAX);
-                    let relative = ((share.value - mid).abs() / mid.max(Decimal::new(1, 28)))
-                        .to_f64()
-                        .unwrap_or(f64::MAX);
-                    // A share off by a factor is an error whatever its digits say.
-                    let units_off = if relative > 0.5 {
-                        units_off.max(FACTOR_UNITS)
-                    } else {
-                        units_off
-                    };
-                    ctx.fail(
-                        RuleId::ReportShare,
-                        unit,
-                        &file,
-                        Some(units_off),
-                        Severity::Warning,
-                        format!(
-                            "{} {}万元 is {}% of {denominator} {label}万元, not {}%",
-                            item.name,
-                            item.amount.value,
-                            fmt(mid.round_dp(share.decimals + 2)),
-                            share.value
-                        ),
-                        format!("{}%", fmt(mid.round_dp(share.decimals))),
-                        format!("{}%", share.value),
-                        format!("±{}% (rounding)", fmt(share.half_unit())),
-                        vec![at(*paragraph)],
+                    share_of(
+                        ctx,
+                        (unit, &file),
+                        (&item.name, &item.amount, share),
+                        &denominators,
+                        denominator,
+                        at(*paragraph),
                     );
                 }
                 wrong_budget(ctx, unit, &file, *fund, total, items, at(*paragraph));
             }
+            Statement::Parts {
+                subject,
+                whole,
+                parts,
+                adds,
+                paragraph,
+            } => {
+                for part in parts {
+                    let (Some(share), Some((label, of))) = (&part.share, &part.of) else {
+                        continue;
+                    };
+                    share_of(
+                        ctx,
+                        (unit, &file),
+                        (&part.name, &part.amount, share),
+                        &[(Range::of(of), fmt(of.value))],
+                        label,
+                        at(*paragraph),
+                    );
+                }
+                // "其中" parts add up to their whole when they are all of it, and never
+                // exceed it.
+                if *adds == Adds::Unchecked || parts.len() < 2 {
+                    continue;
+                }
+                ctx.checks += 1;
+                let sum = parts.iter().fold(
+                    Range {
+                        lo: Decimal::ZERO,
+                        hi: Decimal::ZERO,
+                    },
+                    |acc, p| acc.add(Range::of(&p.amount)),
+                );
+                let target = Range::of(whole);
+                let gap = if *adds == Adds::Exactly {
+                    sum.gap(target)
+                } else {
+                    (sum.lo - target.hi).max(Decimal::ZERO)
+                };
+                if gap.is_zero() {
+                    continue;
+                }
+                // In 元, whatever unit each was printed in.
+                let yuan = |p: &Printed| p.unit.map_or(p.value, |u| u.scale_exact(p.value));
+                let total: Decimal = parts.iter().map(|p| yuan(&p.amount)).sum();
+                ctx.fail(
+                    RuleId::ReportParts,
+                    unit,
+                    &file,
+                    (gap / whole.unit_size()).to_f64(),
+                    Severity::Error,
+                    format!(
+                        "{subject} {}: its parts ({}) {}",
+                        whole.value,
+                        parts
+                            .iter()
+                            .map(|p| format!("{} {}", p.name, p.amount.value))
+                            .collect::<Vec<_>>()
+                            .join(" + "),
+                        if *adds == Adds::Exactly {
+                            "do not add up to it"
+                        } else {
+                            "add up to more than it"
+                        }
+                    ),
+                    fmt(yuan(whole)),
+                    fmt(total),
+                    "rounding of every printed term".into(),
+                    vec![at(*paragraph)],
+                );
+            }
         }
     }
+}
+
+/// A stated share (`name amount`, "占 … share%") recomputed against the figures it may be
+/// of: the finding names the nearest one.
+fn share_of(
+    ctx: &mut Ctx,
+    (unit, file): (&Arc<UnitIdentity>, &Arc<SourceFile>),
+    (name, amount, share): (&str, &Printed, &Printed),
+    denominators: &[(Range, String)],
+    denominator: &str,
+    reference: String,
+) {
+    ctx.checks += 1;
+    let fits: Vec<(Decimal, Range, &String)> = denominators
+        .iter()
+        .filter_map(|(den, label)| {
+            Range::of(amount)
+                .percent_of(*den)
+                .map(|c| (c.gap(Range::of(share)), c, label))
+        })
+        .collect();
+    let Some((gap, computed, label)) = fits.into_iter().min_by(|a, b| a.0.cmp(&b.0)) else {
+        return;
+    };
+    if gap.is_zero() {
+        return;
+    }
+    let mid = (computed.lo + computed.hi) / Decimal::TWO;
+    let units_off = (gap / share.unit_size()).to_f64().unwrap_or(f64::MAX);
+    let relative = ((share.value - mid).abs() / mid.max(Decimal::new(1, 28)))
+        .to_f64()
+        .unwrap_or(f64::MAX);
+    // A share off by a factor is an error whatever its digits say.
+    let units_off = if relative > 0.5 {
+        units_off.max(FACTOR_UNITS)
+    } else {
+        units_off
+    };
+    ctx.fail(
+        RuleId::ReportShare,
+        unit,
+        file,
+        Some(units_off),
+        Severity::Warning,
+        format!(
+            "{name} {}万元 is {}% of {denominator} {label}万元, not {}%",
+            amount.value,
+            fmt(mid.round_dp(share.decimals + 2)),
+            share.value
+        ),
+        format!("{}%", fmt(mid.round_dp(share.decimals))),
+        format!("{}%", share.value),
+        format!("±{}% (rounding)", fmt(share.half_unit())),
+        vec![reference],
+    );
 }
 
 /// Beyond this many units a discrepancy is an error whatever the policy's other thresholds.

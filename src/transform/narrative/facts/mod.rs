@@ -18,6 +18,7 @@ use crate::model::{
 use crate::reference::text::fold_width;
 use crate::transform::narrative::sections::{Outline, Section};
 
+mod parts;
 mod patterns;
 use patterns::*;
 
@@ -114,6 +115,8 @@ pub fn extract(blocks: &[Block], outline: &Outline) -> Facts {
     let mut pending: Option<(String, Option<String>, Vec<String>, u32)> = None;
     // The amount a per-项 heading states before its sentence, to check against 支出决算为.
     let mut heading_amount: Option<Printed> = None;
+    // Wholes stated so far ("本年支出合计…"), for the shares that name them.
+    let mut wholes: Vec<(String, Printed)> = Vec::new();
     for (index, block) in blocks.iter().enumerate() {
         let Block::Para { number: para, text } = block else {
             continue;
@@ -408,6 +411,20 @@ pub fn extract(blocks: &[Block], outline: &Outline) -> Facts {
                 });
             }
         }
+
+        // Parts of a whole and the shares they state, outside the 类 share lists.
+        let listed: Vec<(usize, usize)> = SHARE_LIST
+            .find(&text)
+            .map(|m| {
+                let end = text[m.start()..]
+                    .find('。')
+                    .map_or(text.len(), |e| m.start() + e);
+                (m.start(), end)
+            })
+            .into_iter()
+            .collect();
+        out.statements
+            .extend(parts::parts(&text, *para, &mut wholes, &listed, &mut mark));
 
         // Per-类 statements: a heading names the 类, this or the next paragraph states it.
         if pending
