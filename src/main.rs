@@ -53,8 +53,8 @@ fn main() -> ExitCode {
 fn init_tracing(format: LogFormat) {
     // juesuan's own progress at info; the libraries' (the PDF reader logs every font it
     // loads at info) only from warn, unless RUST_LOG says otherwise.
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("warn,juesuan=info"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn,juesuan=info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

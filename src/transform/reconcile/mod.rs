@@ -161,6 +161,17 @@ impl Range {
         )
     }
 
+    /// The sum of printed figures, each within its rounding.
+    fn sum_printed<'a>(values: impl IntoIterator<Item = &'a Printed>) -> Range {
+        values.into_iter().fold(
+            Range {
+                lo: Decimal::ZERO,
+                hi: Decimal::ZERO,
+            },
+            |acc, p| acc.add(Range::of(p)),
+        )
+    }
+
     fn add(self, o: Range) -> Range {
         Range {
             lo: self.lo + o.lo,

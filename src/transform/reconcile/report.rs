@@ -252,13 +252,7 @@ pub(super) fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                     continue;
                 }
                 ctx.checks += 1;
-                let sum = parts.iter().fold(
-                    Range {
-                        lo: Decimal::ZERO,
-                        hi: Decimal::ZERO,
-                    },
-                    |acc, p| acc.add(Range::of(&p.amount)),
-                );
+                let sum = Range::sum_printed(parts.iter().map(|p| &p.amount));
                 let target = Range::of(whole);
                 let gap = if *adds == Adds::Exactly {
                     sum.gap(target)
@@ -372,17 +366,13 @@ pub(super) fn wrong_budget(
 ) {
     ctx.checks += 1;
     let sum = |skip: &[usize]| {
-        items
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !skip.contains(i))
-            .fold(
-                Range {
-                    lo: Decimal::ZERO,
-                    hi: Decimal::ZERO,
-                },
-                |acc, (_, it)| acc.add(Range::of(&it.amount)),
-            )
+        Range::sum_printed(
+            items
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !skip.contains(i))
+                .map(|(_, it)| &it.amount),
+        )
     };
     let target = Range::of(total);
     if sum(&[]).gap(target).is_zero() {

@@ -3,8 +3,7 @@
 
 use super::*;
 use crate::model::{
-    ClassificationStatus, ClassifiedCode, EconomicRow, Level, MoneyUnit, Origin, Provenance,
-    Source,
+    ClassificationStatus, ClassifiedCode, EconomicRow, Level, MoneyUnit, Origin, Provenance, Source,
 };
 use crate::transform::ListTotal;
 
@@ -274,10 +273,16 @@ fn customary_identities_of_economic_and_function_codes() {
     assert!(run(&[&holds], &rows, &policy).is_empty());
     let off = extraction(&[("30108", "6.18"), ("30110", "2.71"), ("30113", "29.42")]);
     let found = run(&[&off], &rows, &policy);
-    assert_eq!(rules(&found), [(RuleId::TablesCustomary, Severity::Warning)]);
+    assert_eq!(
+        rules(&found),
+        [(RuleId::TablesCustomary, Severity::Warning)]
+    );
     assert_eq!(
         found[0].yuan(),
-        (Some(Decimal::new(17_700_000, 2)), Some(Decimal::new(29_420_000, 2)))
+        (
+            Some(Decimal::new(17_700_000, 2)),
+            Some(Decimal::new(29_420_000, 2))
+        )
     );
     assert_eq!(found[0].references.len(), 2, "{:?}", found[0].references);
     // Beyond rounding only: 6.17 against 6.18 may be the same figure rounded twice, 6.16
@@ -302,10 +307,30 @@ fn former_and_variant_names_are_info_once_per_name() {
         r
     };
     let rows = [
-        named("207", "文化体育与传媒支出", ClassificationStatus::Crosswalked, 5),
-        named("207", "文化体育与传媒支出", ClassificationStatus::Crosswalked, 9),
-        named("207", "文化旅游体育传媒", ClassificationStatus::NameVariant, 12),
-        named("207", "文化旅游体育与传媒支出", ClassificationStatus::Exact, 14),
+        named(
+            "207",
+            "文化体育与传媒支出",
+            ClassificationStatus::Crosswalked,
+            5,
+        ),
+        named(
+            "207",
+            "文化体育与传媒支出",
+            ClassificationStatus::Crosswalked,
+            9,
+        ),
+        named(
+            "207",
+            "文化旅游体育传媒",
+            ClassificationStatus::NameVariant,
+            12,
+        ),
+        named(
+            "207",
+            "文化旅游体育与传媒支出",
+            ClassificationStatus::Exact,
+            14,
+        ),
     ];
     let found = run(&[], &rows, &policy);
     assert_eq!(
@@ -319,11 +344,20 @@ fn former_and_variant_names_are_info_once_per_name() {
         .iter()
         .find(|f| f.actual.as_deref() == Some("文化体育与传媒支出"))
         .expect("the former name");
-    assert!(former.message.contains("a former name of 207"), "{}", former.message);
+    assert!(
+        former.message.contains("a former name of 207"),
+        "{}",
+        former.message
+    );
     assert_eq!(former.references.len(), 2);
     assert_eq!(former.expected.as_deref(), Some("文化旅游体育与传媒支出"));
     // A renumbered code (crosswalked with the printed code kept) is no name finding.
-    let mut moved = named("207", "文化体育与传媒支出", ClassificationStatus::Crosswalked, 5);
+    let mut moved = named(
+        "207",
+        "文化体育与传媒支出",
+        ClassificationStatus::Crosswalked,
+        5,
+    );
     moved.code.code_printed = Some("20799".into());
     assert!(run(&[], &[moved], &policy).is_empty());
 }

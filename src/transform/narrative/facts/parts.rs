@@ -13,13 +13,14 @@ use super::{is_threshold, printed, re, AMOUNT};
 use crate::model::{Adds, Part, Printed, Statement};
 
 /// A lone share: "X 5157.94万元,占政府采购支出总额的65.16%".
-static SHARE_OF: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?P<a>NUM)(?P<ua>万元|亿元|元),占(?P<den>[^,;。%]*?)(?P<p>NUM)%")
-});
+static SHARE_OF: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?P<a>NUM)(?P<ua>万元|亿元|元),占(?P<den>[^,;。%]*?)(?P<p>NUM)%"));
 
 /// "…由中小企业供应商中标或成交的,采购金额21.07万元", in a project kind's clause.
 static AWARDED: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"在(?P<kind>面向中小企业预留|面向小微企业预留|其他)[^;。]*?由(?P<who>中小企业|小微企业)供应商中标或成交的,采购金额(?P<a>NUM)(?P<ua>万元|亿元|元)")
+    re(
+        r"在(?P<kind>面向中小企业预留|面向小微企业预留|其他)[^;。]*?由(?P<who>中小企业|小微企业)供应商中标或成交的,采购金额(?P<a>NUM)(?P<ua>万元|亿元|元)",
+    )
 });
 
 /// Where the clause ending `before` starts: after its last , ; : or 。.
@@ -62,10 +63,9 @@ fn resolve<'a>(den: &str, wholes: &'a [(String, Printed)]) -> Option<&'a (String
         return None;
     }
     let den = den.trim_start_matches("本年");
-    wholes
-        .iter()
-        .rev()
-        .find(|(label, _)| label.contains(den) || (label.chars().count() >= 4 && den.contains(label.as_str())))
+    wholes.iter().rev().find(|(label, _)| {
+        label.contains(den) || (label.chars().count() >= 4 && den.contains(label.as_str()))
+    })
 }
 
 /// The statements of one paragraph. `wholes` carries the figures of earlier paragraphs that
@@ -285,7 +285,10 @@ pub(super) fn parts(
         out.push(Statement::Parts {
             subject: "面向中小企业预留的项目中由中小企业供应商中标或成交的".into(),
             whole: reserved,
-            parts: vec![part("面向小微企业预留的项目中由小微企业供应商中标或成交的", small)],
+            parts: vec![part(
+                "面向小微企业预留的项目中由小微企业供应商中标或成交的",
+                small,
+            )],
             adds: Adds::AtMost,
             paragraph,
         });
@@ -358,8 +361,18 @@ mod tests {
         assert_eq!(
             s[0].2,
             vec![
-                ("基本支出".into(), "10795.86".into(), own("26.99"), own("39985.83")),
-                ("项目支出".into(), "29189.97".into(), own("73"), own("39985.83")),
+                (
+                    "基本支出".into(),
+                    "10795.86".into(),
+                    own("26.99"),
+                    own("39985.83")
+                ),
+                (
+                    "项目支出".into(),
+                    "29189.97".into(),
+                    own("73"),
+                    own("39985.83")
+                ),
                 ("上缴上级支出".into(), "0".into(), own("0"), own("39985.83")),
             ]
         );
@@ -373,9 +386,17 @@ mod tests {
         assert_eq!((s[3].1.as_str(), s[3].3), ("5157.94", Adds::Unchecked));
         assert_eq!(
             s[3].2,
-            vec![("授予小微企业合同金额".into(), "4080.3".into(), own("51.55"), own("7914.96"))]
+            vec![(
+                "授予小微企业合同金额".into(),
+                "4080.3".into(),
+                own("51.55"),
+                own("7914.96")
+            )]
         );
-        let lone = s.iter().find(|x| x.2[0].1 == "5157.94").expect("the lone share");
+        let lone = s
+            .iter()
+            .find(|x| x.2[0].1 == "5157.94")
+            .expect("the lone share");
         assert_eq!(lone.2[0].3, own("7914.96"));
         // 21.07 + 21.07 of a 政府采购 total stated before.
         let awarded = s
@@ -392,7 +413,11 @@ mod tests {
         let got = read(&["截至2023年年末部门资产总计17415.16万元，其中：现金2.88万元，银行存款97.47万元，固定资产原值15656.29万元，累计折旧6013.08万元，固定资产净值9643.21万元。"]);
         assert_eq!(summary(&got[0]).3, Adds::Unchecked);
         let budget = read(&["2023年全年预算数40775.5299万元，其中，基本支出预算数10796.34万元，项目支出预算数29979.19万元，其他支出预算数0万元。"]);
-        assert_eq!(summary(&budget[0]).3, Adds::Exactly, "基本 and 项目 are all kinds");
+        assert_eq!(
+            summary(&budget[0]).3,
+            Adds::Exactly,
+            "基本 and 项目 are all kinds"
+        );
     }
 
     #[test]

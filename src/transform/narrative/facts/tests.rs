@@ -2,7 +2,10 @@ use super::*;
 
 /// The production path: the outline, then the facts.
 fn read(blocks: &[Block]) -> Facts {
-    extract(blocks, &crate::transform::narrative::sections::outline(blocks))
+    extract(
+        blocks,
+        &crate::transform::narrative::sections::outline(blocks),
+    )
 }
 
 /// Per-项 statements as Shanghai prints them: names in “…”, a heading amount, the 项
