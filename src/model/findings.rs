@@ -123,10 +123,35 @@ pub enum RuleId {
     GrainDuplicate,
     ReportDuplicate,
     WorkbookDuplicateTable,
+    /// Another unit's name where the document names itself (cover, 编制单位, headings,
+    /// the subject of its sentences).
+    IdentityName,
+    /// Another year where the document names its own (cover, table headers, headings).
+    IdentityYear,
+    /// A template's placeholder left in print (`XX局`, `××街道`, `XXX万元`, `20XX年`).
+    DocumentPlaceholder,
+    /// A comparison's words (`决算数小于预算数`, `持平`, `增加`) against its figures.
+    ReportDirection,
+    /// A figure that agrees with another source only after ×10,000 or ÷10,000 (元/万元).
+    AmountUnit,
+    /// A code printed with another code's name, or with a name no code has.
+    CodeName,
+    /// One printed name with different codes in two tables of a document.
+    CodeTables,
+    /// 年初结转和结余 + 收入 − 支出 − 结余分配 = 年末结转和结余, and each side's 总计.
+    TablesBalance,
+    /// 三公 合计 = 因公出国（境） + 公务用车 + 公务接待; 公务用车 = 购置 + 运行维护.
+    FactsThreePublic,
+    /// 政府采购支出总额 = 货物 + 工程 + 服务, stated apart.
+    FactsProcurement,
+    /// 机关运行经费 above the 公用经费 of the basic table.
+    FactsOperatingCosts,
+    /// A section of the template missing from a report.
+    ReportSections,
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 26] = [
+    pub const ALL: [RuleId; 38] = [
         RuleId::HierarchySum,
         RuleId::ColumnsBasicProject,
         RuleId::ColumnsIncomeSources,
@@ -153,6 +178,18 @@ impl RuleId {
         RuleId::GrainDuplicate,
         RuleId::ReportDuplicate,
         RuleId::WorkbookDuplicateTable,
+        RuleId::IdentityName,
+        RuleId::IdentityYear,
+        RuleId::DocumentPlaceholder,
+        RuleId::ReportDirection,
+        RuleId::AmountUnit,
+        RuleId::CodeName,
+        RuleId::CodeTables,
+        RuleId::TablesBalance,
+        RuleId::FactsThreePublic,
+        RuleId::FactsProcurement,
+        RuleId::FactsOperatingCosts,
+        RuleId::ReportSections,
     ];
 
     /// The dotted id of the `rule_id` column and of `[reconcile.severity]`.
@@ -184,11 +221,32 @@ impl RuleId {
             RuleId::GrainDuplicate => "grain.duplicate",
             RuleId::ReportDuplicate => "report.duplicate",
             RuleId::WorkbookDuplicateTable => "workbook.duplicate_table",
+            RuleId::IdentityName => "identity.name",
+            RuleId::IdentityYear => "identity.year",
+            RuleId::DocumentPlaceholder => "document.placeholder",
+            RuleId::ReportDirection => "report.direction",
+            RuleId::AmountUnit => "amount.unit",
+            RuleId::CodeName => "code.name",
+            RuleId::CodeTables => "code.tables",
+            RuleId::TablesBalance => "tables.balance",
+            RuleId::FactsThreePublic => "facts.three_public",
+            RuleId::FactsProcurement => "facts.procurement",
+            RuleId::FactsOperatingCosts => "facts.operating_costs",
+            RuleId::ReportSections => "report.sections",
         }
     }
 
     pub fn from_id(id: &str) -> Option<RuleId> {
         RuleId::ALL.into_iter().find(|r| r.id() == id)
+    }
+
+    /// True for the checks of a document's own words (its name, year, placeholders): a
+    /// second copy of a report repeats them.
+    pub fn of_document_text(self) -> bool {
+        matches!(
+            self,
+            RuleId::IdentityName | RuleId::IdentityYear | RuleId::DocumentPlaceholder
+        )
     }
 
     /// True when the rule's expected and actual are amounts in 元 (the findings'
@@ -208,6 +266,11 @@ impl RuleId {
                 | RuleId::ReportItem
                 | RuleId::PlausibilityNegative
                 | RuleId::PlausibilityYoy
+                | RuleId::AmountUnit
+                | RuleId::TablesBalance
+                | RuleId::FactsThreePublic
+                | RuleId::FactsProcurement
+                | RuleId::FactsOperatingCosts
         )
     }
 }

@@ -98,6 +98,33 @@ pub enum Statement {
         adds: Adds,
         paragraph: u32,
     },
+    /// "年初预算为 B 万元，支出决算为 A 万元。决算数小于预算数": what the words claim of the
+    /// figures stated before them.
+    Direction {
+        subject: String,
+        actual: Printed,
+        /// The budgets stated (年初, 全年), and the one the words name, if any: with none
+        /// named, the words hold when they hold of one of them.
+        budgets: Vec<(String, Printed)>,
+        named: Option<String>,
+        claim: Claim,
+        /// The words as printed ("决算数小于预算数").
+        words: String,
+        paragraph: u32,
+    },
+}
+
+/// What comparison words claim of an actual against a budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Claim {
+    /// 大于, 高于, 超过.
+    Greater,
+    /// 小于, 低于, 少于.
+    Less,
+    /// 等于, 持平, 相等, 一致: equal within the rounding of both.
+    Equal,
+    /// 基本持平, 基本一致: within 1% of the budget.
+    RoughlyEqual,
 }
 
 /// How the parts of a [`Statement::Parts`] add up to their whole.

@@ -26,6 +26,7 @@ pub(crate) fn build_partitions(
     results: &BTreeMap<usize, FileResult>,
     touched: &BTreeSet<PartitionKey>,
     policy: &reconcile::Policy,
+    catalog: &crate::reference::catalog::Catalog,
 ) -> Result<Built> {
     let x = || results.values().map(|r| &r.extraction);
     let inside = |key: (i32, String)| touched.contains(&key);
@@ -87,6 +88,7 @@ pub(crate) fn build_partitions(
     let phase = Instant::now();
     let (reconciled, checks) = reconcile::reconcile(
         &reconcile::Input {
+            catalog: Some(catalog),
             extractions: chosen_extractions,
             expenditure: &expenditure_all,
             units: &units_all,
@@ -142,8 +144,27 @@ pub(crate) fn build_partitions(
     let (projects, project_copies) = grain::unique(projects);
     // The findings of the readers, the identification and the grain, governed by the
     // severity policy as the checks' own are (off drops them).
+    // A report published twice (.docx and .txt) says the same words twice: the document
+    // checks of the copy not loaded are the loaded one's.
+    let copy_of_report = |e: &Extraction| {
+        e.has_narrative()
+            && e.identity.as_ref().is_some_and(|u| {
+                e.file.as_ref().is_some_and(|f| {
+                    !chosen_reports.contains(&(
+                        u.unit_id.clone(),
+                        u.year,
+                        f.display_path.to_string(),
+                    ))
+                })
+            })
+    };
     let governed: Vec<Finding> = x()
-        .flat_map(|e| &e.findings)
+        .flat_map(|e| {
+            let copy = copy_of_report(e);
+            e.findings
+                .iter()
+                .filter(move |f| !(copy && f.rule.of_document_text()))
+        })
         .chain(&duplicate_findings)
         .chain(&economic_copies)
         .chain(&project_copies)

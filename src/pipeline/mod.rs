@@ -71,7 +71,7 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     results.extend(records.of(&plan.needed(&previous, &context)));
 
     let phase = Instant::now();
-    let built = build::build_partitions(&results, &touched, &config.reconcile)?;
+    let built = build::build_partitions(&results, &touched, &config.reconcile, &catalog)?;
     tracing::info!(partitions = touched.len(), elapsed = ?phase.elapsed(), "derived, checked and encoded");
     let mut state = plan.next_state(&previous, &fingerprint, &results, &built, &touched);
     state.previous_version = warehouse.current();

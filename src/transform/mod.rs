@@ -7,6 +7,7 @@
 pub mod choose;
 pub mod classify;
 pub mod derive;
+pub mod document;
 pub mod grain;
 pub mod identify;
 pub mod narrative;

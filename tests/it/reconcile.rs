@@ -631,7 +631,15 @@ fn the_four_known_problems_of_the_xinjiekou_report_and_no_false_alarms() {
         "{:?}",
         rules(&findings)
     );
-    assert_eq!(find(&findings, &[("severity", "error")]).len(), 2);
+    // The template's "2023-xxx-" left in the attachment's name, once (not again for the
+    // .txt copy of the report).
+    let placeholder = one(&findings, &[("rule_id", "document.placeholder")]);
+    assert_eq!(placeholder["actual"], "xxx");
+    assert!(
+        placeholder["references"].ends_with("部门决算.docx¶378"),
+        "{placeholder:?}"
+    );
+    assert_eq!(find(&findings, &[("severity", "error")]).len(), 3);
 }
 
 #[test]
@@ -649,7 +657,7 @@ fn strict_makes_error_findings_fail_the_run_and_policy_changes_severity() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stdout(&o).contains("exit 1: --strict, and the checks found 2 errors"),
+        stdout(&o).contains("exit 1: --strict, and the checks found 3 errors"),
         "{}",
         stdout(&o)
     );
@@ -658,7 +666,7 @@ fn strict_makes_error_findings_fail_the_run_and_policy_changes_severity() {
     std::fs::write(
         &config,
         format!(
-            "inputs = [\"{}\"]\nwarehouse = \"{}\"\ncatalog = \"{}\"\nunits = \"{}\"\n[reconcile.severity]\n\"report.share\" = \"off\"\n\"report.wrong_budget\" = \"warning\"\n",
+            "inputs = [\"{}\"]\nwarehouse = \"{}\"\ncatalog = \"{}\"\nunits = \"{}\"\n[reconcile.severity]\n\"report.share\" = \"off\"\n\"report.wrong_budget\" = \"warning\"\n\"document.placeholder\" = \"warning\"\n",
             raw.display(),
             dir.path().join("wh2").display(),
             repo().join("config/classification").display(),
@@ -891,5 +899,125 @@ fn a_per_item_heading_amount_is_its_actual() {
         f["message"].contains("一般公共服务支出/人大事务/行政运行"),
         "{}",
         f["message"]
+    );
+}
+
+/// The document checks through the production path, on a workbook written by a real writer:
+/// a second table's 编制单位 line names another 街道 and another year, the summary table's
+/// carry-over does not balance, the 三公 total is not its items. The consistent twin raises
+/// none of these.
+#[test]
+fn a_workbooks_own_name_year_carry_over_and_three_public_total_are_checked() {
+    let run = |broken: bool| {
+        let dir = tempfile::tempdir().expect("temp");
+        let folder = dir.path().join("in/2023/西城区/德胜街道办事处");
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        let w = |ws: &mut Worksheet, r: u32, c: u16, v: V| match v {
+            V::T(t) => {
+                ws.write_string(r, c, t).expect("w");
+            }
+            V::N(n) => {
+                ws.write_number(r, c, n).expect("w");
+            }
+        };
+        // 收入支出决算总表: 1 + 10 − 10 = 1 at year end (2 when broken, its 总计 12 too).
+        w(ws, 0, 0, V::T("收入支出决算总表"));
+        w(ws, 1, 0, V::T("编制单位：德胜街道办事处"));
+        w(ws, 1, 2, V::T("2023年度"));
+        w(ws, 1, 3, V::T("单位：万元"));
+        for (c, h) in ["项目", "决算数", "项目", "决算数"].iter().enumerate() {
+            w(ws, 2, c as u16, V::T(h));
+        }
+        let end = if broken { 2.0 } else { 1.0 };
+        let lines = [
+            (
+                "一、一般公共预算财政拨款收入",
+                10.0,
+                "一、一般公共服务支出",
+                10.0,
+            ),
+            ("本年收入合计", 10.0, "本年支出合计", 10.0),
+            ("年初结转和结余", 1.0, "年末结转和结余", end),
+            ("总计", 11.0, "总计", 10.0 + end),
+        ];
+        for (i, (l, lv, r, rv)) in lines.iter().enumerate() {
+            let row = 3 + i as u32;
+            w(ws, row, 0, V::T(l));
+            w(ws, row, 1, V::N(*lv));
+            w(ws, row, 2, V::T(r));
+            w(ws, row, 3, V::N(*rv));
+        }
+        // 三公: 0.53 = 0 + 0.53 + 0 (0.63 when broken).
+        w(ws, 9, 0, V::T("财政拨款“三公”经费支出决算表"));
+        let (name, year) = if broken {
+            ("编制单位：展览路街道办事处", "2022年度")
+        } else {
+            ("编制单位：德胜街道办事处", "2023年度")
+        };
+        w(ws, 10, 0, V::T(name));
+        w(ws, 10, 4, V::T(year));
+        w(ws, 10, 8, V::T("单位：万元"));
+        let heads = [
+            "合计预算数",
+            "合计决算数",
+            "因公出国（境）费预算数",
+            "因公出国（境）费决算数",
+            "公务用车购置及运行维护费预算数",
+            "公务用车购置及运行维护费决算数",
+            "公务接待费预算数",
+            "公务接待费决算数",
+        ];
+        let values = [
+            5.17,
+            if broken { 0.63 } else { 0.53 },
+            0.0,
+            0.0,
+            0.0,
+            0.53,
+            5.17,
+            0.0,
+        ];
+        for (c, (h, v)) in heads.iter().zip(values).enumerate() {
+            w(ws, 11, c as u16, V::T(h));
+            w(ws, 12, c as u16, V::N(v));
+        }
+        wb.save(folder.join("tables.xlsx")).expect("save");
+        run_findings(dir.path())
+    };
+    let document_rules = [
+        "identity.name",
+        "identity.year",
+        "tables.balance",
+        "facts.three_public",
+    ];
+    let ok = run(false);
+    assert!(
+        ok.iter()
+            .all(|f| !document_rules.contains(&f["rule_id"].as_str())),
+        "{:?}",
+        rules(&ok)
+    );
+    let bad = run(true);
+    let name = one(&bad, &[("rule_id", "identity.name")]);
+    assert_eq!(
+        (name["actual"].as_str(), name["expected"].as_str()),
+        ("展览路街道办事处", "德胜街道办事处")
+    );
+    assert!(
+        name["references"].ends_with("tables.xlsx#Sheet1!11"),
+        "{name:?}"
+    );
+    assert_eq!(one(&bad, &[("rule_id", "identity.year")])["actual"], "2022");
+    let balance = one(&bad, &[("rule_id", "tables.balance")]);
+    assert_eq!(
+        (balance["expected"].as_str(), balance["actual"].as_str()),
+        ("10000", "20000")
+    );
+    let three = one(&bad, &[("rule_id", "facts.three_public")]);
+    assert_eq!(
+        (three["expected"].as_str(), three["actual"].as_str()),
+        ("5300", "6300")
     );
 }

@@ -9,6 +9,8 @@ pub struct ContentHints {
     /// Texts that may name the year, district and unit: titles, 编制单位 lines, in the
     /// order of the document (the title first).
     pub texts: Vec<String>,
+    /// Every place the document names itself, for the checks of [`crate::transform::document`].
+    pub said: Vec<crate::transform::document::Said>,
 }
 
 /// Words in a text that make it worth keeping as a hint.

@@ -20,8 +20,8 @@ use std::path::Path;
 
 mod names;
 
-pub use names::printed_unit_name;
-use names::{canonical_name, looks_like_township, meaningful, township_unit_name, unit_rest};
+use names::{canonical_name, looks_like_township, township_unit_name, unit_rest};
+pub use names::{meaningful, printed_unit_name, strip_areas};
 
 use crate::model::UnitIdentity;
 use crate::reference::divisions::{Candidate, District, Divisions, Level, Mention};

@@ -134,7 +134,7 @@ const GENERIC: [&str; 14] = [
 
 /// Whether a printed name names a unit: not a generic word, not only divisions' names, and
 /// not a table's title.
-pub(super) fn meaningful(divisions: &Divisions, name: &str) -> bool {
+pub fn meaningful(divisions: &Divisions, name: &str) -> bool {
     let key = name_key(name);
     let rest = strip_areas(divisions, &key);
     rest.chars().count() >= 2
@@ -153,7 +153,7 @@ const UNIT_ENDINGS: &str =
     "局委办处部厅院所站馆心会室队校园团社府道镇乡署台场司行庭组科学宫厂库区盟联协狱关级";
 
 /// `key` without the province, city and county names (and 人民政府) it starts with.
-pub(super) fn strip_areas<'k>(divisions: &Divisions, key: &'k str) -> &'k str {
+pub fn strip_areas<'k>(divisions: &Divisions, key: &'k str) -> &'k str {
     let mut at = 0;
     for m in divisions.mentions(key) {
         let area = divisions

@@ -18,6 +18,7 @@ use crate::model::{
 };
 use crate::reference::text::name_key;
 use crate::transform::classify::classify;
+use crate::transform::document::{self, keep, Place};
 use crate::transform::identify::{ContentHints, PathHints};
 use crate::transform::tables::Context;
 use crate::transform::Extraction;
@@ -97,6 +98,19 @@ pub fn interpret(
         })
         .collect();
     hints.offer_title(opening.iter().copied());
+    // The title: the opening lines up to the first that says 决算.
+    for block in blocks.iter().take(4) {
+        if let Block::Para { number, text } = block {
+            let at = match pdf_lines.and_then(|p| p.place(*number)) {
+                Some((page, line)) => Origin::PdfLine { page, line },
+                None => Origin::Paragraph(*number),
+            };
+            keep(&mut hints.said, Place::Cover, at, text);
+            if text.contains("决算") {
+                break;
+            }
+        }
+    }
     for text in opening {
         hints.offer(text);
     }
@@ -152,6 +166,36 @@ pub fn interpret(
     if let Some(p) = &pdf_lines {
         out.narrative_lines = p.lines.clone();
     }
+    // Where the report names itself: part headings and headings naming the 决算, and the
+    // subjects of its sentences; every paragraph is read for placeholders.
+    for block in blocks {
+        if let Block::Para { number, text } = block {
+            let origin = at(*number).origin;
+            match sections::heading(text) {
+                Some((level, title))
+                    if level == sections::Level::Part || title.contains("决算") =>
+                {
+                    keep(&mut hints.said, Place::Heading, origin, &title)
+                }
+                Some(_) => {}
+                None => {
+                    for subject in document::subjects(text) {
+                        keep(&mut hints.said, Place::Subject, origin.clone(), subject);
+                    }
+                }
+            }
+        }
+    }
+    out.findings.extend(document::check(
+        ctx.units,
+        &unit,
+        file,
+        &hints.said,
+        blocks.iter().filter_map(|b| match b {
+            Block::Para { number, text } => Some((at(*number).origin, text.as_str())),
+            _ => None,
+        }),
+    ));
     let outline = sections::outline(blocks);
     let found = facts::extract(blocks, &outline);
     for (paragraph, mention) in &found.unused {

@@ -20,7 +20,7 @@
 //! - `classify.name`: a code printed with a former or variant name (info).
 //! - `plausibility.rate`, `plausibility.negative`, `plausibility.yoy`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use rust_decimal::prelude::ToPrimitive;
@@ -35,15 +35,21 @@ use crate::model::{
 use crate::reference::tables::TableKind;
 use crate::transform::Extraction;
 
+mod direction;
 mod hierarchy;
+mod magnitude;
 mod names;
 mod plausibility;
 mod report;
+mod sums;
 mod tables;
+use direction::*;
 use hierarchy::*;
+use magnitude::*;
 use names::*;
 use plausibility::*;
 use report::*;
+use sums::*;
 use tables::*;
 
 /// Severity policy (`[reconcile]` in juesuan.toml).
@@ -284,6 +290,8 @@ impl Ctx<'_> {
 /// Everything reconcile looks at, for the partitions being written (and the year before
 /// them, for year-over-year checks).
 pub struct Input<'a> {
+    /// The catalogue, for the names of codes (`code.name`); none in checks that need none.
+    pub catalog: Option<&'a crate::reference::catalog::Catalog>,
     pub extractions: Vec<&'a Extraction>,
     pub expenditure: &'a [&'a ExpenditureRow],
     pub units: &'a [UnitRow],
@@ -306,7 +314,9 @@ pub fn reconcile(input: &Input, policy: &Policy) -> (Vec<Finding>, usize) {
     timed("hierarchy", &mut ctx, &mut |ctx| {
         hierarchy(ctx, input.expenditure)
     });
-    timed("names", &mut ctx, &mut |ctx| names(ctx, input.expenditure));
+    timed("names", &mut ctx, &mut |ctx| {
+        names(ctx, input.catalog, input.expenditure)
+    });
     timed("columns", &mut ctx, &mut |ctx| {
         columns(ctx, input.expenditure)
     });
@@ -334,11 +344,18 @@ pub fn reconcile(input: &Input, policy: &Policy) -> (Vec<Finding>, usize) {
             basic_economic(ctx, x, rows);
             customary(ctx, x, rows);
             cost_totals(ctx, x);
+            table_units(ctx, x);
+            code_tables(ctx, x);
+            balances(ctx, x);
+            sections(ctx, x);
             statements(ctx, x, input.units);
         }
     });
     timed("report_vs_tables", &mut ctx, &mut |ctx| {
         report_vs_tables(ctx, input)
+    });
+    timed("unit sums", &mut ctx, &mut |ctx| {
+        unit_sums(ctx, input.units)
     });
     timed("plausibility", &mut ctx, &mut |ctx| {
         plausibility(ctx, input)

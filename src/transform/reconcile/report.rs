@@ -27,7 +27,14 @@ pub(super) fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                     ctx.checks += 1;
                     let computed = c.sub(Range::of(base));
                     let gap = computed.gap(d);
-                    if !gap.is_zero() {
+                    let worded = change_words(
+                        ctx,
+                        (unit, &file),
+                        subject,
+                        (current, base, diff),
+                        &at(*paragraph),
+                    );
+                    if !gap.is_zero() && !worded {
                         ctx.fail(
                             RuleId::ReportChange,
                             unit,
@@ -226,6 +233,25 @@ pub(super) fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                 }
                 wrong_budget(ctx, unit, &file, *fund, total, items, at(*paragraph));
             }
+            Statement::Direction {
+                subject,
+                actual,
+                budgets,
+                named,
+                claim,
+                words,
+                paragraph,
+            } => direction(
+                ctx,
+                (unit, &file),
+                subject,
+                actual,
+                budgets,
+                named.as_deref(),
+                *claim,
+                words,
+                at(*paragraph),
+            ),
             Statement::Parts {
                 subject,
                 whole,
@@ -485,9 +511,31 @@ pub(super) fn report_vs_tables(ctx: &mut Ctx, input: &Input) {
             };
             ctx.checks += 1;
             let res = resolution(stated);
-            let gap =
-                Range::cell(stated, res).gap(Range::cell(table_value, resolution(table_value)));
-            if !gap.is_zero() {
+            let table_range = Range::cell(table_value, resolution(table_value));
+            let gap = Range::cell(stated, res).gap(table_range);
+            if let Some(larger) = slip(Range::cell(stated, res), table_range) {
+                let (why, corrected) = reading(stated, larger);
+                ctx.fail(
+                    RuleId::AmountUnit,
+                    unit,
+                    &fact.provenance.file,
+                    None,
+                    Severity::Error,
+                    format!(
+                        "{}: the report's {} 元 is {why}; the table says {} 元",
+                        fact.metric,
+                        fmt(stated),
+                        fmt(table_value)
+                    ),
+                    corrected,
+                    fmt(stated),
+                    fmt(res / Decimal::TWO),
+                    vec![
+                        fact.provenance.reference(),
+                        table_fact.provenance.reference(),
+                    ],
+                );
+            } else if !gap.is_zero() {
                 ctx.fail(
                     RuleId::ReportVsTables,
                     unit,
@@ -554,8 +602,30 @@ pub(super) fn report_vs_tables(ctx: &mut Ctx, input: &Input) {
             } else {
                 res
             };
-            let gap = Range::cell(stated, width).gap(Range::cell(table, resolution(table)));
-            if !gap.is_zero() {
+            let table_range = Range::cell(table, resolution(table));
+            let gap = Range::cell(stated, width).gap(table_range);
+            if let Some(larger) = slip(Range::cell(stated, width), table_range) {
+                let (why, corrected) = reading(stated, larger);
+                ctx.fail(
+                    RuleId::AmountUnit,
+                    &r.unit,
+                    &r.provenance.file,
+                    None,
+                    Severity::Error,
+                    format!(
+                        "{} {} {what}: the report's {} 元 is {why}; {} says {} 元",
+                        r.code.code,
+                        r.code.name,
+                        fmt(stated),
+                        t.source,
+                        fmt(table)
+                    ),
+                    corrected,
+                    fmt(stated),
+                    fmt(width / Decimal::TWO),
+                    vec![r.provenance.reference(), t.provenance.reference()],
+                );
+            } else if !gap.is_zero() {
                 ctx.fail(
                     RuleId::ReportVsTables,
                     &r.unit,
@@ -577,5 +647,42 @@ pub(super) fn report_vs_tables(ctx: &mut Ctx, input: &Input) {
                 );
             }
         }
+    }
+}
+
+/// `report.sections`: each section of the national template's 情况说明 is in the report,
+/// with text under it (a heading in the contents alone does not count). One finding per
+/// section missing, a warning.
+pub(super) fn sections(ctx: &mut Ctx, x: &Extraction) {
+    use crate::transform::narrative::sections::Section;
+    let (Some(unit), Some(report), Some(file)) = (&x.identity, &x.report, file_of(x)) else {
+        return;
+    };
+    // A report read as no more than a few paragraphs is not a report's text (a table's
+    // notes in a PDF of tables only): no completeness to ask of it.
+    if report.paragraphs < 20 {
+        return;
+    }
+    for section in Section::REQUIRED {
+        ctx.checks += 1;
+        if report.sections.contains(&section) {
+            continue;
+        }
+        ctx.fail(
+            RuleId::ReportSections,
+            unit,
+            &file,
+            None,
+            Severity::Warning,
+            format!(
+                "the report has no section {:?} ({}) with text under it",
+                section.title(),
+                section.id()
+            ),
+            section.title().to_string(),
+            "missing".into(),
+            "none".into(),
+            vec![file.display_path.to_string()],
+        );
     }
 }

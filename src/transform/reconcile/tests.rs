@@ -73,6 +73,7 @@ fn row(code: &str, actual: &str, basic: Option<&str>, project: Option<&str>) -> 
 fn run(extractions: &[&Extraction], rows: &[ExpenditureRow], policy: &Policy) -> Vec<Finding> {
     let rows: Vec<&ExpenditureRow> = rows.iter().collect();
     let input = Input {
+        catalog: None,
         extractions: extractions.to_vec(),
         expenditure: &rows,
         units: &[],
@@ -361,3 +362,5 @@ fn former_and_variant_names_are_info_once_per_name() {
     moved.code.code_printed = Some("20799".into());
     assert!(run(&[], &[moved], &policy).is_empty());
 }
+
+mod document;

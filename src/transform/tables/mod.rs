@@ -15,6 +15,7 @@ use crate::reference::catalog::Catalog;
 use crate::reference::tables::TableKind;
 use crate::reference::text::{clean_name, name_key};
 use crate::reference::units::UnitRegistry;
+use crate::transform::document::{keep, Place};
 use crate::transform::identify::{ContentHints, PathHints};
 use crate::transform::{Extraction, TableReport, TableStatus};
 use header::Block;
@@ -106,6 +107,13 @@ pub fn interpret(
     let Some(identity) = out.identify(ctx.units, file, &hints, path_hints) else {
         return out;
     };
+    out.findings.extend(crate::transform::document::check(
+        ctx.units,
+        &identity,
+        file,
+        &hints.said,
+        std::iter::empty(),
+    ));
     read_blocks(ctx, sheets, &blocks, &identity, file, &mut out);
     out
 }
@@ -197,16 +205,23 @@ pub(crate) fn find_blocks(
             continue;
         }
         let text = sheet.row_text(row);
-        if blocks.is_empty() && cover.len() < 6 && TableKind::from_title(&text).is_none() {
+        let title = TableKind::from_title(&text);
+        if blocks.is_empty() && cover.len() < 6 && title.is_none() {
             cover.push(text.clone());
+            if filled <= 2 {
+                keep(&mut hints.said, Place::Cover, sheet.row_origin(row), &text);
+            }
         }
         if ["编制单位", "年度", "决算", "单位名称"]
             .iter()
             .any(|w| text.contains(w))
         {
             hints.offer(&text);
+            if !blocks.is_empty() || title.is_some() {
+                keep(&mut hints.said, Place::Header, sheet.row_origin(row), &text);
+            }
         }
-        if let Some(kind) = TableKind::from_title(&text) {
+        if let Some(kind) = title {
             hints.offer(&text);
             if let Some(last) = blocks.last_mut() {
                 last.end = row;

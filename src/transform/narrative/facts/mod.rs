@@ -18,6 +18,7 @@ use crate::model::{
 use crate::reference::text::fold_width;
 use crate::transform::narrative::sections::{Outline, Section};
 
+mod direction;
 mod parts;
 mod patterns;
 use patterns::*;
@@ -425,6 +426,7 @@ pub fn extract(blocks: &[Block], outline: &Outline) -> Facts {
             .collect();
         out.statements
             .extend(parts::parts(&text, *para, &mut wholes, &listed, &mut mark));
+        out.statements.extend(direction::directions(&text, *para));
 
         // Per-类 statements: a heading names the 类, this or the next paragraph states it.
         if pending

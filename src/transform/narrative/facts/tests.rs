@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::Claim;
 
 /// The production path: the outline, then the facts.
 fn read(blocks: &[Block]) -> Facts {
@@ -224,4 +225,83 @@ fn template_leftovers_and_unknown_wording_yield_nothing() {
     let f = read(&blocks);
     assert!(f.facts.is_empty() && f.categories.is_empty());
     assert_eq!((f.amount_mentions, f.amount_mentions_used), (1, 0));
+}
+
+/// Comparison words with the figures before them, as the real reports print them.
+#[test]
+fn comparison_words_are_read_with_their_figures() {
+    let blocks = vec![
+        // 财政局 p22: the figures, then the words in the next sentence.
+        para(1, "3、一般公共服务支出（类）财政事务（款）信息化建设（项）。主要用于：信息化系统日常维护费等支出。年初预算为135.90万元，支出决算为135.25万元。决算数小于预算数的主要原因：因产业政策扶持资金管理系统项目进度，调减相关经费。"),
+        // 社会工作部 p18: two budgets, none named by the words.
+        para(2, "一般公共预算财政拨款支出年初预算为 0 万元，全年预算为 321.02 万元，支出决算为 307.82 万元，完成年初预算的 95.89%。决算数小于预算数的主要原因：人员经费支出数小于预算数。"),
+        // 社会工作部: 持平 with the 全年 budget named.
+        para(3, "全年预算为 202.24 万元，支出决算为 202.24 万元。决算数与全年预算数持平。"),
+        // 财政局 三公: the total's figures, not the items listed after them.
+        para(4, "“三公”经费财政拨款支出年初预算为0.95万元，支出决算为0.00万元，完成预算的0%，其中：因公出国（境）费决算为0.00万元，完成预算的0%。2024年度“三公”经费支出决算数小于预算数的主要原因：当年度无“三公”经费支出。"),
+        para(5, "年初预算为10.00 万元，支出决算为10.00万元。决算数与预算数基本持平。"),
+        // Words without figures say nothing checkable.
+        para(6, "决算数小于预算数的主要原因：项目调整。"),
+    ];
+    let f = read(&blocks);
+    type Read = (u32, String, Vec<(String, String)>, Option<String>, Claim);
+    let read: Vec<Read> = f
+        .statements
+        .iter()
+        .filter_map(|s| match s {
+            Statement::Direction {
+                actual,
+                budgets,
+                named,
+                claim,
+                paragraph,
+                ..
+            } => Some((
+                *paragraph,
+                actual.value.to_string(),
+                budgets
+                    .iter()
+                    .map(|(k, b)| (k.clone(), b.value.to_string()))
+                    .collect(),
+                named.clone(),
+                *claim,
+            )),
+            _ => None,
+        })
+        .collect();
+    let s = |k: &str, v: &str| (k.to_string(), v.to_string());
+    assert_eq!(
+        read,
+        [
+            (
+                1,
+                "135.25".into(),
+                vec![s("年初", "135.90")],
+                None,
+                Claim::Less
+            ),
+            (
+                2,
+                "307.82".into(),
+                vec![s("年初", "0"), s("全年", "321.02")],
+                None,
+                Claim::Less
+            ),
+            (
+                3,
+                "202.24".into(),
+                vec![s("全年", "202.24")],
+                Some("全年".into()),
+                Claim::Equal
+            ),
+            (4, "0.00".into(), vec![s("年初", "0.95")], None, Claim::Less),
+            (
+                5,
+                "10.00".into(),
+                vec![s("年初", "10.00")],
+                None,
+                Claim::RoughlyEqual
+            ),
+        ]
+    );
 }

@@ -100,6 +100,53 @@ impl Section {
         Section::Glossary,
     ];
 
+    /// The sections every 部门决算情况说明 has, by the national template (财政部's 2024
+    /// template, 第三部分 一 to 十一): a report without one of them is incomplete. A section
+    /// that says the unit has no such figures (本年度无政府性基金…) is present.
+    pub const REQUIRED: [Section; 11] = [
+        Section::Overall,
+        Section::Income,
+        Section::Expenditure,
+        Section::Appropriation,
+        Section::GeneralPublic,
+        Section::Basic,
+        Section::ThreePublic,
+        Section::GovernmentFund,
+        Section::StateCapital,
+        Section::Performance,
+        Section::OtherMatters,
+    ];
+
+    /// The template's heading of the section, for messages.
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Overview => "部门概况",
+            Section::Functions => "主要职能",
+            Section::Structure => "部门决算单位构成",
+            Section::Tables => "部门决算表",
+            Section::Explanation => "部门决算情况说明",
+            Section::Overall => "收入支出决算总体情况说明",
+            Section::Income => "收入决算情况说明",
+            Section::Expenditure => "支出决算情况说明",
+            Section::Appropriation => "财政拨款收入支出决算总体情况说明",
+            Section::GeneralPublic => "一般公共预算财政拨款支出决算情况说明",
+            Section::GeneralPublicOverall => "一般公共预算财政拨款支出决算总体情况",
+            Section::GeneralPublicStructure => "一般公共预算财政拨款支出决算结构情况",
+            Section::GeneralPublicDetail => "一般公共预算财政拨款支出决算具体情况",
+            Section::Basic => "一般公共预算财政拨款基本支出决算情况说明",
+            Section::ThreePublic => "财政拨款“三公”经费支出决算情况说明",
+            Section::GovernmentFund => "政府性基金预算财政拨款收入支出决算情况说明",
+            Section::StateCapital => "国有资本经营预算财政拨款收入支出决算情况说明",
+            Section::Performance => "预算绩效管理情况",
+            Section::OtherMatters => "其他重要事项说明",
+            Section::OperatingCosts => "机关运行经费支出情况",
+            Section::Procurement => "政府采购支出情况",
+            Section::Assets => "国有资产占用情况",
+            Section::PurchasedServices => "政府购买服务支出说明",
+            Section::Glossary => "名词解释",
+        }
+    }
+
     /// The name the manifest gives it.
     pub fn id(self) -> &'static str {
         match self {

@@ -107,6 +107,53 @@ pub(super) fn summary_metric(label: &str) -> Option<Metric> {
     })
 }
 
+/// The lines of a summary table's balance (年初结转和结余 + 收入 − 支出 − 结余分配 = 年末结转和
+/// 结余), as the totals rows carry them for `tables.balance`.
+pub mod balance {
+    pub const INCOME: &str = "本年收入合计";
+    /// 使用非财政拨款结余, 用事业基金弥补收支差额: reserves spent, beside the year's income.
+    pub const RESERVES: &str = "使用结余";
+    pub const START: &str = "年初结转和结余";
+    pub const TOTAL_IN: &str = "总计 (收入)";
+    pub const EXPENDITURE: &str = "本年支出合计";
+    pub const DISTRIBUTION: &str = "结余分配";
+    pub const END: &str = "年末结转和结余";
+    pub const TOTAL_OUT: &str = "总计 (支出)";
+}
+
+/// The balance line a label of the left (`income`) or right side names.
+fn balance_line(key: &str, income: bool) -> Option<&'static str> {
+    let carry = key.contains("结转") && key.contains("结余");
+    Some(match (income, key) {
+        (_, "总计") => {
+            if income {
+                balance::TOTAL_IN
+            } else {
+                balance::TOTAL_OUT
+            }
+        }
+        (true, "本年收入合计") => balance::INCOME,
+        (true, k) if k.starts_with("年初") && carry => balance::START,
+        (true, k) if k.contains("使用非财政拨款结余") || k.contains("用事业基金弥补") => {
+            balance::RESERVES
+        }
+        (false, "本年支出合计") => balance::EXPENDITURE,
+        (false, "结余分配") => balance::DISTRIBUTION,
+        (false, k) if k.starts_with("年末") && carry => balance::END,
+        _ => return None,
+    })
+}
+
+/// The fund whose appropriation an income metric is.
+fn fund_of_income(metric: Metric) -> Option<Fund> {
+    match metric {
+        Metric::IncomeGeneralPublic => Some(Fund::GeneralPublic),
+        Metric::IncomeGovernmentFund => Some(Fund::GovernmentFund),
+        Metric::IncomeStateCapital => Some(Fund::StateCapital),
+        _ => None,
+    }
+}
+
 /// Tables 01 and 04: two independent (项目, 决算数…) blocks side by side. The left block's
 /// income lines and the totals go to `units`; the right block's 类 lines (printed by name
 /// with an ordinal, no code) become `expenditure` rows of the table, resolved by name. In
@@ -153,19 +200,58 @@ pub fn summary_table(t: &TableContext, out: &mut Extraction) -> Result<usize, St
         }
     };
     let mut loaded = 0;
+    // Past the 年初（财政拨款）结转和结余 line, the fund lines of the left side are each fund's
+    // carry-over, not its income.
+    let mut past_start = false;
+    let balance =
+        |out: &mut Extraction, label: &'static str, fund: Fund, v: Option<Yuan>, r: u32| {
+            out.totals.push(TotalRow {
+                fund,
+                source,
+                label: label.to_string(),
+                actual: v,
+                basic: None,
+                project: None,
+                provenance: t.provenance(r),
+            });
+        };
     for r in t.data_rows(header.data_start) {
         // Left: income by source, totals.
         if let (Some(label), Some((col, _))) = (t.sheet.text(r, left), left_values.first()) {
             // 总计 (income plus carry-over) is the table's 收支总计: of all funds in 01, of
             // fiscal funds in 04.
-            let grand_total = (name_key(label) == "总计").then(|| match t.block.kind {
+            let key = name_key(label);
+            let grand_total = (key == "总计").then(|| match t.block.kind {
                 TableKind::FiscalSummary => Metric::FiscalTotal,
                 _ => Metric::TotalIncomeExpenditure,
             });
-            if let Some(metric) = grand_total.or_else(|| summary_metric(label)) {
-                match t.sheet.amount(r, *col, header.unit) {
-                    Ok(v) => t.fact(out, metric, v, r),
-                    Err(reason) => t.reject_row(out, r, format!("{label}: {reason}")),
+            let line = balance_line(&key, true);
+            let fund = summary_metric(label).and_then(fund_of_income);
+            if line == Some(balance::START) {
+                past_start = true;
+            }
+            match t.sheet.amount(r, *col, header.unit) {
+                Ok(v) => {
+                    if let Some(line) = line {
+                        balance(out, line, Fund::All, v, r);
+                    } else if let Some(fund) = fund {
+                        let line = if past_start {
+                            balance::START
+                        } else {
+                            balance::INCOME
+                        };
+                        balance(out, line, fund, v, r);
+                    }
+                    if let Some(metric) = grand_total.or_else(|| summary_metric(label)) {
+                        if !(past_start && fund.is_some()) {
+                            t.fact(out, metric, v, r);
+                        }
+                    }
+                }
+                Err(reason) => {
+                    if grand_total.or_else(|| summary_metric(label)).is_some() || line.is_some() {
+                        t.reject_row(out, r, format!("{label}: {reason}"))
+                    }
                 }
             }
         }
@@ -184,6 +270,17 @@ pub fn summary_table(t: &TableContext, out: &mut Extraction) -> Result<usize, St
             .iter()
             .find(|(f, _)| f.is_none())
             .and_then(|(_, a)| a.clone().ok().flatten());
+        if let Some(line) = balance_line(&name_key(&label), false) {
+            for (fund, amount) in &amounts {
+                balance(
+                    out,
+                    line,
+                    fund.unwrap_or(Fund::All),
+                    amount.clone().ok().flatten(),
+                    r,
+                );
+            }
+        }
         if let Some(metric) = summary_metric(&label).filter(|m| *m != Metric::ExpenditureTotal) {
             t.fact(out, metric, total, r);
             continue;
