@@ -141,6 +141,41 @@ fn the_real_pdfs_narratives_load_with_page_and_line() {
         "{:?}",
         rejects[0]
     );
+    // The template is a template: its "上海市 XX 局" in the title and headings, its "XXX 万元"
+    // and "XXXXXXXX" in the text are placeholders, and nothing else is found in it.
+    let findings = read_dataset(&wh.join("findings"));
+    let template: Vec<(&str, &str, &str)> = findings
+        .iter()
+        .filter(|f| f["references"].starts_with("inbox/mof_template_2024.pdf"))
+        .map(|f| {
+            (
+                f["rule_id"].as_str(),
+                f["actual"].as_str(),
+                f["references"].split(';').next().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        template,
+        [
+            (
+                "document.placeholder",
+                "XXXXXXXX",
+                "inbox/mof_template_2024.pdf#p15:5"
+            ),
+            (
+                "document.placeholder",
+                "XXX",
+                "inbox/mof_template_2024.pdf#p15:7"
+            ),
+            (
+                "document.placeholder",
+                "XX",
+                "inbox/mof_template_2024.pdf#p1:1"
+            ),
+        ],
+        "{template:?}"
+    );
 
     let units = read_dataset(&wh.join("units"));
     assert_eq!(units.len(), 2);
@@ -984,4 +1019,93 @@ fn the_real_reports_raise_exactly_the_findings_their_numbers_imply() {
         .collect();
     got.sort();
     assert_eq!(got, expected);
+}
+
+/// The balance lines of the 财政局's summary tables as juesuan reads them from the PDF,
+/// against the document (`layout.txt` lines 161–164 and its 财政拨款收入支出决算总表): the
+/// check holds on them, and fails once the printed 年末 is altered.
+#[test]
+fn the_real_summary_tables_carry_overs_are_read_and_balanced() {
+    use juesuan::config::Limits;
+    use juesuan::extract::{source_file, Input, InputKind};
+    use juesuan::model::{Fund, RuleId, Source};
+    use juesuan::reference::catalog::Catalog;
+    use juesuan::reference::tables::TableKind;
+    use juesuan::reference::units::UnitRegistry;
+    use juesuan::transform::reconcile::{reconcile, Input as Checks, Policy};
+    use juesuan::transform::tables::Context;
+
+    let catalog = Catalog::load(&repo().join("config/classification")).expect("catalogue");
+    let units = UnitRegistry::load(&repo().join("config/units.toml")).expect("units");
+    let limits = Limits::default();
+    let ctx = Context {
+        catalog: &catalog,
+        units: &units,
+        limits: &limits,
+    };
+    let path = reference("putuo_caizhengju_2024.pdf");
+    let input = Input {
+        kind: InputKind::Pdf,
+        relative: "inbox/putuo_caizhengju_2024.pdf".into(),
+        refused: None,
+        path,
+    };
+    let mut result = juesuan::transform::extract_file(&ctx, &input, source_file(&input));
+    let lines =
+        |x: &juesuan::transform::Extraction, kind: TableKind| -> Vec<(String, Fund, String)> {
+            x.totals
+                .iter()
+                .filter(|t| t.source == Source::Table(kind))
+                .filter_map(|t| Some((t.label.clone(), t.fund, t.actual?.to_string())))
+                .collect()
+        };
+    let l = |label: &str, fund: Fund, v: &str| (label.to_string(), fund, v.to_string());
+    let mut summary = lines(&result.extraction, TableKind::IncomeExpenditureSummary);
+    summary.sort();
+    let mut expected = vec![
+        // 一、一般公共预算财政拨款收入 2,940.05: the fund's income line.
+        l("本年收入合计", Fund::GeneralPublic, "29400500.00"),
+        l("本年收入合计", Fund::All, "29462500.00"),
+        l("本年支出合计", Fund::All, "29400500.00"),
+        l("年初结转和结余", Fund::All, "491400.00"),
+        l("年末结转和结余", Fund::All, "553400.00"),
+        l("总计 (收入)", Fund::All, "29953900.00"),
+        l("总计 (支出)", Fund::All, "29953900.00"),
+    ];
+    expected.sort();
+    assert_eq!(summary, expected);
+    let fiscal = lines(&result.extraction, TableKind::FiscalSummary);
+    for want in [
+        l("本年收入合计", Fund::GeneralPublic, "29400500.00"),
+        l("年初结转和结余", Fund::GeneralPublic, "216300.00"),
+        l("本年支出合计", Fund::GeneralPublic, "29400500.00"),
+        l("年末结转和结余", Fund::GeneralPublic, "216300.00"),
+        l("年末结转和结余", Fund::All, "216300.00"),
+    ] {
+        assert!(fiscal.contains(&want), "{want:?} not in {fiscal:?}");
+    }
+    let balance_findings = |x: &juesuan::transform::Extraction| {
+        let checks = Checks {
+            catalog: Some(&catalog),
+            extractions: vec![x],
+            expenditure: &[],
+            units: &[],
+            execution: &[],
+        };
+        reconcile(&checks, &Policy::default())
+            .0
+            .into_iter()
+            .filter(|f| f.rule == RuleId::TablesBalance)
+            .count()
+    };
+    assert_eq!(balance_findings(&result.extraction), 0);
+    for t in &mut result.extraction.totals {
+        if t.label == "年末结转和结余"
+            && t.source == Source::Table(TableKind::IncomeExpenditureSummary)
+        {
+            t.actual = t.actual.map(|v| v + rust_decimal::Decimal::from(10_000));
+        }
+    }
+    // The identity and the right side's 总计.
+    assert_eq!(balance_findings(&result.extraction), 2);
 }
