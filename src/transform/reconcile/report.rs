@@ -51,6 +51,34 @@ pub(super) fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                 }
                 let Some(pct) = pct else { continue };
                 ctx.checks += 1;
+                // "减少 5 万元，增长 3%": the two words contradict each other.
+                if !pct.value.is_zero()
+                    && !diff.value.is_zero()
+                    && pct.value.is_sign_negative() != diff.value.is_sign_negative()
+                {
+                    let (amount, rate) = if diff.value.is_sign_negative() {
+                        ("减少", "增长")
+                    } else {
+                        ("增加", "下降")
+                    };
+                    ctx.fail(
+                        RuleId::ReportDirection,
+                        unit,
+                        &file,
+                        None,
+                        Severity::Error,
+                        format!(
+                            "{subject}: \"{amount}{}\" but \"{rate}{}%\"",
+                            diff.value.abs(),
+                            pct.value.abs()
+                        ),
+                        format!("{}{}%", if rate == "增长" { "下降" } else { "增长" }, pct.value.abs()),
+                        format!("{rate}{}%", pct.value.abs()),
+                        "none".into(),
+                        vec![at(*paragraph)],
+                    );
+                    continue;
+                }
                 let base = base.map(|b| Range::of(&b)).unwrap_or_else(|| c.sub(d));
                 let magnitude = |r: Range| {
                     if r.lo < Decimal::ZERO && r.hi <= Decimal::ZERO {

@@ -151,6 +151,21 @@ fn a_change_with_the_wrong_word_is_a_direction_finding_not_a_wrong_difference() 
         [(RuleId::ReportChange, Severity::Error)]
     );
     assert!(r(change("10.00", "5.00", Decimal::new(500, 2))).is_empty());
+    // "减少100.00万元，增长9.09%": the amount's word against the rate's.
+    let rate = |pct: &str| {
+        with_statement(Statement::Change {
+            subject: "收支总计 vs 上年".into(),
+            current: wan_printed("1000.00"),
+            base: None,
+            diff: wan_printed("-100.00"),
+            pct: Some(Printed::new(pct.parse().expect("decimal"), None)),
+            paragraph: 35,
+        })
+    };
+    assert!(r(rate("-9.09")).is_empty());
+    let found = check(&[&rate("9.09")], &[], &[]);
+    assert_eq!(rules(&found), [(RuleId::ReportDirection, Severity::Error)]);
+    assert_eq!(found[0].expected.as_deref(), Some("下降9.09%"));
 }
 
 fn fact(metric: Metric, value: Yuan, origin: Origin) -> Fact {
