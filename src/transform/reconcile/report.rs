@@ -72,7 +72,11 @@ pub(super) fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                             diff.value.abs(),
                             pct.value.abs()
                         ),
-                        format!("{}{}%", if rate == "增长" { "下降" } else { "增长" }, pct.value.abs()),
+                        format!(
+                            "{}{}%",
+                            if rate == "增长" { "下降" } else { "增长" },
+                            pct.value.abs()
+                        ),
                         format!("{rate}{}%", pct.value.abs()),
                         "none".into(),
                         vec![at(*paragraph)],
