@@ -281,6 +281,19 @@ pub fn derived_unit_id(district: &District, name: &str) -> String {
     format!("{}-x{}", district.code, &hex(&digest)[..10])
 }
 
+/// The embedded divisions and no listed unit, once, for the unit tests of every stage.
+#[cfg(test)]
+pub(crate) fn test_registry() -> &'static UnitRegistry {
+    static REGISTRY: std::sync::OnceLock<UnitRegistry> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        UnitRegistry::from_sources(
+            None,
+            &crate::reference::bundled::Files::Embedded("divisions"),
+        )
+        .expect("embedded units and divisions")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

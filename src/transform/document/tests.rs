@@ -4,14 +4,7 @@
 use super::*;
 
 fn registry() -> &'static UnitRegistry {
-    static REGISTRY: std::sync::OnceLock<UnitRegistry> = std::sync::OnceLock::new();
-    REGISTRY.get_or_init(|| {
-        UnitRegistry::from_sources(
-            None,
-            &crate::reference::bundled::Files::Embedded("divisions"),
-        )
-        .expect("embedded units and divisions")
-    })
+    crate::reference::units::test_registry()
 }
 
 fn unit(name: &str, district_code: &str, year: i32) -> Arc<UnitIdentity> {

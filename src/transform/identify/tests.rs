@@ -1,14 +1,7 @@
 use super::*;
 
 fn registry() -> &'static UnitRegistry {
-    static REGISTRY: std::sync::OnceLock<UnitRegistry> = std::sync::OnceLock::new();
-    REGISTRY.get_or_init(|| {
-        UnitRegistry::from_sources(
-            None,
-            &crate::reference::bundled::Files::Embedded("divisions"),
-        )
-        .expect("embedded units and divisions")
-    })
+    crate::reference::units::test_registry()
 }
 
 /// Identifies a document whose opening lines are `lines`, at `path`.
