@@ -32,5 +32,11 @@ pub mod transform;
 
 pub use error::{Error, Result};
 
+/// The hash maps and sets of the hot paths (cells, codes, rows): foldhash, several times
+/// faster than SipHash on short keys and randomly seeded per map, so keys a hostile input
+/// chooses cannot be made to collide.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+pub(crate) type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+
 /// The version written into every manifest and Parquet footer.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

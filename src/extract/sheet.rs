@@ -1,8 +1,6 @@
 //! A worksheet as the table parsers see it: calamine's cell range plus its merged regions,
 //! filled on read (calamine reports merges, it does not fill them).
 
-use std::collections::{HashMap, HashSet};
-
 use calamine::{CellErrorType, Data, ExcelDateTime, ExcelDateTimeType, Range};
 use serde::{Deserialize, Serialize};
 
@@ -15,9 +13,9 @@ pub struct Sheet {
     pub name: String,
     range: Range<Data>,
     /// Every cell inside a merged region (but its top-left) → the top-left cell.
-    merged: HashMap<(u32, u32), (u32, u32)>,
+    merged: crate::FastMap<(u32, u32), (u32, u32)>,
     /// Cells holding a formula (absolute positions).
-    formulas: HashSet<(u32, u32)>,
+    formulas: crate::FastSet<(u32, u32)>,
     pub first_row: u32,
     pub end_row: u32,
     pub first_col: u32,
@@ -37,7 +35,7 @@ impl Sheet {
     ) -> Sheet {
         let (first_row, first_col) = range.start().unwrap_or((0, 0));
         let (end_row, end_col) = range.end().map(|(r, c)| (r + 1, c + 1)).unwrap_or((0, 0));
-        let mut merged = HashMap::new();
+        let mut merged = crate::FastMap::default();
         for m in merges {
             for r in m.start.0..=m.end.0 {
                 for c in m.start.1..=m.end.1 {
@@ -47,7 +45,7 @@ impl Sheet {
                 }
             }
         }
-        let mut formula_cells = HashSet::new();
+        let mut formula_cells = crate::FastSet::default();
         if let Some(f) = formulas {
             let (r0, c0) = f.start().unwrap_or((0, 0));
             for (r, c, text) in f.cells() {

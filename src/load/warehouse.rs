@@ -99,18 +99,30 @@ impl Warehouse {
                 }
             }
         }
-        for file in &commit.files {
-            let relative = file.dataset.partition_path(&file.key);
-            let meta = FileMeta {
-                dataset: file.dataset.name(),
-                run_id: commit.run_id,
-                catalog_version: commit.catalog_version,
-            };
-            let bytes = encode(&file.batch, &meta).map_err(|reason| Error::Parquet {
-                path: relative.clone().into(),
-                reason,
-            })?;
-            self.sink.write(version, &relative, &bytes)?;
+        // Encoding is the costly part and each file is its own: in parallel (on the pool the
+        // caller runs in), in chunks so that the encoded bytes in memory stay a few files'.
+        use rayon::prelude::*;
+        let chunk = rayon::current_num_threads().max(1) * 2;
+        for files in commit.files.chunks(chunk) {
+            let encoded: Vec<(String, Result<Vec<u8>>)> = files
+                .par_iter()
+                .map(|file| {
+                    let relative = file.dataset.partition_path(&file.key);
+                    let meta = FileMeta {
+                        dataset: file.dataset.name(),
+                        run_id: commit.run_id,
+                        catalog_version: commit.catalog_version,
+                    };
+                    let bytes = encode(&file.batch, &meta).map_err(|reason| Error::Parquet {
+                        path: relative.clone().into(),
+                        reason,
+                    });
+                    (relative, bytes)
+                })
+                .collect();
+            for (relative, bytes) in encoded {
+                self.sink.write(version, &relative, &bytes?)?;
+            }
         }
         for dataset in Dataset::ALL {
             self.sink.create_dir(version, dataset.name())?;

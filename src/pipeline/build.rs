@@ -359,7 +359,7 @@ pub(crate) struct Built {
 /// One batch per live partition (empty where the dataset has no rows there).
 /// One batch per partition of `live` (empty ones included), or why a partition's rows
 /// cannot be encoded.
-fn group<R: Record>(
+fn group<R: Record + Sync>(
     dataset: Dataset,
     rows: &[&R],
     live: &BTreeSet<PartitionKey>,
@@ -370,8 +370,9 @@ fn group<R: Record>(
         by_key.entry(row.partition()).or_default().push(row);
     }
     let spec = dataset.spec();
+    use rayon::prelude::*;
     by_key
-        .into_iter()
+        .into_par_iter()
         .map(|(key, rows)| {
             let batch = batch::build(&spec, &rows)
                 .map_err(|reason| format!("{}: {reason}", dataset.partition_path(&key)));

@@ -71,7 +71,9 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     results.extend(records.of(&plan.needed(&previous, &context)));
 
     let phase = Instant::now();
-    let built = build::build_partitions(&results, &touched, &config.reconcile, &catalog)?;
+    // Building the batches and encoding them run on the run's pool (--jobs), as extraction.
+    let built =
+        pool.install(|| build::build_partitions(&results, &touched, &config.reconcile, &catalog))?;
     tracing::info!(partitions = touched.len(), elapsed = ?phase.elapsed(), "derived, checked and encoded");
     let mut state = plan.next_state(&previous, &fingerprint, &results, &built, &touched);
     state.previous_version = warehouse.current();
@@ -88,13 +90,15 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
         .filter(|p| !built.counts.contains_key(*p))
         .cloned()
         .collect();
-    warehouse.commit(Commit {
-        run_id: &run_id,
-        catalog_version: &catalog.version,
-        files: built.files,
-        removed,
-        manifest: json_bytes(&manifest, "_manifest.json")?,
-        state: json_bytes(&state, "state.json")?,
+    pool.install(|| {
+        warehouse.commit(Commit {
+            run_id: &run_id,
+            catalog_version: &catalog.version,
+            files: built.files,
+            removed,
+            manifest: json_bytes(&manifest, "_manifest.json")?,
+            state: json_bytes(&state, "state.json")?,
+        })
     })?;
     cache.retain(
         &state

@@ -8,7 +8,6 @@
 //! - `cofog.csv`: 类 → COFOG division (proposed mapping)
 //! - `economic.csv`: 部门预算支出经济分类, matched by code only
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -77,11 +76,11 @@ pub struct CofogRow {
 /// The loaded catalogue. Lookups are hash-map hits; nothing scans the rows per cell.
 #[derive(Debug)]
 pub struct Catalog {
-    functions: HashMap<String, Vec<CodeRow>>,
-    aliases: HashMap<String, Vec<AliasRow>>,
-    crosswalk: HashMap<String, Vec<CrosswalkRow>>,
-    cofog: HashMap<String, String>,
-    economic: HashMap<String, Vec<CodeRow>>,
+    functions: crate::FastMap<String, Vec<CodeRow>>,
+    aliases: crate::FastMap<String, Vec<AliasRow>>,
+    crosswalk: crate::FastMap<String, Vec<CrosswalkRow>>,
+    cofog: crate::FastMap<String, String>,
+    economic: crate::FastMap<String, Vec<CodeRow>>,
     /// `sha256:` of the catalogue files' bytes, first 16 hex digits: changes when any row does.
     pub version: String,
     /// Where the CSVs were read from.
@@ -114,15 +113,15 @@ impl Catalog {
         let version = format!("sha256:{}", &hex(&digest)[..16]);
 
         let mut catalog = Catalog {
-            functions: HashMap::new(),
-            aliases: HashMap::new(),
-            crosswalk: HashMap::new(),
+            functions: crate::FastMap::default(),
+            aliases: crate::FastMap::default(),
+            crosswalk: crate::FastMap::default(),
             cofog: cofog
                 .into_iter()
                 .filter(|r| !r.cofog_division.is_empty())
                 .map(|r| (r.category_code, r.cofog_division))
                 .collect(),
-            economic: HashMap::new(),
+            economic: crate::FastMap::default(),
             version,
             files: files.clone(),
         };
@@ -352,7 +351,7 @@ impl Catalog {
 }
 
 /// The row of each code valid in `year`, sorted by code.
-fn valid_in_year(codes: &HashMap<String, Vec<CodeRow>>, year: i32) -> Vec<&CodeRow> {
+fn valid_in_year(codes: &crate::FastMap<String, Vec<CodeRow>>, year: i32) -> Vec<&CodeRow> {
     let mut rows: Vec<&CodeRow> = codes
         .values()
         .filter_map(|periods| periods.iter().find(|r| r.valid_in(year)))
@@ -365,7 +364,7 @@ fn valid_in_year(codes: &HashMap<String, Vec<CodeRow>>, year: i32) -> Vec<&CodeR
 /// wrong, unknown evidence kinds, overlapping validity periods of one code.
 fn check_codes(
     file: &str,
-    codes_map: &HashMap<String, Vec<CodeRow>>,
+    codes_map: &crate::FastMap<String, Vec<CodeRow>>,
     lengths: &[usize],
     problems: &mut Vec<String>,
 ) {

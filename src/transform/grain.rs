@@ -5,7 +5,6 @@
 //! sheets, a statement repeated), `warning` when they differ (a renumbered code printed
 //! beside its successor, two different tables claiming the same key).
 
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
 
@@ -32,8 +31,9 @@ pub trait Grain {
 /// The rows with the first of each key kept (order unchanged), and a finding per key that
 /// had more than one row.
 pub fn unique<'a, R: Grain>(rows: Vec<&'a R>) -> (Vec<&'a R>, Vec<Finding>) {
-    let mut first: HashMap<R::Key, usize> = HashMap::with_capacity(rows.len());
-    let mut extra: HashMap<usize, Vec<&'a R>> = HashMap::new();
+    let mut first: crate::FastMap<R::Key, usize> =
+        crate::FastMap::with_capacity_and_hasher(rows.len(), Default::default());
+    let mut extra: crate::FastMap<usize, Vec<&'a R>> = crate::FastMap::default();
     let mut kept = Vec::with_capacity(rows.len());
     for row in rows {
         match first.entry(row.key()) {

@@ -324,7 +324,7 @@ pub fn reconcile(input: &Input, policy: &Policy) -> (Vec<Finding>, usize) {
         funds_vs_all(ctx, input.expenditure)
     });
     // Rows per unit-year, so that per-file rules do not scan every row of the run.
-    let mut by_unit: HashMap<(&str, i32), Vec<&ExpenditureRow>> = HashMap::new();
+    let mut by_unit: crate::FastMap<(&str, i32), Vec<&ExpenditureRow>> = crate::FastMap::default();
     for r in input.expenditure {
         by_unit
             .entry((r.unit.unit_id.as_str(), r.unit.year))

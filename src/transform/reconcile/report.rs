@@ -593,7 +593,8 @@ pub(super) fn report_vs_tables(ctx: &mut Ctx, input: &Input) {
     }
     // Per-类 statements against the table rows of the same fund and code (the first table
     // row of each, found through one index rather than a scan per statement).
-    let mut table_rows: HashMap<(&str, i32, Fund, &str), &ExpenditureRow> = HashMap::new();
+    let mut table_rows: crate::FastMap<(&str, i32, Fund, &str), &ExpenditureRow> =
+        crate::FastMap::default();
     for t in input
         .expenditure
         .iter()

@@ -243,10 +243,25 @@ pub fn extract(blocks: &[Block], outline: &Outline) -> Facts {
                 printed(&c["b"], Some(&c["ub"]), false),
                 printed(&c["d"], Some(&c["ud"]), down),
             ) {
-                let subject = format!(
-                    "{}: 决算 vs 年初预算",
-                    c["s"].trim_matches(|ch: char| ch.is_ascii_digit() || ch == '.' || ch == '。')
-                );
+                let trim = |t: &str| -> String {
+                    t.trim_matches(|ch: char| {
+                        ch.is_ascii_digit() || matches!(ch, '.' | '。' | '、' | ' ' | '年' | '度')
+                    })
+                    .to_string()
+                };
+                // "1.因公出国(境)费用。2023年度决算数…": the subject is the sentence before.
+                let mut name = trim(&c["s"]);
+                if name.is_empty() {
+                    let start = c.get(0).map_or(0, |m| m.start());
+                    name = trim(
+                        text[..start]
+                            .trim_end_matches('。')
+                            .rsplit('。')
+                            .next()
+                            .unwrap_or(""),
+                    );
+                }
+                let subject = format!("{name}: 决算 vs 年初预算");
                 out.statements.push(Statement::Change {
                     subject,
                     current,

@@ -134,8 +134,8 @@ pub fn expenditure_table(
     let mut carry = Carry::default();
     // The 类 or 款 of the last row with a code, for name-only rows below it.
     let mut context: Option<String> = None;
-    let mut printed: HashMap<String, String> = HashMap::new();
-    let mut first_seen: HashMap<String, u32> = HashMap::new();
+    let mut printed: crate::FastMap<String, String> = crate::FastMap::default();
+    let mut first_seen: crate::FastMap<String, u32> = crate::FastMap::default();
     let mut pending = Vec::new();
     // The table's 合计 row: (sheet row, 合计 / 基本 / 项目).
     let mut first_total: Option<(u32, [Option<Yuan>; 3])> = None;

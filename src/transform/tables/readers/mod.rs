@@ -2,7 +2,6 @@
 //! expenditure tables (03/05/08/09), the income table's totals (02), the 三公 table (07) and
 //! basic expenditure by economic code (06).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::extract::sheet::Sheet;
