@@ -175,3 +175,43 @@ pub(super) fn change_words(
     }
     false
 }
+
+/// "减少 5 万元，增长 3%": the amount's word against the rate's; true when they contradict
+/// each other (a finding here, nothing more for `report.change` to say).
+pub(super) fn rate_words(
+    ctx: &mut Ctx,
+    (unit, file): (&Arc<UnitIdentity>, &Arc<SourceFile>),
+    subject: &str,
+    diff: &Printed,
+    pct: &Printed,
+    reference: &str,
+) -> bool {
+    if pct.value.is_zero()
+        || diff.value.is_zero()
+        || pct.value.is_sign_negative() == diff.value.is_sign_negative()
+    {
+        return false;
+    }
+    let (amount, rate, right) = if diff.value.is_sign_negative() {
+        ("减少", "增长", "下降")
+    } else {
+        ("增加", "下降", "增长")
+    };
+    ctx.fail(
+        RuleId::ReportDirection,
+        unit,
+        file,
+        None,
+        Severity::Error,
+        format!(
+            "{subject}: \"{amount}{}\" but \"{rate}{}%\"",
+            diff.value.abs(),
+            pct.value.abs()
+        ),
+        format!("{right}{}%", pct.value.abs()),
+        format!("{rate}{}%", pct.value.abs()),
+        "none".into(),
+        vec![reference.to_string()],
+    );
+    true
+}

@@ -58,6 +58,42 @@ pub(super) fn reading(stated: Yuan, larger: bool) -> (String, String) {
     }
 }
 
+/// `amount.unit` for a report's figure (printed at `width`) against a table's: true when it
+/// agrees only scaled (the finding is made; `report.vs_tables` has nothing to add).
+pub(super) fn report_slip(
+    ctx: &mut Ctx,
+    (unit, file): (&Arc<UnitIdentity>, &Arc<SourceFile>),
+    what: &str,
+    (stated, width): (Yuan, Decimal),
+    (table, source): (Yuan, &str),
+    references: Vec<String>,
+) -> bool {
+    let Some(larger) = slip(
+        Range::cell(stated, width),
+        Range::cell(table, resolution(table)),
+    ) else {
+        return false;
+    };
+    let (why, corrected) = reading(stated, larger);
+    ctx.fail(
+        RuleId::AmountUnit,
+        unit,
+        file,
+        None,
+        Severity::Error,
+        format!(
+            "{what}: the report's {} 元 is {why}; {source} says {} 元",
+            fmt(stated),
+            fmt(table)
+        ),
+        corrected,
+        fmt(stated),
+        fmt(width / Decimal::TWO),
+        references,
+    );
+    true
+}
+
 /// Tables of one document against each other: a table whose figures are all 10,000 times
 /// (or a 10,000th of) the same codes' figures in another table.
 pub(super) fn table_units(ctx: &mut Ctx, x: &Extraction) {

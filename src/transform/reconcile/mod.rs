@@ -41,6 +41,7 @@ mod magnitude;
 mod names;
 mod plausibility;
 mod report;
+mod sections;
 mod sums;
 mod tables;
 use direction::*;
@@ -49,6 +50,7 @@ use magnitude::*;
 use names::*;
 use plausibility::*;
 use report::*;
+use sections::*;
 use sums::*;
 use tables::*;
 

@@ -24,7 +24,7 @@ use crate::reference::text::name_key;
 const FOREIGN: f64 = 0.5;
 
 /// What a name printed beside a code is, for a code the catalogue knows.
-enum Printed {
+enum Verdict {
     /// A name of another year, former or variant (`classify.name`).
     Variant,
     /// The name of these other codes in the year.
@@ -44,14 +44,14 @@ fn index(catalog: &Catalog, year: i32) -> HashMap<String, Vec<String>> {
     by
 }
 
-fn judge(catalog: &Catalog, names: &HashMap<String, Vec<String>>, r: &ExpenditureRow) -> Printed {
+fn judge(catalog: &Catalog, names: &HashMap<String, Vec<String>>, r: &ExpenditureRow) -> Verdict {
     let key = name_key(crate::reference::text::strip_ordinal(&r.name_printed));
     let year = r.unit.year;
     let known_alias = catalog
         .aliases(&r.code.code, year)
         .any(|a| name_key(&a.alias) == key);
     if known_alias || r.code.status == ClassificationStatus::Crosswalked {
-        return Printed::Variant;
+        return Verdict::Variant;
     }
     if let Some(codes) = names.get(&key) {
         let others: Vec<String> = codes
@@ -60,13 +60,13 @@ fn judge(catalog: &Catalog, names: &HashMap<String, Vec<String>>, r: &Expenditur
             .cloned()
             .collect();
         if !others.is_empty() && !codes.contains(&r.code.code) {
-            return Printed::OtherCodes(others);
+            return Verdict::OtherCodes(others);
         }
     }
     if crate::transform::classify::name_similarity(&r.name_printed, &r.code.name) < FOREIGN {
-        return Printed::NoCode;
+        return Verdict::NoCode;
     }
-    Printed::Variant
+    Verdict::Variant
 }
 
 pub(super) fn names(ctx: &mut Ctx, catalog: Option<&Catalog>, rows: &[&ExpenditureRow]) {
@@ -99,10 +99,10 @@ pub(super) fn names(ctx: &mut Ctx, catalog: Option<&Catalog>, rows: &[&Expenditu
                     .or_insert_with(|| index(catalog, first.unit.year));
                 judge(catalog, names, first)
             }
-            _ => Printed::Variant,
+            _ => Verdict::Variant,
         };
         match verdict {
-            Printed::OtherCodes(others) => ctx.fail(
+            Verdict::OtherCodes(others) => ctx.fail(
                 RuleId::CodeName,
                 &first.unit,
                 &first.provenance.file,
@@ -119,7 +119,7 @@ pub(super) fn names(ctx: &mut Ctx, catalog: Option<&Catalog>, rows: &[&Expenditu
                 "the catalogue's names for the year".into(),
                 references,
             ),
-            Printed::NoCode => ctx.fail(
+            Verdict::NoCode => ctx.fail(
                 RuleId::CodeName,
                 &first.unit,
                 &first.provenance.file,
@@ -134,7 +134,7 @@ pub(super) fn names(ctx: &mut Ctx, catalog: Option<&Catalog>, rows: &[&Expenditu
                 format!("similarity below {FOREIGN}"),
                 references,
             ),
-            Printed::Variant => {
+            Verdict::Variant => {
                 let how = if first.code.status == ClassificationStatus::Crosswalked {
                     "a former name of"
                 } else {

@@ -51,36 +51,7 @@ pub(super) fn statements(ctx: &mut Ctx, x: &Extraction, units: &[UnitRow]) {
                 }
                 let Some(pct) = pct else { continue };
                 ctx.checks += 1;
-                // "减少 5 万元，增长 3%": the two words contradict each other.
-                if !pct.value.is_zero()
-                    && !diff.value.is_zero()
-                    && pct.value.is_sign_negative() != diff.value.is_sign_negative()
-                {
-                    let (amount, rate) = if diff.value.is_sign_negative() {
-                        ("减少", "增长")
-                    } else {
-                        ("增加", "下降")
-                    };
-                    ctx.fail(
-                        RuleId::ReportDirection,
-                        unit,
-                        &file,
-                        None,
-                        Severity::Error,
-                        format!(
-                            "{subject}: \"{amount}{}\" but \"{rate}{}%\"",
-                            diff.value.abs(),
-                            pct.value.abs()
-                        ),
-                        format!(
-                            "{}{}%",
-                            if rate == "增长" { "下降" } else { "增长" },
-                            pct.value.abs()
-                        ),
-                        format!("{rate}{}%", pct.value.abs()),
-                        "none".into(),
-                        vec![at(*paragraph)],
-                    );
+                if rate_words(ctx, (unit, &file), subject, diff, pct, &at(*paragraph)) {
                     continue;
                 }
                 let base = base.map(|b| Range::of(&b)).unwrap_or_else(|| c.sub(d));
@@ -545,29 +516,18 @@ pub(super) fn report_vs_tables(ctx: &mut Ctx, input: &Input) {
             let res = resolution(stated);
             let table_range = Range::cell(table_value, resolution(table_value));
             let gap = Range::cell(stated, res).gap(table_range);
-            if let Some(larger) = slip(Range::cell(stated, res), table_range) {
-                let (why, corrected) = reading(stated, larger);
-                ctx.fail(
-                    RuleId::AmountUnit,
-                    unit,
-                    &fact.provenance.file,
-                    None,
-                    Severity::Error,
-                    format!(
-                        "{}: the report's {} 元 is {why}; the table says {} 元",
-                        fact.metric,
-                        fmt(stated),
-                        fmt(table_value)
-                    ),
-                    corrected,
-                    fmt(stated),
-                    fmt(res / Decimal::TWO),
-                    vec![
-                        fact.provenance.reference(),
-                        table_fact.provenance.reference(),
-                    ],
-                );
-            } else if !gap.is_zero() {
+            let slipped = report_slip(
+                ctx,
+                (unit, &fact.provenance.file),
+                &fact.metric.to_string(),
+                (stated, res),
+                (table_value, "the table"),
+                vec![
+                    fact.provenance.reference(),
+                    table_fact.provenance.reference(),
+                ],
+            );
+            if !slipped && !gap.is_zero() {
                 ctx.fail(
                     RuleId::ReportVsTables,
                     unit,
@@ -637,28 +597,15 @@ pub(super) fn report_vs_tables(ctx: &mut Ctx, input: &Input) {
             };
             let table_range = Range::cell(table, resolution(table));
             let gap = Range::cell(stated, width).gap(table_range);
-            if let Some(larger) = slip(Range::cell(stated, width), table_range) {
-                let (why, corrected) = reading(stated, larger);
-                ctx.fail(
-                    RuleId::AmountUnit,
-                    &r.unit,
-                    &r.provenance.file,
-                    None,
-                    Severity::Error,
-                    format!(
-                        "{} {} {what}: the report's {} 元 is {why}; {} says {} 元",
-                        r.code.code,
-                        r.code.name,
-                        fmt(stated),
-                        t.source,
-                        fmt(table)
-                    ),
-                    corrected,
-                    fmt(stated),
-                    fmt(width / Decimal::TWO),
-                    vec![r.provenance.reference(), t.provenance.reference()],
-                );
-            } else if !gap.is_zero() {
+            let slipped = report_slip(
+                ctx,
+                (&r.unit, &r.provenance.file),
+                &format!("{} {} {what}", r.code.code, r.code.name),
+                (stated, width),
+                (table, t.source.id()),
+                vec![r.provenance.reference(), t.provenance.reference()],
+            );
+            if !slipped && !gap.is_zero() {
                 ctx.fail(
                     RuleId::ReportVsTables,
                     &r.unit,
@@ -680,42 +627,5 @@ pub(super) fn report_vs_tables(ctx: &mut Ctx, input: &Input) {
                 );
             }
         }
-    }
-}
-
-/// `report.sections`: each section of the national template's 情况说明 is in the report,
-/// with text under it (a heading in the contents alone does not count). One finding per
-/// section missing, a warning.
-pub(super) fn sections(ctx: &mut Ctx, x: &Extraction) {
-    use crate::transform::narrative::sections::Section;
-    let (Some(unit), Some(report), Some(file)) = (&x.identity, &x.report, file_of(x)) else {
-        return;
-    };
-    // A report read as no more than a few paragraphs is not a report's text (a table's
-    // notes in a PDF of tables only): no completeness to ask of it.
-    if report.paragraphs < 20 {
-        return;
-    }
-    for section in Section::REQUIRED {
-        ctx.checks += 1;
-        if report.sections.contains(&section) {
-            continue;
-        }
-        ctx.fail(
-            RuleId::ReportSections,
-            unit,
-            &file,
-            None,
-            Severity::Warning,
-            format!(
-                "the report has no section {:?} ({}) with text under it",
-                section.title(),
-                section.id()
-            ),
-            section.title().to_string(),
-            "missing".into(),
-            "none".into(),
-            vec![file.display_path.to_string()],
-        );
     }
 }

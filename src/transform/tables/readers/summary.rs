@@ -221,7 +221,7 @@ pub fn summary_table(t: &TableContext, out: &mut Extraction) -> Result<usize, St
             // 总计 (income plus carry-over) is the table's 收支总计: of all funds in 01, of
             // fiscal funds in 04.
             let key = name_key(label);
-            let grand_total = (key == "总计").then(|| match t.block.kind {
+            let grand_total = (key == "总计").then_some(match t.block.kind {
                 TableKind::FiscalSummary => Metric::FiscalTotal,
                 _ => Metric::TotalIncomeExpenditure,
             });
