@@ -29,6 +29,8 @@ pub enum LogFormat {
 pub enum Command {
     /// The batch: discover inputs, extract in parallel, normalise, load the warehouse.
     Run(RunArgs),
+    /// Publish the shards of one sharded run (`run --shard I/N`) as one version, atomically.
+    Commit(CommitArgs),
     /// Check config, catalogue and inputs without writing anything; list every problem.
     Validate(ConfigArgs),
     /// Write a deterministic synthetic corpus of workbooks.
@@ -71,9 +73,16 @@ pub struct ConfigArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Warehouse directory; replaces the configured one.
-    #[arg(long, value_name = "DIR")]
+    /// Warehouse: a directory, file://DIR, or s3://bucket/prefix (gs://, az://) configured by
+    /// the store's environment variables (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, …); replaces
+    /// the configured one.
+    #[arg(long, value_name = "DIR|URL")]
     pub output: Option<PathBuf>,
+    /// Process shard I of N (0-based): the inputs of every district whose number is I modulo
+    /// N, so no partition is split. Writes its partitions without publishing them; `juesuan
+    /// commit` publishes the N shards as one version.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
     /// Extraction threads (0 = one per core); replaces the configured number.
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -140,4 +149,52 @@ pub enum CatalogCommand {
 pub enum ExportFormat {
     Csv,
     Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CommitArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Warehouse, as for `run`.
+    #[arg(long, value_name = "DIR|URL")]
+    pub output: Option<PathBuf>,
+}
+
+/// `--shard I/N`: shard I (0-based) of N.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let (i, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("{s}: expected I/N, e.g. 0/4"))?;
+        let index: usize = i
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s}: {i} is not a number"))?;
+        let count: usize = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s}: {n} is not a number"))?;
+        if count == 0 || count > 10_000 {
+            return Err(format!("{s}: N must be between 1 and 10000"));
+        }
+        if index >= count {
+            return Err(format!(
+                "{s}: I counts from 0 and must be below N ({count})"
+            ));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
 }

@@ -139,7 +139,8 @@ impl Config {
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let resolve = |p: &mut PathBuf| {
-            if p.is_relative() && !p.as_os_str().is_empty() {
+            if p.is_relative() && !p.as_os_str().is_empty() && !p.to_string_lossy().contains("://")
+            {
                 *p = normalize(&base.join(&*p));
             }
         };
@@ -211,10 +212,14 @@ impl Config {
         }
         problems.extend(self.reconcile.validate());
         let warehouse = self.warehouse.to_string_lossy();
-        if let Some((scheme, _)) = warehouse.split_once("://") {
-            problems.push(format!(
-                "warehouse: {warehouse}: juesuan writes to a local directory only; {scheme}:// is not supported (yet), and it is not taken for a folder named {scheme}:"
-            ));
+        if let Some((scheme, rest)) = warehouse.split_once("://") {
+            if !crate::load::store::is_store_url(&warehouse) && scheme != "file" {
+                problems.push(format!(
+                    "warehouse: {warehouse}: {scheme}:// is not supported (a directory, file://DIR, s3://bucket/prefix, gs://bucket/prefix or az://container/prefix), and it is not taken for a folder named {scheme}:"
+                ));
+            } else if scheme != "file" && rest.split('/').next().is_none_or(str::is_empty) {
+                problems.push(format!("warehouse: {warehouse}: no bucket"));
+            }
         }
         for input in &self.inputs {
             let input = input.to_string_lossy();

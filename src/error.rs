@@ -41,6 +41,9 @@ pub enum Error {
     /// The synthetic generator failed (writing a workbook).
     #[error("{path}: writing workbook: {reason}")]
     Synth { path: PathBuf, reason: String },
+    /// The object store holding the warehouse could not be reached, read or written.
+    #[error("{url}: {reason}")]
+    Store { url: String, reason: String },
     /// Another run holds the warehouse lock.
     #[error("{0}")]
     Locked(String),

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     let json_logs = cli.log_format == LogFormat::Json;
     let result = match cli.command {
         Command::Run(args) => juesuan::commands::run::run(&args),
+        Command::Commit(args) => juesuan::commands::commit(&args),
         Command::Validate(args) => juesuan::commands::validate(&args),
         #[cfg(feature = "compare")]
         Command::Compare(args) => juesuan::compare::run(&args),

@@ -24,6 +24,13 @@ use crate::transform::tables::Context;
 
 /// `juesuan validate`: every problem with config, catalogue and inputs, nothing written.
 /// Exit 0 clean, 1 inputs with problems, 2 config or catalogue unusable.
+/// `juesuan commit`: publishes a sharded run's shards as one version.
+pub fn commit(args: &crate::cli::CommitArgs) -> Result<u8> {
+    let said = crate::pipeline::commit(args)?;
+    crate::say!("{said}");
+    Ok(0)
+}
+
 pub fn validate(args: &ConfigArgs) -> Result<u8> {
     let setup = setup(args, Some(Path::new("(not written by validate)")))?;
     let inputs = discover(&setup.config.inputs)?.inputs;

@@ -86,6 +86,9 @@ fn print(s: &Summary) {
         s.warehouse,
         s.rewritten
     );
+    if let Some(staged) = &s.staged {
+        crate::say!("  {staged}");
+    }
     if !s.first_rejects.is_empty() {
         crate::say!(
             "  rejects (first {} of {}):",

@@ -72,7 +72,7 @@ pub struct Input {
 
 /// A path under an input root that is not an input (hidden files, Office lock files): the
 /// manifest lists it with the reason.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Skipped {
     pub path: String,
     pub reason: String,

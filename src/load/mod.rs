@@ -7,4 +7,5 @@ pub mod parquet;
 pub mod records;
 pub mod schema;
 pub mod sink;
+pub mod store;
 pub mod warehouse;

@@ -14,14 +14,18 @@ use crate::error::{Error, Result};
 pub trait Sink: Send + Sync {
     /// What readers open (for messages).
     fn describe(&self) -> String;
-    /// The published version, if any.
+    /// The published version, if any (as the sink found it when opened).
     fn current(&self) -> Option<String>;
     /// Every version present, published or not.
-    fn versions(&self) -> Vec<String>;
+    fn versions(&self) -> Result<Vec<String>>;
     /// Every file of a version (paths relative to it, `/`-separated).
-    fn files(&self, version: &str) -> Vec<String>;
+    fn files(&self, version: &str) -> Result<Vec<String>>;
     /// Writes a new file into a version that is not published yet.
     fn write(&self, version: &str, relative: &str, bytes: &[u8]) -> Result<()>;
+    /// A file of a version (None: there is none).
+    fn read(&self, version: &str, relative: &str) -> Result<Option<Vec<u8>>>;
+    /// Removes a file of a version that is not published.
+    fn delete(&self, version: &str, relative: &str) -> Result<()>;
     /// Makes a file of version `from` part of version `to` as well, without copying where
     /// the store can (a hard link; a server-side copy).
     fn share(&self, from: &str, to: &str, relative: &str) -> Result<()>;
@@ -30,13 +34,19 @@ pub trait Sink: Send + Sync {
     fn create_dir(&self, version: &str, relative: &str) -> Result<()>;
     /// Makes everything written to `version` durable.
     fn seal(&self, version: &str) -> Result<()>;
-    /// Publishes `version`: readers see the old version or the new one, never a mix.
-    fn publish(&self, version: &str) -> Result<()>;
+    /// Publishes `version` with the state the next run reads: readers see the old version
+    /// or the new one, never a mix. Refused with [`Error::Locked`] when another run
+    /// published since this sink was opened (nothing is changed then).
+    fn publish(&self, version: &str, state: &[u8]) -> Result<()>;
     /// Removes a version that is not published.
     fn remove(&self, version: &str);
-    /// The state the last commit left (what it knew about the inputs).
+    /// The state the published version was committed with (what it knew about the inputs).
     fn read_state(&self) -> Option<Vec<u8>>;
-    fn write_state(&self, bytes: &[u8]) -> Result<()>;
+    /// True when this sink holds a lock no other run can take (then no unpublished
+    /// version can belong to a live run, but for staged shards).
+    fn exclusive(&self) -> bool;
+    /// Where this machine keeps the extraction cache for this warehouse.
+    fn cache_dir(&self) -> PathBuf;
 }
 
 /// A warehouse on the local file system:
@@ -54,16 +64,18 @@ pub struct LocalFs {
     root: PathBuf,
     home: PathBuf,
     current: Option<String>,
-    /// Held while the sink lives; the OS releases it if the process dies.
-    _lock: File,
+    /// Held while the sink lives; the OS releases it if the process dies. None for a shard
+    /// of a sharded run, which writes only its own unpublished files.
+    lock: Option<File>,
 }
 
 const STATE_DIR: &str = "_state";
 
 impl LocalFs {
-    /// Takes the lock (a second run fails with [`Error::Locked`] and touches nothing) and
-    /// finds the published version. An output that exists and is not ours is refused.
-    pub fn open(root: &Path) -> Result<LocalFs> {
+    /// Takes the lock (a second run fails with [`Error::Locked`] and touches nothing) unless
+    /// `shared` (a shard), and finds the published version. An output that exists and is not
+    /// ours is refused.
+    pub fn open(root: &Path, shared: bool) -> Result<LocalFs> {
         let name = root
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -99,7 +111,11 @@ impl LocalFs {
         let state_dir = home.join(STATE_DIR);
         std::fs::create_dir_all(state_dir.join("cache")).map_err(|e| Error::io(&state_dir, e))?;
         std::fs::create_dir_all(home.join("versions")).map_err(|e| Error::io(&home, e))?;
-        let lock = take_lock(&state_dir.join("lock"), root)?;
+        let lock = if shared {
+            None
+        } else {
+            Some(take_lock(&state_dir.join("lock"), root)?)
+        };
         // Read under the lock: a run that finished meanwhile may have moved the link.
         let current = std::fs::read_link(root)
             .ok()
@@ -108,13 +124,8 @@ impl LocalFs {
             root: root.to_path_buf(),
             home,
             current,
-            _lock: lock,
+            lock,
         })
-    }
-
-    /// Where the extraction cache lives: beside the state, on this machine.
-    pub fn cache_dir(&self) -> PathBuf {
-        self.home.join(STATE_DIR).join("cache")
     }
 
     fn version(&self, version: &str) -> PathBuf {
@@ -131,19 +142,18 @@ impl Sink for LocalFs {
         self.current.clone()
     }
 
-    fn versions(&self) -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir(self.home.join("versions")) else {
-            return Vec::new();
-        };
+    fn versions(&self) -> Result<Vec<String>> {
+        let dir = self.home.join("versions");
+        let entries = std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?;
         let mut out: Vec<String> = entries
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         out.sort();
-        out
+        Ok(out)
     }
 
-    fn files(&self, version: &str) -> Vec<String> {
+    fn files(&self, version: &str) -> Result<Vec<String>> {
         fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) {
             let Ok(entries) = std::fs::read_dir(dir) else {
                 return;
@@ -165,7 +175,24 @@ impl Sink for LocalFs {
         let mut out = Vec::new();
         walk(&self.version(version), "", &mut out);
         out.sort();
-        out
+        Ok(out)
+    }
+
+    fn read(&self, version: &str, relative: &str) -> Result<Option<Vec<u8>>> {
+        let path = self.version(version).join(relative);
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+
+    fn delete(&self, version: &str, relative: &str) -> Result<()> {
+        let path = self.version(version).join(relative);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(&path, e)),
+            _ => Ok(()),
+        }
     }
 
     fn write(&self, version: &str, relative: &str, bytes: &[u8]) -> Result<()> {
@@ -202,8 +229,10 @@ impl Sink for LocalFs {
             .map_err(|e| Error::io(&dir, e))
     }
 
-    /// Points the root at `version` with one rename of a fresh symlink over the old one.
-    fn publish(&self, version: &str) -> Result<()> {
+    /// Points the root at `version` with one rename of a fresh symlink over the old one, then
+    /// keeps the state beside the versions (a run killed between the two derives more next
+    /// time, never less).
+    fn publish(&self, version: &str, state: &[u8]) -> Result<()> {
         let name = self
             .home
             .file_name()
@@ -214,7 +243,9 @@ impl Sink for LocalFs {
         let link = parent.join(format!("{name}-link-{version}"));
         let _ = std::fs::remove_file(&link);
         symlink(&target, &link).map_err(|e| Error::io(&link, e))?;
-        std::fs::rename(&link, &self.root).map_err(|e| Error::io(&self.root, e))
+        std::fs::rename(&link, &self.root).map_err(|e| Error::io(&self.root, e))?;
+        crate::load::warehouse::pause_point("swapped");
+        write_atomically(&self.home.join(STATE_DIR).join("state.json"), state)
     }
 
     fn remove(&self, version: &str) {
@@ -226,8 +257,13 @@ impl Sink for LocalFs {
         std::fs::read(self.home.join(STATE_DIR).join("state.json")).ok()
     }
 
-    fn write_state(&self, bytes: &[u8]) -> Result<()> {
-        write_atomically(&self.home.join(STATE_DIR).join("state.json"), bytes)
+    fn exclusive(&self) -> bool {
+        self.lock.is_some()
+    }
+
+    /// Beside the state, on this machine.
+    fn cache_dir(&self) -> PathBuf {
+        self.home.join(STATE_DIR).join("cache")
     }
 }
 

@@ -60,6 +60,10 @@ pub struct Cache {
 
 impl Cache {
     pub fn new(dir: PathBuf) -> Cache {
+        // A cache that cannot be made only costs time: every parse is a miss.
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            tracing::warn!(cache = %dir.display(), error = %e, "no extraction cache");
+        }
         Cache { dir }
     }
 

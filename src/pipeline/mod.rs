@@ -7,16 +7,18 @@ pub mod cache;
 pub mod plan;
 pub mod records;
 pub mod setup;
+pub mod shard;
 pub mod state;
 pub mod summary;
 
 use std::collections::BTreeMap;
 use std::time::{Instant, SystemTime};
 
-use crate::cli::RunArgs;
+use crate::cli::{CommitArgs, RunArgs};
 use crate::error::{Error, Result};
 use crate::extract::{discover, Discovery};
-use crate::load::sink::LocalFs;
+use crate::load::sink::{LocalFs, Sink};
+use crate::load::store::{is_store_url, ObjectSink};
 use crate::load::warehouse::{pause_point, Commit, Warehouse};
 use crate::transform::tables::Context;
 use crate::transform::FileResult;
@@ -35,19 +37,23 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     } = setup(&args.config, args.output.as_deref())?;
     config.jobs = args.jobs.unwrap_or(config.jobs);
     let run_id = setup::run_id(started_at);
-    let (warehouse, cache, previous) = open_warehouse(&config.warehouse)?;
+    let (warehouse, cache, previous) = open_warehouse(&config.warehouse, args.shard.is_some())?;
     tracing::info!(run_id, warehouse = %warehouse.describe(), catalog = catalog.version, "run started");
     let fingerprint = fingerprint(&config, &catalog, &units);
     let full = args.full || previous.fingerprint != fingerprint;
 
     let pool = thread_pool(&config)?;
     let Discovery { inputs, skipped } = discover(&config.inputs)?;
+    let (inputs, previous) = match args.shard {
+        Some(s) => shard::select(inputs, previous, &units, s),
+        None => (inputs, previous),
+    };
     let parser = cache::ParserId::new(&config.limits);
     let plan = Plan::new(
         &pool, inputs, &previous, &parser, full, args.full, started_at,
     );
     tracing::info!(files = plan.inputs.len(), "inputs discovered and hashed");
-    if plan.nothing_changed() {
+    if plan.nothing_changed() && args.shard.is_none() {
         return Ok(Summary::unchanged(
             run_id,
             clock,
@@ -77,63 +83,148 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     tracing::info!(partitions = touched.len(), elapsed = ?phase.elapsed(), "derived, checked and encoded");
     let mut state = plan.next_state(&previous, &fingerprint, &results, &built, &touched);
     state.previous_version = warehouse.current();
-    let manifest = Manifest::new(
-        &run_id,
-        started_at,
-        &catalog.version,
-        &state,
-        &touched,
-        &skipped,
-    );
-    let removed = touched
+    let removed: Vec<_> = touched
         .iter()
         .filter(|p| !built.counts.contains_key(*p))
         .cloned()
         .collect();
-    pool.install(|| {
-        warehouse.commit(Commit {
-            run_id: &run_id,
-            catalog_version: &catalog.version,
-            files: built.files,
-            removed,
-            manifest: json_bytes(&manifest, "_manifest.json")?,
-            state: json_bytes(&state, "state.json")?,
-        })
-    })?;
-    cache.retain(
-        &state
-            .inputs
-            .values()
-            .map(|i| i.cache_key.as_str())
-            .collect(),
-    );
+    let staged_as = match args.shard {
+        None => {
+            let manifest = Manifest::new(
+                &run_id,
+                started_at,
+                &catalog.version,
+                &state,
+                &touched,
+                &skipped,
+            );
+            pool.install(|| {
+                warehouse.commit(Commit {
+                    run_id: &run_id,
+                    catalog_version: &catalog.version,
+                    files: built.files,
+                    removed,
+                    manifest: json_bytes(&manifest, "_manifest.json")?,
+                    state: json_bytes(&state, "state.json")?,
+                })
+            })?;
+            None
+        }
+        Some(s) => {
+            let base = warehouse.current();
+            let version = shard::version(base.as_deref(), s.count, &fingerprint);
+            let files = pool
+                .install(|| warehouse.stage(&version, &run_id, &catalog.version, &built.files))?;
+            shard::remove_earlier_attempt(&warehouse, &version, s, &files)?;
+            let manifest = shard::ShardManifest {
+                shard: s.index,
+                of: s.count,
+                base,
+                fingerprint: fingerprint.clone(),
+                catalog_version: catalog.version.clone(),
+                started: humantime::format_rfc3339_seconds(started_at).to_string(),
+                touched: touched.iter().cloned().collect(),
+                removed,
+                files,
+                state: state.clone(),
+                skipped: skipped.clone(),
+            };
+            shard::stage_manifest(&warehouse, &version, &manifest)?;
+            Some(format!("shard {s} staged in version {version}, not published: `juesuan commit` publishes the {} shards", s.count))
+        }
+    };
+    // A shard knows only its own inputs: the cache (shared by the shards of one machine) is
+    // pruned by unsharded runs.
+    if args.shard.is_none() {
+        cache.retain(
+            &state
+                .inputs
+                .values()
+                .map(|i| i.cache_key.as_str())
+                .collect(),
+        );
+    }
 
     Ok(Summary {
-        warehouse: config.warehouse.display().to_string(),
+        warehouse: warehouse.describe(),
         rewritten: touched.len(),
         checks: built.checks,
         by_unit: built.by_unit,
+        staged: staged_as,
         ..Summary::committed(run_id, clock, &plan, &state, args.strict)
     })
 }
 
-/// Locks the warehouse (a held lock or an unwritable output fails here, in a second, before
-/// anything is read) and reads what the last commit left: its state, and the cache.
-fn open_warehouse(root: &std::path::Path) -> Result<(Warehouse, cache::Cache, State)> {
-    let sink = LocalFs::open(root)?;
-    let cache = cache::Cache::new(sink.cache_dir());
-    let previous: State = sink_state(&sink);
-    let warehouse = Warehouse::new(Box::new(sink), previous.previous_version.clone());
-    Ok((warehouse, cache, previous))
+/// `juesuan commit`: publishes the complete set of shards staged from the published version
+/// as one version (exit 2, nothing published, when a shard is missing or another run
+/// published first).
+pub fn commit(args: &CommitArgs) -> Result<String> {
+    let Setup { config, .. } = setup(&args.config, args.output.as_deref())?;
+    let (warehouse, _cache, _previous) = open_warehouse(&config.warehouse, false)?;
+    let (version, shards) = shard::staged(&warehouse)?;
+    let mut state = shard::merged_state(&shards);
+    state.previous_version = warehouse.current();
+    let rewritten: std::collections::BTreeSet<_> = shards
+        .iter()
+        .flat_map(|s| s.touched.iter().chain(&s.removed).cloned())
+        .collect();
+    let skipped: Vec<_> = shards
+        .iter()
+        .flat_map(|s| s.skipped.iter().cloned())
+        .collect();
+    let started = shards
+        .iter()
+        .filter_map(|s| humantime::parse_rfc3339(&s.started).ok())
+        .min()
+        .unwrap_or_else(SystemTime::now);
+    let manifest = Manifest::new(
+        &version,
+        started,
+        &shards[0].catalog_version,
+        &state,
+        &rewritten,
+        &skipped,
+    );
+    warehouse.publish(
+        &version,
+        &rewritten,
+        &json_bytes(&manifest, "_manifest.json")?,
+        &json_bytes(&state, "state.json")?,
+    )?;
+    Ok(format!(
+        "committed {} shards as version {version} of {} ({} partitions rewritten, {} inputs)",
+        shards.len(),
+        warehouse.describe(),
+        rewritten.len(),
+        state.inputs.len()
+    ))
 }
 
-/// The state the last commit left in the sink (none: a first run, or a state of an older
-/// layout, which makes this run derive everything).
-fn sink_state(sink: &LocalFs) -> State {
-    use crate::load::sink::Sink;
-    sink.read_state()
+/// Opens the warehouse (a local one is locked unless `shared`: a held lock or an unwritable
+/// output fails here, in a second, before anything is read) and reads what the last commit
+/// left: its state, and the cache.
+fn open_warehouse(
+    root: &std::path::Path,
+    shared: bool,
+) -> Result<(Warehouse, cache::Cache, State)> {
+    let output = root.to_string_lossy();
+    let sink: Box<dyn Sink> = if is_store_url(&output) {
+        Box::new(ObjectSink::open(&output)?)
+    } else {
+        let local = output
+            .strip_prefix("file://")
+            .map_or_else(|| root.to_path_buf(), std::path::PathBuf::from);
+        Box::new(LocalFs::open(&local, shared)?)
+    };
+    let cache = cache::Cache::new(sink.cache_dir());
+    // The state the last commit left (none: a first run, or a state of an older layout,
+    // which makes this run derive everything).
+    let previous: State = sink
+        .read_state()
         .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let warehouse = Warehouse::new(sink, previous.previous_version.clone())?;
+    Ok((warehouse, cache, previous))
 }
 
 fn json_bytes<T: serde::Serialize>(value: &T, what: &str) -> Result<Vec<u8>> {

@@ -56,6 +56,8 @@ pub struct Summary {
     /// Error findings in the warehouse, and whether they fail the run (`--strict`).
     pub errors: usize,
     pub strict: bool,
+    /// A shard (`--shard I/N`): what it staged, unpublished.
+    pub staged: Option<String>,
 }
 
 impl Summary {

@@ -546,17 +546,17 @@ fn a_hostile_folder_costs_nothing_but_its_own_files() {
 fn an_output_url_is_refused_not_taken_for_a_folder() {
     let dir = tempfile::tempdir().expect("temp");
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_juesuan"))
-        .args(["run", "--output", "s3://bucket/x"])
+        .args(["run", "--output", "ftp://bucket/x"])
         .current_dir(dir.path())
         .output()
         .expect("runs");
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("s3:// is not supported"),
+        stderr(&o).contains("ftp:// is not supported"),
         "{}",
         stderr(&o)
     );
-    assert!(!dir.path().join("s3:").exists());
+    assert!(!dir.path().join("ftp:").exists());
     // Nor is an input URL read as a folder.
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_juesuan"))
         .args(["run", "--input", "s3://bucket/raw", "--output"])

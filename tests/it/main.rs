@@ -13,5 +13,6 @@ mod pdf;
 mod properties;
 mod reconcile;
 mod reports;
+mod scale;
 mod warehouse;
 mod workbooks;

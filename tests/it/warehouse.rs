@@ -27,7 +27,7 @@ fn the_datasets_registry_is_what_the_warehouse_holds() {
 }
 
 /// Every dataset of a warehouse as rows.
-fn dump(warehouse: &Path) -> BTreeMap<&'static str, Vec<Row>> {
+pub(crate) fn dump(warehouse: &Path) -> BTreeMap<&'static str, Vec<Row>> {
     DATASETS
         .iter()
         .map(|d| (*d, read_dataset(&warehouse.join(d))))
@@ -35,13 +35,13 @@ fn dump(warehouse: &Path) -> BTreeMap<&'static str, Vec<Row>> {
 }
 
 /// A private copy of the sample corpus that tests may change.
-fn corpus_copy(dir: &Path) -> PathBuf {
+pub(crate) fn corpus_copy(dir: &Path) -> PathBuf {
     let input = dir.join("raw");
     copy_dir(&repo().join("data/raw"), &input);
     input
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("read_dir") {
         let entry = entry.expect("entry");
@@ -54,7 +54,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn run(input: &Path, output: &Path, extra: &[&str]) -> std::process::Output {
+pub(crate) fn run(input: &Path, output: &Path, extra: &[&str]) -> std::process::Output {
     let mut args = vec![
         "run",
         "--input",
@@ -67,7 +67,7 @@ fn run(input: &Path, output: &Path, extra: &[&str]) -> std::process::Output {
 }
 
 /// Replaces 西长安街 2023 with the workbook a different seed writes: same path, new figures.
-fn change_one_input(input: &Path, dir: &Path) -> PathBuf {
+pub(crate) fn change_one_input(input: &Path, dir: &Path) -> PathBuf {
     let other = dir.join("other-seed");
     let o = juesuan(&[
         "synth",

@@ -224,6 +224,40 @@ pub fn resolve(
 /// The edition of the bundled divisions, for messages.
 const EDITION: &str = "2023";
 
+/// The district (GB/T 2260 code) that a path alone names, by the same rules as [`resolve`]
+/// on its folders and file name: where an input belongs before it is read (sharding).
+pub fn path_district(registry: &UnitRegistry, path: &PathHints) -> Option<String> {
+    let divisions = &registry.divisions;
+    let texts = path
+        .file
+        .iter()
+        .map(|f| (Origin::FileName, f.as_str()))
+        .chain(path.folders.iter().map(|f| (Origin::Folder, f.as_str())));
+    let seen: Vec<Seen> = texts
+        .map(|(origin, text)| {
+            let key = name_key(text);
+            Seen {
+                origin,
+                text,
+                mentions: divisions.mentions(&key),
+                key,
+            }
+        })
+        .collect();
+    let context = Context::new(divisions, &seen);
+    let mut ambiguous = Vec::new();
+    if let Some(Located::Township { candidate, .. }) =
+        find_township(divisions, &seen, &context, &mut ambiguous)
+    {
+        let code = &candidate.division.code;
+        return divisions
+            .district(&code[..6])
+            .or_else(|| divisions.upper_district(&code[..4]))
+            .map(|d| d.code.clone());
+    }
+    find_district(divisions, &seen, &context, &mut ambiguous).map(|f| f.district.code.clone())
+}
+
 enum Located<'a> {
     Township {
         candidate: Candidate<'a>,
