@@ -23,7 +23,10 @@ fn two_district_corpus(dir: &Path) -> PathBuf {
     let input = corpus_copy(dir);
     let pdfs = input.join("上海市普陀区");
     std::fs::create_dir_all(&pdfs).expect("mkdir");
-    for name in ["putuo_caizhengju_2024.pdf", "putuo_shehuigongzuobu_2024.pdf"] {
+    for name in [
+        "putuo_caizhengju_2024.pdf",
+        "putuo_shehuigongzuobu_2024.pdf",
+    ] {
         std::fs::copy(
             repo().join("../shared/reference/pdf").join(name),
             pdfs.join(name),
@@ -72,7 +75,10 @@ fn three_shards_and_commit_equal_one_unsharded_run_on_disk() {
     let dir = tempfile::tempdir().expect("temp");
     let input = two_district_corpus(dir.path());
     let one = dir.path().join("one");
-    ok(&run_to(&input, one.to_str().expect("utf-8"), &[], &[]), "unsharded");
+    ok(
+        &run_to(&input, one.to_str().expect("utf-8"), &[], &[]),
+        "unsharded",
+    );
     let reference = dump(&one);
     assert!(reference["expenditure"]
         .iter()
@@ -92,21 +98,48 @@ fn three_shards_and_commit_equal_one_unsharded_run_on_disk() {
     }
     // Nothing is published before the commit.
     assert!(!sharded.join("expenditure").exists());
-    let o = juesuan(&["commit", "--input", input.to_str().unwrap(), "--output", out]);
+    let o = juesuan(&[
+        "commit",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        out,
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert!(stderr(&o).contains("missing 1/3"), "{}", stderr(&o));
     assert!(!sharded.join("expenditure").exists());
 
     let o = run_to(&input, out, &["--shard", "1/3"], &[]);
     ok(&o, "1/3");
-    assert!(stdout(&o).contains("0 partitions rewritten"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("0 partitions rewritten"),
+        "{}",
+        stdout(&o)
+    );
     // Each district's shard did its partitions: 310107 (2024) on shard 0, 110102 on shard 2.
-    assert!(rewritten[0].contains("1 partitions rewritten"), "{}", rewritten[0]);
-    assert!(rewritten[1].contains("2 partitions rewritten"), "{}", rewritten[1]);
-    let o = juesuan(&["commit", "--input", input.to_str().unwrap(), "--output", out]);
+    assert!(
+        rewritten[0].contains("1 partitions rewritten"),
+        "{}",
+        rewritten[0]
+    );
+    assert!(
+        rewritten[1].contains("2 partitions rewritten"),
+        "{}",
+        rewritten[1]
+    );
+    let o = juesuan(&[
+        "commit",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        out,
+    ]);
     ok(&o, "commit");
     assert!(stdout(&o).contains("committed 3 shards"), "{}", stdout(&o));
-    assert!(dump(&sharded) == reference, "sharded data differs from the unsharded run");
+    assert!(
+        dump(&sharded) == reference,
+        "sharded data differs from the unsharded run"
+    );
 
     // The sharded warehouse's state is whole: an unsharded run over it changes nothing.
     let o = run_to(&input, out, &[], &[]);
@@ -115,12 +148,21 @@ fn three_shards_and_commit_equal_one_unsharded_run_on_disk() {
 
     // Next night, one input changed: the shards redo only their own, commit publishes.
     change_one_input(&input, dir.path());
-    ok(&run_to(&input, one.to_str().unwrap(), &[], &[]), "unsharded 2");
+    ok(
+        &run_to(&input, one.to_str().unwrap(), &[], &[]),
+        "unsharded 2",
+    );
     for shard in ["0/3", "1/3", "2/3"] {
         ok(&run_to(&input, out, &["--shard", shard], &[]), shard);
     }
     ok(
-        &juesuan(&["commit", "--input", input.to_str().unwrap(), "--output", out]),
+        &juesuan(&[
+            "commit",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            out,
+        ]),
         "commit 2",
     );
     assert!(dump(&sharded) == dump(&one));
@@ -173,7 +215,14 @@ fn start_moto() -> Moto {
         .expect("a free port")
         .port();
     let child = Command::new("python3")
-        .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+        .args([
+            "-m",
+            "moto.server",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -357,7 +406,10 @@ fn the_warehouse_on_s3_commits_atomically_incrementally_and_sharded() {
     let o = run_to(&input, url, &[], &env);
     ok(&o, "full run to s3");
     let old = published_dump(&store, prefix, &dir.path().join("mirror"));
-    assert!(old == dump(&sample_run().warehouse()), "s3 data differs from the local run");
+    assert!(
+        old == dump(&sample_run().warehouse()),
+        "s3 data differs from the local run"
+    );
     let first = published(&store, prefix);
     for needed in ["_manifest.json", "_SUCCESS", "_juesuan/state.json"] {
         assert!(
@@ -381,14 +433,21 @@ fn the_warehouse_on_s3_commits_atomically_incrementally_and_sharded() {
     copy_dir(&input, &new_input);
     change_one_input(&new_input, dir.path());
     let local_new = dir.path().join("local-new");
-    ok(&run_to(&new_input, local_new.to_str().unwrap(), &[], &[]), "local new");
+    ok(
+        &run_to(&new_input, local_new.to_str().unwrap(), &[], &[]),
+        "local new",
+    );
     let new = dump(&local_new);
     assert!(new != old);
     let mut child = start_paused(&new_input, url, "before-swap", &env);
     child.kill().expect("kill -9");
     child.wait().expect("reap");
     assert_eq!(published(&store, prefix), first);
-    assert_eq!(versions(&store, prefix).len(), 2, "the dead version is there");
+    assert_eq!(
+        versions(&store, prefix).len(),
+        2,
+        "the dead version is there"
+    );
     assert!(published_dump(&store, prefix, &dir.path().join("mirror")) == old);
     ok(&run_to(&new_input, url, &[], &env), "run after the kill");
     assert!(published_dump(&store, prefix, &dir.path().join("mirror")) == new);
@@ -417,14 +476,23 @@ fn the_warehouse_on_s3_commits_atomically_incrementally_and_sharded() {
     // 5. Three shards + commit on S3 = one unsharded run.
     let corpus = two_district_corpus(&dir.path().join("two"));
     let local_two = dir.path().join("local-two");
-    ok(&run_to(&corpus, local_two.to_str().unwrap(), &[], &[]), "local two");
+    ok(
+        &run_to(&corpus, local_two.to_str().unwrap(), &[], &[]),
+        "local two",
+    );
     let sharded = "s3://juesuan-test/sharded";
     for shard in ["0/3", "1/3", "2/3"] {
         ok(&run_to(&corpus, sharded, &["--shard", shard], &env), shard);
     }
     assert!(!objects(&store, "sharded").contains_key("sharded/_juesuan/current.json"));
     let o = juesuan_env(
-        &["commit", "--input", corpus.to_str().unwrap(), "--output", sharded],
+        &[
+            "commit",
+            "--input",
+            corpus.to_str().unwrap(),
+            "--output",
+            sharded,
+        ],
         &env,
     );
     ok(&o, "commit on s3");
@@ -440,7 +508,11 @@ fn the_warehouse_on_s3_commits_atomically_incrementally_and_sharded() {
     let rows = old["expenditure"].len();
     let total: rust_decimal::Decimal = old["expenditure"]
         .iter()
-        .map(|r| r["actual"].parse::<rust_decimal::Decimal>().expect("decimal"))
+        .map(|r| {
+            r["actual"]
+                .parse::<rust_decimal::Decimal>()
+                .expect("decimal")
+        })
         .sum();
     assert!(
         stdout(&o).contains(&format!("expenditure rows {rows} actual {total}")),
@@ -458,7 +530,10 @@ fn spark_reads_every_dataset_of_the_warehouse() {
     }
     let java = Command::new("java").arg("-version").output();
     if !java.is_ok_and(|o| o.status.success()) {
-        assert!(std::env::var_os("CI").is_none(), "CI must install Java 17 (.ci/run)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install Java 17 (.ci/run)"
+        );
         eprintln!("skipped: no java");
         return;
     }
@@ -469,13 +544,73 @@ fn spark_reads_every_dataset_of_the_warehouse() {
         .output()
         .expect("python3");
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
-    let manifest: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(warehouse.join("_manifest.json")).expect("manifest"),
-    )
-    .expect("json");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(warehouse.join("_manifest.json")).expect("manifest"))
+            .expect("json");
     for (dataset, entry) in manifest["datasets"].as_object().expect("datasets") {
         let line = format!("{dataset} rows {}", entry["rows"]);
         assert!(stdout(&o).contains(&line), "{line} in:\n{}", stdout(&o));
     }
     assert!(stdout(&o).contains("spark agrees"), "{}", stdout(&o));
+}
+
+/// An input filed under another district's folder than the one its content names lands in a
+/// partition that another shard also wrote: `commit` refuses the set, names the input and
+/// publishes nothing; after one unsharded run its district is known and shards agree again.
+#[test]
+fn a_partition_written_by_two_shards_is_refused_by_commit() {
+    let dir = tempfile::tempdir().expect("temp");
+    let input = two_district_corpus(dir.path());
+    // The 社会工作部 PDF (普陀区, shard 0 of 3) filed under 西城区 (shard 2 of 3).
+    let misfiled = input.join("西城区");
+    std::fs::create_dir_all(&misfiled).expect("mkdir");
+    std::fs::rename(
+        input.join("上海市普陀区/putuo_shehuigongzuobu_2024.pdf"),
+        misfiled.join("putuo_shehuigongzuobu_2024.pdf"),
+    )
+    .expect("move");
+    let wh = dir.path().join("wh");
+    let out = wh.to_str().expect("utf-8");
+    for shard in ["0/3", "1/3", "2/3"] {
+        ok(&run_to(&input, out, &["--shard", shard], &[]), shard);
+    }
+    let o = juesuan(&[
+        "commit",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        out,
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("2024/310107")
+            && stderr(&o).contains("西城区/putuo_shehuigongzuobu_2024.pdf"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!wh.join("expenditure").exists(), "nothing published");
+
+    ok(&run_to(&input, out, &[], &[]), "one unsharded run");
+    let reference = dump(&wh);
+    change_one_input(&input, dir.path());
+    let one = dir.path().join("one");
+    ok(
+        &run_to(&input, one.to_str().unwrap(), &[], &[]),
+        "reference",
+    );
+    for shard in ["0/3", "1/3", "2/3"] {
+        ok(&run_to(&input, out, &["--shard", shard], &[]), shard);
+    }
+    ok(
+        &juesuan(&[
+            "commit",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            out,
+        ]),
+        "commit",
+    );
+    assert!(dump(&wh) == dump(&one));
+    assert!(dump(&wh) != reference);
 }
