@@ -29,6 +29,11 @@ pub struct Config {
     /// Worker threads for extraction; 0 = one per core.
     #[serde(default)]
     pub jobs: usize,
+    /// Records (rows, facts, findings, rejects) a run holds in memory at most, about: inputs
+    /// kept between reading and building, and the unit-years being built (at least one).
+    /// What bounds a run's memory whatever the corpus; more only saves reading inputs twice.
+    #[serde(default = "default_records_in_memory")]
+    pub records_in_memory: usize,
     #[serde(default)]
     pub limits: Limits,
     /// Severity policy of the reconciliation checks.
@@ -37,6 +42,10 @@ pub struct Config {
     /// Where this configuration came from, for messages.
     #[serde(skip)]
     pub origin: String,
+}
+
+fn default_records_in_memory() -> usize {
+    200_000
 }
 
 /// The configuration used when no `--config` is given.
@@ -117,6 +126,7 @@ impl Config {
                 units: None,
                 divisions: None,
                 jobs: 0,
+                records_in_memory: default_records_in_memory(),
                 limits: Limits::default(),
                 reconcile: Default::default(),
                 origin: String::new(),

@@ -44,6 +44,7 @@ pub fn validate(args: &ConfigArgs) -> Result<u8> {
     let all: Vec<usize> = (0..inputs.len()).collect();
     let opened: Vec<AtomicBool> = inputs.iter().map(|_| AtomicBool::new(true)).collect();
     let keys = vec![String::new(); inputs.len()];
+    let live = crate::pipeline::records::Live::default();
     let records = Records {
         pool: &pool,
         ctx: &ctx,
@@ -53,13 +54,19 @@ pub fn validate(args: &ConfigArgs) -> Result<u8> {
         files: &files,
         keys: &keys,
         opened: &opened,
+        live: &live,
     };
-    let results = records.of(&all);
-    let problems: Vec<String> = results
-        .values()
-        .flat_map(|r| r.extraction.rejects.iter().map(|j| j.to_string()))
+    // Each input's rejects and findings, its records dropped as soon as they are counted.
+    let checked = records.map(&all, |_, held| {
+        let x = &held.result.extraction;
+        let problems: Vec<String> = x.rejects.iter().map(|j| j.to_string()).collect();
+        (problems, x.findings.len())
+    });
+    let problems: Vec<String> = checked
+        .iter()
+        .flat_map(|(_, (p, _))| p.iter().cloned())
         .collect();
-    let warnings: usize = results.values().map(|r| r.extraction.findings.len()).sum();
+    let warnings: usize = checked.iter().map(|(_, (_, w))| w).sum();
     crate::say!("config {}: ok", setup.config.origin);
     crate::say!(
         "catalogue {} ({}): ok",

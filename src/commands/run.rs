@@ -37,6 +37,11 @@ fn print(s: &Summary) {
         ),
         None => crate::say!("juesuan run {} finished in {:.2} s", s.run_id, s.seconds),
     }
+    crate::say!(
+        "  memory    at most {} records held at once (budget records_in_memory = {})",
+        s.peak_records,
+        s.records_in_memory
+    );
     let [workbooks, reports, pdfs, other] = s.kinds;
     crate::say!(
         "  inputs    {:>6}  (workbooks {workbooks}, reports {reports}, PDFs {pdfs}, other {other}); read {}, unchanged {}, deleted {}",

@@ -47,6 +47,20 @@ pub trait Sink: Send + Sync {
     fn exclusive(&self) -> bool;
     /// Where this machine keeps the extraction cache for this warehouse.
     fn cache_dir(&self) -> PathBuf;
+    /// Writes a new file into a version from a finished file of this machine, which is
+    /// consumed (moved where the sink can, else read and written).
+    fn write_file(&self, version: &str, relative: &str, from: &Path) -> Result<()> {
+        let bytes = std::fs::read(from).map_err(|e| Error::io(from, e))?;
+        self.write(version, relative, &bytes)?;
+        let _ = std::fs::remove_file(from);
+        Ok(())
+    }
+    /// Where this machine builds the files of `version` before they are written to it.
+    fn scratch_dir(&self, version: &str) -> PathBuf {
+        self.cache_dir()
+            .with_file_name("scratch")
+            .join(format!("{version}-{}", std::process::id()))
+    }
 }
 
 /// A warehouse on the local file system:
@@ -264,6 +278,19 @@ impl Sink for LocalFs {
     /// Beside the state, on this machine.
     fn cache_dir(&self) -> PathBuf {
         self.home.join(STATE_DIR).join("cache")
+    }
+
+    /// A rename: the scratch directory is beside the versions, on the same file system.
+    fn write_file(&self, version: &str, relative: &str, from: &Path) -> Result<()> {
+        let path = self.version(version).join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        if std::fs::rename(from, &path).is_err() {
+            std::fs::copy(from, &path).map_err(|e| Error::io(from, e))?;
+            let _ = std::fs::remove_file(from);
+        }
+        Ok(())
     }
 }
 

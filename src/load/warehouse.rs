@@ -10,36 +10,12 @@
 
 use std::collections::BTreeSet;
 
-use arrow::array::RecordBatch;
-
 use crate::error::{Error, Result};
 use crate::load::dataset::{Dataset, PartitionKey};
-use crate::load::parquet::{encode, FileMeta};
 use crate::load::sink::Sink;
 
 pub const MANIFEST: &str = "_manifest.json";
 pub const SUCCESS: &str = "_SUCCESS";
-
-/// One file to write: dataset, partition and its rows (possibly none: every touched
-/// partition gets a file in every dataset, so each dataset always has a schema to read).
-pub struct PartitionFile {
-    pub dataset: Dataset,
-    pub key: PartitionKey,
-    pub batch: RecordBatch,
-}
-
-/// Everything a commit changes.
-pub struct Commit<'a> {
-    pub run_id: &'a str,
-    pub catalog_version: &'a str,
-    pub files: Vec<PartitionFile>,
-    /// Partitions whose files are removed from every dataset (no input lands there any more).
-    pub removed: Vec<PartitionKey>,
-    /// `_manifest.json` of the new version.
-    pub manifest: Vec<u8>,
-    /// What the next run needs to know (kept by the sink beside the versions).
-    pub state: Vec<u8>,
-}
 
 pub struct Warehouse {
     sink: Box<dyn Sink>,
@@ -110,49 +86,20 @@ impl Warehouse {
         Ok(())
     }
 
-    /// Writes partition files into `version` (not published), after the mark of the version
-    /// it is built on. Returns the files written.
-    pub fn stage(
-        &self,
-        version: &str,
-        run_id: &str,
-        catalog_version: &str,
-        files: &[PartitionFile],
-    ) -> Result<Vec<String>> {
+    /// Starts writing `version` (not published): marks the version it is built on.
+    pub fn begin(&self, version: &str) -> Result<()> {
         // With a lock held no other run can be live: no mark needed (a local warehouse keeps
         // its layout). Without one, the mark tells live runs from garbage.
         if !self.sink.exclusive() {
             let base = self.sink.current().unwrap_or_default();
             self.sink.write(version, BASE, base.as_bytes())?;
         }
-        // Encoding is the costly part and each file is its own: in parallel (on the pool the
-        // caller runs in), in chunks so that the encoded bytes in memory stay a few files'.
-        use rayon::prelude::*;
-        let chunk = rayon::current_num_threads().max(1) * 2;
-        let mut written = Vec::with_capacity(files.len());
-        for files in files.chunks(chunk) {
-            let encoded: Vec<(String, Result<Vec<u8>>)> = files
-                .par_iter()
-                .map(|file| {
-                    let relative = file.dataset.partition_path(&file.key);
-                    let meta = FileMeta {
-                        dataset: file.dataset.name(),
-                        run_id,
-                        catalog_version,
-                    };
-                    let bytes = encode(&file.batch, &meta).map_err(|reason| Error::Parquet {
-                        path: relative.clone().into(),
-                        reason,
-                    });
-                    (relative, bytes)
-                })
-                .collect();
-            for (relative, bytes) in encoded {
-                self.sink.write(version, &relative, &bytes?)?;
-                written.push(relative);
-            }
-        }
-        Ok(written)
+        Ok(())
+    }
+
+    /// Puts a finished file of this machine into `version` (moved where the sink can).
+    pub fn put_file(&self, version: &str, relative: &str, file: &std::path::Path) -> Result<()> {
+        self.sink.write_file(version, relative, file)
     }
 
     /// Completes `version` (files of the partitions not in `rewritten` shared with the
@@ -202,24 +149,6 @@ impl Warehouse {
             tracing::warn!(error = %e, "could not remove old versions; the next run will");
         }
         Ok(())
-    }
-
-    /// Builds the new version and publishes it.
-    pub fn commit(&self, commit: Commit) -> Result<()> {
-        let version = commit.run_id;
-        let rewritten: BTreeSet<PartitionKey> = commit
-            .files
-            .iter()
-            .map(|f| f.key.clone())
-            .chain(commit.removed.iter().cloned())
-            .collect();
-        self.stage(
-            version,
-            commit.run_id,
-            commit.catalog_version,
-            &commit.files,
-        )?;
-        self.publish(version, &rewritten, &commit.manifest, &commit.state)
     }
 }
 

@@ -128,6 +128,19 @@ pub fn partition_of(unit: Option<&UnitIdentity>) -> PartitionKey {
         .unwrap_or((UNKNOWN_PARTITION.0, UNKNOWN_PARTITION.1.to_string()))
 }
 
+/// The grain of the checks and of streaming: a unit-year, as its partition and the unit's id
+/// ("" for records of no unit). Groups sort by year, then district, then unit, which is the
+/// order rows have in a partition's files.
+pub type GroupKey = (PartitionKey, String);
+
+/// The group of a record of `unit`.
+pub fn group_of(unit: Option<&UnitIdentity>) -> GroupKey {
+    (
+        partition_of(unit),
+        unit.map_or_else(String::new, |u| u.unit_id.clone()),
+    )
+}
+
 /// Who published a document, for which year.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct UnitIdentity {

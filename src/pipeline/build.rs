@@ -1,42 +1,259 @@
-//! The records of every input needed into the files of the partitions a run rewrites: one
-//! copy of each report and table per unit-year, the grain, the derived datasets, the checks,
-//! sorted so that files are identical whatever the thread count, then encoded.
+//! The records of the partitions a run rewrites into their files, streamed one unit-year at
+//! a time. A unit-year (a [`GroupKey`]) is the grain of every check: one copy of each report
+//! and table, the grain of the rows, the derived datasets and the checks all need that
+//! unit-year's inputs and nothing else (the year-over-year check needs last year's total,
+//! kept as a number). So groups are built in parallel, a bounded number of records at a
+//! time, in the order of their partition and unit, and their rows are appended to their
+//! partition's files as they come (Parquet row groups, written while the next groups are
+//! built). What a run holds is the groups in flight, never a partition or the corpus.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use arrow::array::RecordBatch;
+use parquet::arrow::ArrowWriter;
 
 use crate::error::{Error, Result};
 use crate::load::batch::{self, Record};
 use crate::load::dataset::{partition_label, Dataset, PartitionKey};
-use crate::load::warehouse::PartitionFile;
+use crate::load::parquet::{writer_properties, FileMeta};
+use crate::load::warehouse::Warehouse;
 use crate::model::{
-    EconomicRow, ExecutionRow, ExpenditureRow, Fact, Finding, Fund, PerformanceProject, Reject,
-    Severity, Source, UnitIdentity, UnitRow,
+    EconomicRow, ExpenditureRow, Fact, Finding, Fund, GroupKey, PerformanceProject,
+    Reject, Severity, Source, UnitIdentity, UnitRow, Yuan, UNKNOWN_PARTITION,
 };
+use crate::pipeline::records::{Held, Records};
 use crate::transform::choose::{choose_reports, choose_tables};
 use crate::transform::{derive, grain, reconcile, Extraction, FileResult};
+use crate::FastMap;
 
-/// Rows per dataset for every touched partition, sorted so that files are identical
-/// whatever the thread count; plus the row counts of each.
-#[allow(clippy::type_complexity)]
-pub(crate) fn build_partitions(
-    results: &BTreeMap<usize, FileResult>,
+/// One unit-year to build.
+pub(crate) struct Group {
+    pub key: GroupKey,
+    /// The inputs with records of it, in path order.
+    pub inputs: Vec<usize>,
+    /// Its partition is rewritten (else it is built only for its total, which next year's
+    /// checks compare with).
+    pub write: bool,
+    /// The records it is expected to hold (its inputs' counts when last read): what sizes
+    /// the work in flight.
+    pub records: usize,
+}
+
+/// The groups a run builds, sorted: every unit-year of a rewritten partition, and the
+/// unit-year before each (read only for its total) when its partition is not rewritten.
+/// `inputs`: each input's unit-years and records.
+pub(crate) fn plan(
+    inputs: &BTreeMap<usize, (Vec<GroupKey>, usize)>,
     touched: &BTreeSet<PartitionKey>,
-    policy: &reconcile::Policy,
-    catalog: &crate::reference::catalog::Catalog,
+    context: &BTreeSet<PartitionKey>,
+) -> Vec<Group> {
+    let mut groups: BTreeMap<&GroupKey, (Vec<usize>, usize)> = BTreeMap::new();
+    for (&i, (keys, records)) in inputs {
+        for key in keys.iter().filter(|k| context.contains(&k.0)) {
+            let g = groups.entry(key).or_default();
+            g.0.push(i);
+            g.1 += records;
+        }
+    }
+    let written = |key: &GroupKey| touched.contains(&key.0);
+    let next_year_written = |((year, district), unit): &GroupKey| {
+        groups.contains_key(&((year + 1, district.clone()), unit.clone()))
+            && touched.contains(&(year + 1, district.clone()))
+    };
+    groups
+        .iter()
+        .filter(|(key, _)| written(key) || next_year_written(key))
+        .map(|(key, (inputs, records))| Group {
+            key: (*key).clone(),
+            inputs: inputs.clone(),
+            write: written(key),
+            records: *records,
+        })
+        .collect()
+}
+
+/// What the build wrote and found.
+#[derive(Default)]
+pub(crate) struct Built {
+    /// Files written into the version (relative paths).
+    pub files: Vec<String>,
+    pub counts: BTreeMap<PartitionKey, BTreeMap<Dataset, usize>>,
+    /// Reconciliation checks run, error findings per partition, findings per unit-year
+    /// (info, warning, error).
+    pub checks: usize,
+    pub errors: BTreeMap<PartitionKey, usize>,
+    pub by_unit: BTreeMap<(String, i32), [usize; 3]>,
+    /// Partitions that could not be encoded, and why: their inputs are rejected.
+    pub failed: BTreeMap<PartitionKey, String>,
+}
+
+/// Where the files go: a version of the warehouse, not published yet.
+pub(crate) struct Target<'a> {
+    pub warehouse: &'a Warehouse,
+    pub version: &'a str,
+    pub run_id: &'a str,
+    pub catalog_version: &'a str,
+}
+
+/// What the checks are run with.
+pub(crate) struct Checks<'a> {
+    pub policy: &'a reconcile::Policy,
+    pub catalog: &'a crate::reference::catalog::Catalog,
+}
+
+/// Inputs read before the build and kept (within the run's budget) so that they are not
+/// interpreted again: input → its records and how many groups still need them.
+pub(crate) type Kept<'a> = FastMap<usize, (Arc<Held<'a>>, usize)>;
+
+/// Builds `groups` (sorted by key) and writes the partitions of those to be written, holding
+/// about `flight` records of groups at a time (at least one group).
+pub(crate) fn build<'a>(
+    records: &Records<'a>,
+    groups: Vec<Group>,
+    kept: Kept<'a>,
+    checks: &Checks,
+    target: &Target,
+    touched: &BTreeSet<PartitionKey>,
+    flight: usize,
 ) -> Result<Built> {
-    let x = || results.values().map(|r| &r.extraction);
-    let inside = |key: (i32, String)| touched.contains(&key);
+    let phase = Instant::now();
+    let kept = Mutex::new(kept);
+    // The inputs of each partition written, for a partition that cannot be.
+    let mut inputs_of: BTreeMap<PartitionKey, BTreeSet<usize>> = BTreeMap::new();
+    for g in groups.iter().filter(|g| g.write) {
+        inputs_of
+            .entry(g.key.0.clone())
+            .or_default()
+            .extend(&g.inputs);
+    }
+    let mut out = Output::new(target, touched)?;
+    // Chunks of groups of one year (next year's checks need this year's totals), each about
+    // `flight` records.
+    let mut chunks: Vec<&[Group]> = Vec::new();
+    let (mut start, mut held) = (0, 0);
+    for (i, g) in groups.iter().enumerate() {
+        let year_changed = groups[start].key.0 .0 != g.key.0 .0;
+        if i > start && (year_changed || held + g.records > flight) {
+            chunks.push(&groups[start..i]);
+            (start, held) = (i, 0);
+        }
+        held += g.records;
+    }
+    if start < groups.len() {
+        chunks.push(&groups[start..]);
+    }
+    let mut totals: FastMap<(String, i32), Yuan> = FastMap::default();
+    let mut pending: Vec<GroupOut> = Vec::new();
+    use rayon::prelude::*;
+    for chunk in chunks {
+        let year = chunk[0].key.0 .0;
+        totals.retain(|(_, y), _| *y >= year - 1);
+        // The previous chunk's rows are encoded and written while this one is built.
+        let (written, built) = rayon::join(
+            || out.accept(std::mem::take(&mut pending)),
+            || {
+                chunk
+                    .par_iter()
+                    .map(|g| build_group(records, &kept, g, checks, &totals))
+                    .collect::<Vec<_>>()
+            },
+        );
+        written?;
+        for g in &built {
+            if let Some((unit, total)) = &g.total {
+                totals.insert(unit.clone(), *total);
+            }
+        }
+        pending = built;
+    }
+    out.accept(pending)?;
+    let built = out.finish(records, &inputs_of)?;
+    tracing::info!(
+        groups = groups.len(),
+        checks = built.checks,
+        elapsed = ?phase.elapsed(),
+        "derived, checked and written"
+    );
+    Ok(built)
+}
+
+/// What one group gave: a batch per dataset (or why its rows cannot be encoded), and what
+/// its checks found.
+struct GroupOut {
+    key: GroupKey,
+    write: bool,
+    batches: Vec<(Dataset, std::result::Result<RecordBatch, String>)>,
+    checks: usize,
+    errors: usize,
+    by_unit: BTreeMap<(String, i32), [usize; 3]>,
+    /// (unit id, year) and the unit-year's total, for next year's checks.
+    total: Option<((String, i32), Yuan)>,
+}
+
+/// True when a record of `unit` belongs to the group `key`.
+fn in_group(key: &GroupKey, unit: Option<&UnitIdentity>) -> bool {
+    let ((year, district), unit_id) = key;
+    match unit {
+        Some(u) => u.year == *year && u.district_code == *district && u.unit_id == *unit_id,
+        None => {
+            *year == UNKNOWN_PARTITION.0 && district == UNKNOWN_PARTITION.1 && unit_id.is_empty()
+        }
+    }
+}
+
+/// The group's inputs: kept ones taken from `kept`, the others interpreted again from their
+/// cached parse.
+fn members<'a>(records: &Records<'a>, kept: &Mutex<Kept<'a>>, group: &Group) -> Vec<Arc<Held<'a>>> {
+    group
+        .inputs
+        .iter()
+        .map(|&i| {
+            let taken = {
+                let mut kept = kept.lock().unwrap_or_else(|p| p.into_inner());
+                match kept.get_mut(&i) {
+                    Some((held, uses)) => {
+                        *uses = uses.saturating_sub(1);
+                        let held = held.clone();
+                        if *uses == 0 {
+                            kept.remove(&i);
+                        }
+                        Some(held)
+                    }
+                    None => None,
+                }
+            };
+            taken.unwrap_or_else(|| Arc::new(records.one(i, true)))
+        })
+        .collect()
+}
+
+/// One unit-year: one copy of each report and table, the grain, the derived datasets, the
+/// checks, each dataset's rows sorted (so that files are identical whatever the thread
+/// count) and made a batch.
+fn build_group<'a>(
+    records: &Records<'a>,
+    kept: &Mutex<Kept<'a>>,
+    group: &Group,
+    checks: &Checks,
+    totals: &FastMap<(String, i32), Yuan>,
+) -> GroupOut {
+    let members = members(records, kept, group);
+    let results: Vec<&FileResult> = members.iter().map(|h| &h.result).collect();
+    let key = &group.key;
+    let inside = |u: &UnitIdentity| in_group(key, Some(u));
+    let x = || results.iter().map(|r| &r.extraction);
     // One narrative report per unit-year: when an office published the same report twice
     // (.docx and .txt), the first by path is loaded and the others are named in findings.
-    let everything: BTreeSet<PartitionKey> = x().flat_map(|e| e.partitions()).collect();
-    let (chosen_reports, mut duplicate_findings) = choose_reports(results, &everything);
+    let (chosen_reports, mut duplicate_findings) = choose_reports(&results);
     // One copy of each table per unit-year, likewise.
-    let (chosen_tables, table_findings) = choose_tables(results);
+    let (chosen_tables, table_findings) = choose_tables(&results);
     duplicate_findings.extend(table_findings);
+    let report_chosen = |unit: &UnitIdentity, path: &str| {
+        chosen_reports.contains(&(unit.unit_id.clone(), unit.year, path.to_string()))
+    };
     let table_chosen = |unit: &UnitIdentity, source: &str, at: &crate::model::Provenance| {
         chosen_tables.contains(&(
             unit.unit_id.clone(),
@@ -48,98 +265,91 @@ pub(crate) fn build_partitions(
     };
     let chosen = |r: &ExpenditureRow| {
         if r.source == Source::Report {
-            chosen_reports.contains(&(
-                r.unit.unit_id.clone(),
-                r.unit.year,
-                r.provenance.file.display_path.to_string(),
-            ))
+            report_chosen(&r.unit, &r.provenance.file.display_path)
         } else {
             table_chosen(&r.unit, r.source.id(), &r.provenance)
         }
     };
-    // Rows of every loaded partition feed the derived datasets and the checks (the year
-    // before a touched one is loaded for year-over-year checks); only touched ones are written.
-    let mut expenditure_all: Vec<&ExpenditureRow> = x()
-        .flat_map(|e| &e.expenditure)
-        .filter(|r| chosen(r))
+    // The files of this unit-year (others may carry a record of it, not their checks).
+    let home: Vec<&FileResult> = results
+        .iter()
+        .copied()
+        .filter(|r| r.extraction.home() == *key)
         .collect();
-    expenditure_all.sort_by(|a, b| order(a).cmp(&order(b)));
-    // The grain: one row per (unit, year, source, fund, code); copies become findings.
-    let (expenditure_all, grain_findings) = grain::unique(expenditure_all);
-    duplicate_findings.extend(grain_findings);
     // Tables first, then reports: a metric both state is taken from the table.
-    let mut facts: Vec<(&Arc<UnitIdentity>, &Fact)> = x()
+    let mut facts: Vec<(&Arc<UnitIdentity>, &Fact)> = home
+        .iter()
+        .map(|r| &r.extraction)
         .filter_map(|e| e.identity.as_ref().map(|u| (u, &e.facts)))
         .flat_map(|(u, facts)| facts.iter().map(move |f| (u, f)))
         .collect();
     facts.sort_by_key(|(_, f)| !f.provenance.origin.is_table());
-    let units_all: Vec<UnitRow> = derive::units(facts);
-    let execution_all = derive::execution(&expenditure_all, &units_all);
-    let chosen_extractions: Vec<&Extraction> = results
-        .values()
+    let units: Vec<UnitRow> = derive::units(facts)
+        .into_iter()
+        .filter(|u| inside(&u.unit))
+        .collect();
+    let total = units.first().and_then(|u| {
+        reconcile::year_total(u).map(|t| ((u.unit.unit_id.clone(), u.unit.year), t))
+    });
+    if !group.write {
+        return GroupOut {
+            key: key.clone(),
+            write: false,
+            batches: Vec::new(),
+            checks: 0,
+            errors: 0,
+            by_unit: BTreeMap::new(),
+            total,
+        };
+    }
+    let mut expenditure: Vec<&ExpenditureRow> = x()
+        .flat_map(|e| &e.expenditure)
+        .filter(|r| inside(&r.unit) && chosen(r))
+        .collect();
+    expenditure.sort_by(|a, b| order(a).cmp(&order(b)));
+    // The grain: one row per (unit, year, source, fund, code); copies become findings.
+    let (expenditure, grain_findings) = grain::unique(expenditure);
+    duplicate_findings.extend(grain_findings);
+    let execution = derive::execution(&expenditure, &units);
+    let chosen_extractions: Vec<&Extraction> = home
+        .iter()
         .filter(|r| {
             !r.extraction.has_narrative()
-                || r.extraction.identity.as_ref().is_some_and(|u| {
-                    chosen_reports.contains(&(u.unit_id.clone(), u.year, r.input.relative.clone()))
-                })
+                || r.extraction
+                    .identity
+                    .as_ref()
+                    .is_some_and(|u| report_chosen(u, &r.input.relative))
         })
         .map(|r| &r.extraction)
         .collect();
-    let phase = Instant::now();
-    let (reconciled, checks) = reconcile::reconcile(
+    let (reconciled, checks_run) = reconcile::reconcile(
         &reconcile::Input {
-            catalog: Some(catalog),
+            catalog: Some(checks.catalog),
             extractions: chosen_extractions,
-            expenditure: &expenditure_all,
-            units: &units_all,
-            execution: &execution_all,
+            expenditure: &expenditure,
+            units: &units,
+            execution: &execution,
+            last_year: Some(totals),
         },
-        policy,
+        checks.policy,
     );
-    tracing::info!(checks, elapsed = ?phase.elapsed(), "checks run");
-    let expenditure: Vec<&ExpenditureRow> = expenditure_all
-        .iter()
-        .copied()
-        .filter(|r| inside(r.partition()))
-        .collect();
-    let units: Vec<UnitRow> = units_all
-        .into_iter()
-        .filter(|u| inside(u.partition()))
-        .collect();
-    let execution: Vec<ExecutionRow> = execution_all
-        .into_iter()
-        .filter(|e| inside(e.partition()))
-        .collect();
     let mut economic: Vec<&EconomicRow> = x()
         .flat_map(|e| &e.economic)
-        .filter(|r| inside(r.partition()))
+        .filter(|r| inside(&r.unit))
         .filter(|r| table_chosen(&r.unit, r.source.id(), &r.provenance))
         .collect();
     economic.sort_by(|a, b| {
-        (
-            &a.unit.unit_id,
-            a.source.id(),
-            &a.code,
-            a.provenance.origin.row(),
-        )
-            .cmp(&(
-                &b.unit.unit_id,
-                b.source.id(),
-                &b.code,
-                b.provenance.origin.row(),
-            ))
+        (a.source.id(), &a.code, a.provenance.origin.row()).cmp(&(
+            b.source.id(),
+            &b.code,
+            b.provenance.origin.row(),
+        ))
     });
     let (economic, economic_copies) = grain::unique(economic);
     let projects: Vec<&PerformanceProject> = x()
         .flat_map(|e| &e.projects)
-        .filter(|r| inside(r.partition()))
-        .filter(|r| {
-            chosen_reports.contains(&(
-                r.unit.unit_id.clone(),
-                r.unit.year,
-                r.provenance.file.display_path.to_string(),
-            ))
-        })
+        .filter(|r| inside(&r.unit))
+        .filter(|r| report_chosen(&r.unit, &r.provenance.file.display_path))
         .collect();
     let (projects, project_copies) = grain::unique(projects);
     // The findings of the readers, the identification and the grain, governed by the
@@ -149,13 +359,9 @@ pub(crate) fn build_partitions(
     let copy_of_report = |e: &Extraction| {
         e.has_narrative()
             && e.identity.as_ref().is_some_and(|u| {
-                e.file.as_ref().is_some_and(|f| {
-                    !chosen_reports.contains(&(
-                        u.unit_id.clone(),
-                        u.year,
-                        f.display_path.to_string(),
-                    ))
-                })
+                e.file
+                    .as_ref()
+                    .is_some_and(|f| !report_chosen(u, &f.display_path))
             })
     };
     let governed: Vec<Finding> = x()
@@ -168,9 +374,9 @@ pub(crate) fn build_partitions(
         .chain(&duplicate_findings)
         .chain(&economic_copies)
         .chain(&project_copies)
-        .filter(|r| inside(r.partition()))
+        .filter(|f| in_group(key, f.unit.as_deref()))
         .filter_map(|f| {
-            let severity = policy.govern(f.rule, None, f.severity)?;
+            let severity = checks.policy.govern(f.rule, None, f.severity)?;
             Some(Finding {
                 severity,
                 ..f.clone()
@@ -179,7 +385,11 @@ pub(crate) fn build_partitions(
         .collect();
     let mut findings: Vec<&Finding> = governed
         .iter()
-        .chain(reconciled.iter().filter(|r| inside(r.partition())))
+        .chain(
+            reconciled
+                .iter()
+                .filter(|f| in_group(key, f.unit.as_deref())),
+        )
         .collect();
     findings.sort_by(|a, b| {
         (&a.file.display_path, a.rule.id(), &a.references, &a.message).cmp(&(
@@ -205,21 +415,51 @@ pub(crate) fn build_partitions(
             &b.unit,
         )
     });
-    // What the checks found, per partition (for --strict) and per unit (for the summary).
-    let mut errors: BTreeMap<PartitionKey, usize> =
-        touched.iter().map(|k| (k.clone(), 0)).collect();
     let mut by_unit: BTreeMap<(String, i32), [usize; 3]> = BTreeMap::new();
+    let mut errors = 0;
     for f in &findings {
         if f.severity == Severity::Error {
-            *errors.entry(f.partition()).or_default() += 1;
+            errors += 1;
         }
         if let Some(u) = &f.unit {
             by_unit.entry((u.unit_name.clone(), u.year)).or_default()[f.severity as usize] += 1;
         }
     }
-    let mut rejects: Vec<&Reject> = x()
-        .flat_map(|e| &e.rejects)
-        .filter(|r| inside(r.partition()))
+    let rejects = group_rejects(&results, key);
+    let partition = &key.0;
+    let batches = Dataset::ALL
+        .into_iter()
+        .map(|dataset| {
+            let batch = match dataset {
+                Dataset::Expenditure => encode(dataset, &expenditure),
+                Dataset::Execution => encode(dataset, &execution.iter().collect::<Vec<_>>()),
+                Dataset::Units => encode(dataset, &units.iter().collect::<Vec<_>>()),
+                Dataset::EconomicExpenditure => encode(dataset, &economic),
+                Dataset::PerformanceProjects => encode(dataset, &projects),
+                Dataset::Findings => encode(dataset, &findings),
+                Dataset::Rejects => encode(dataset, &rejects),
+            }
+            .map_err(|reason| format!("{}: {reason}", dataset.partition_path(partition)));
+            (dataset, batch)
+        })
+        .collect();
+    GroupOut {
+        key: key.clone(),
+        write: true,
+        batches,
+        checks: checks_run,
+        errors,
+        by_unit,
+        total,
+    }
+}
+
+/// The rejects of a group's inputs that belong to it, in order.
+fn group_rejects<'r>(results: &[&'r FileResult], key: &GroupKey) -> Vec<&'r Reject> {
+    let mut rejects: Vec<&Reject> = results
+        .iter()
+        .flat_map(|r| &r.extraction.rejects)
+        .filter(|r| in_group(key, r.unit.as_deref()))
         .collect();
     rejects.sort_by(|a, b| {
         (&a.file.display_path, a.place(), &a.reason).cmp(&(
@@ -228,113 +468,17 @@ pub(crate) fn build_partitions(
             &b.reason,
         ))
     });
-
-    // Partitions that still have rows (of any dataset) get a file in every dataset.
-    let live: BTreeSet<PartitionKey> = x()
-        .flat_map(|e| e.partitions())
-        .filter(|p| touched.contains(p))
-        .collect();
-    let mut files = Vec::new();
-    let mut counts: BTreeMap<PartitionKey, BTreeMap<Dataset, usize>> = BTreeMap::new();
-    let mut failed: BTreeMap<PartitionKey, String> = BTreeMap::new();
-    for dataset in Dataset::ALL {
-        let batches = match dataset {
-            Dataset::Expenditure => group(dataset, &expenditure, &live),
-            Dataset::Execution => group(dataset, &execution.iter().collect::<Vec<_>>(), &live),
-            Dataset::Units => group(dataset, &units.iter().collect::<Vec<_>>(), &live),
-            Dataset::EconomicExpenditure => group(dataset, &economic, &live),
-            Dataset::PerformanceProjects => group(dataset, &projects, &live),
-            Dataset::Findings => group(dataset, &findings, &live),
-            Dataset::Rejects => group(dataset, &rejects, &live),
-        };
-        for (key, batch) in batches {
-            match batch {
-                Ok(batch) => files.push(PartitionFile {
-                    dataset,
-                    key,
-                    batch,
-                }),
-                Err(reason) => {
-                    failed.entry(key).or_insert(reason);
-                }
-            }
-        }
-    }
-    // A partition that cannot be encoded (a derived total beyond decimal(18,2)) costs its own
-    // inputs, never the night: its datasets are written empty, its rejects say why, and the
-    // other partitions commit.
-    if !failed.is_empty() {
-        files.retain(|f| !failed.contains_key(&f.key));
-        let mut load_rejects: Vec<Reject> = Vec::new();
-        for (key, reason) in &failed {
-            tracing::error!(
-                partition = partition_label(key),
-                "{reason}; its inputs are rejected"
-            );
-            for r in results
-                .values()
-                .filter(|r| r.extraction.partitions().contains(key))
-            {
-                load_rejects.push(Reject {
-                    unit: r.extraction.identity.clone(),
-                    file: r.file.clone(),
-                    at: None,
-                    stage: crate::model::Stage::Load,
-                    reason: format!(
-                        "not loaded: partition {} could not be written ({reason}); the other partitions were committed",
-                        partition_label(key)
-                    ),
-                    raw_text: None,
-                });
-            }
-        }
-        let failed_keys: BTreeSet<PartitionKey> = failed.keys().cloned().collect();
-        for dataset in Dataset::ALL {
-            let batches = if dataset == Dataset::Rejects {
-                let of_failed: Vec<&Reject> = rejects
-                    .iter()
-                    .copied()
-                    .chain(&load_rejects)
-                    .filter(|r| failed_keys.contains(&r.partition()))
-                    .collect();
-                group(dataset, &of_failed, &failed_keys)
-            } else {
-                group::<Reject>(dataset, &[], &failed_keys)
-            };
-            for (key, batch) in batches {
-                let batch = batch.map_err(|reason| Error::Parquet {
-                    path: dataset.partition_path(&key).into(),
-                    reason,
-                })?;
-                files.push(PartitionFile {
-                    dataset,
-                    key,
-                    batch,
-                });
-            }
-        }
-    }
-    for f in &files {
-        counts
-            .entry(f.key.clone())
-            .or_default()
-            .insert(f.dataset, f.batch.num_rows());
-    }
-    Ok(Built {
-        files,
-        counts,
-        checks,
-        errors,
-        by_unit,
-        failed,
-    })
+    rejects
 }
 
-/// The order of `expenditure` rows: unit, fund, source, code, then where they were read
-/// (borrowed: no allocation per comparison).
-fn order(r: &ExpenditureRow) -> (&str, Fund, &str, &str, &str, Option<u32>) {
+fn encode<R: Record>(dataset: Dataset, rows: &[&R]) -> std::result::Result<RecordBatch, String> {
+    batch::build(&dataset.spec(), rows)
+}
+
+/// The order of `expenditure` rows within a unit-year: fund, source, code, then where they
+/// were read (borrowed: no allocation per comparison).
+fn order(r: &ExpenditureRow) -> (Fund, &str, &str, &str, Option<u32>) {
     (
-        &r.unit.unit_id,
         r.fund,
         r.source.id(),
         &r.code.code,
@@ -343,40 +487,266 @@ fn order(r: &ExpenditureRow) -> (&str, Fund, &str, &str, &str, Option<u32>) {
     )
 }
 
-/// What [`build_partitions`] produced.
-pub(crate) struct Built {
-    pub files: Vec<PartitionFile>,
-    pub counts: BTreeMap<PartitionKey, BTreeMap<Dataset, usize>>,
-    /// Reconciliation checks run, error findings per partition, findings per unit-year
-    /// (info, warning, error).
-    pub checks: usize,
-    pub errors: BTreeMap<PartitionKey, usize>,
-    pub by_unit: BTreeMap<(String, i32), [usize; 3]>,
-    /// Partitions that could not be encoded, and why: their inputs are rejected.
-    pub failed: BTreeMap<PartitionKey, String>,
+/// The files of the partition being written: one Parquet writer per dataset, on a scratch
+/// file of this machine, row groups appended as the partition's groups come.
+struct Open {
+    key: PartitionKey,
+    writers: Vec<(Dataset, ArrowWriter<std::fs::File>, PathBuf)>,
+    rows: BTreeMap<Dataset, usize>,
+    errors: usize,
+    /// Why a batch of this partition could not be encoded: the partition is not written.
+    failed: Option<String>,
 }
 
-/// One batch per live partition (empty where the dataset has no rows there).
-/// One batch per partition of `live` (empty ones included), or why a partition's rows
-/// cannot be encoded.
-fn group<R: Record + Sync>(
-    dataset: Dataset,
-    rows: &[&R],
-    live: &BTreeSet<PartitionKey>,
-) -> BTreeMap<PartitionKey, std::result::Result<RecordBatch, String>> {
-    let mut by_key: BTreeMap<PartitionKey, Vec<&R>> =
-        live.iter().map(|k| (k.clone(), Vec::new())).collect();
-    for row in rows {
-        by_key.entry(row.partition()).or_default().push(row);
-    }
-    let spec = dataset.spec();
-    use rayon::prelude::*;
-    by_key
-        .into_par_iter()
-        .map(|(key, rows)| {
-            let batch = batch::build(&spec, &rows)
-                .map_err(|reason| format!("{}: {reason}", dataset.partition_path(&key)));
-            (key, batch)
+/// The partitions' files as the groups come, in order: one partition open at a time.
+struct Output<'a> {
+    target: &'a Target<'a>,
+    scratch: PathBuf,
+    open: Option<Open>,
+    built: Built,
+    /// Partitions whose files are written, so that each is opened once.
+    done: BTreeSet<PartitionKey>,
+}
+
+impl<'a> Output<'a> {
+    fn new(target: &'a Target<'a>, touched: &BTreeSet<PartitionKey>) -> Result<Output<'a>> {
+        let scratch = target.warehouse.sink().scratch_dir(target.version);
+        std::fs::create_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
+        target.warehouse.begin(target.version)?;
+        Ok(Output {
+            target,
+            scratch,
+            open: None,
+            built: Built {
+                errors: touched.iter().map(|k| (k.clone(), 0)).collect(),
+                ..Built::default()
+            },
+            done: BTreeSet::new(),
         })
-        .collect()
+    }
+
+    fn accept(&mut self, groups: Vec<GroupOut>) -> Result<()> {
+        for g in groups.into_iter().filter(|g| g.write) {
+            let partition = &g.key.0;
+            if self.open.as_ref().is_some_and(|o| o.key != *partition) {
+                self.close()?;
+            }
+            if self.open.is_none() {
+                self.open = Some(self.open_partition(partition)?);
+            }
+            let Some(open) = self.open.as_mut() else {
+                continue;
+            };
+            self.built.checks += g.checks;
+            open.errors += g.errors;
+            for (unit, counts) in g.by_unit {
+                let sum = self.built.by_unit.entry(unit).or_default();
+                for (s, n) in sum.iter_mut().zip(counts) {
+                    *s += n;
+                }
+            }
+            for ((dataset, batch), (_, writer, path)) in g.batches.into_iter().zip(&mut open.writers) {
+                if open.failed.is_some() {
+                    break;
+                }
+                match batch {
+                    Ok(batch) => {
+                        *open.rows.entry(dataset).or_default() += batch.num_rows();
+                        writer.write(&batch).map_err(|e| Error::Parquet {
+                            path: path.clone(),
+                            reason: e.to_string(),
+                        })?;
+                    }
+                    Err(reason) => open.failed = Some(reason),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn open_partition(&mut self, key: &PartitionKey) -> Result<Open> {
+        if !self.done.insert(key.clone()) {
+            // Groups come sorted: a partition is never opened twice.
+            return Err(Error::Parquet {
+                path: key.1.clone().into(),
+                reason: format!("partition {} came twice", partition_label(key)),
+            });
+        }
+        let mut writers = Vec::with_capacity(Dataset::ALL.len());
+        for dataset in Dataset::ALL {
+            let path = self.scratch.join(format!(
+                "{}-{}-{}.parquet",
+                dataset.name(),
+                key.0,
+                key.1
+            ));
+            let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+            let meta = FileMeta {
+                dataset: dataset.name(),
+                run_id: self.target.run_id,
+                catalog_version: self.target.catalog_version,
+            };
+            let writer = ArrowWriter::try_new(
+                file,
+                dataset.spec().arrow_schema(),
+                Some(writer_properties(&meta)),
+            )
+            .map_err(|e| Error::Parquet {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+            writers.push((dataset, writer, path));
+        }
+        Ok(Open {
+            key: key.clone(),
+            writers,
+            rows: BTreeMap::new(),
+            errors: 0,
+            failed: None,
+        })
+    }
+
+    /// Finishes the open partition's files and puts them into the version (or, when one
+    /// of its batches could not be encoded, drops them: the partition is failed).
+    fn close(&mut self) -> Result<()> {
+        let Some(open) = self.open.take() else {
+            return Ok(());
+        };
+        if let Some(reason) = open.failed {
+            for (_, writer, path) in open.writers {
+                drop(writer);
+                let _ = std::fs::remove_file(&path);
+            }
+            self.built.errors.insert(open.key.clone(), open.errors);
+            self.built.failed.insert(open.key, reason);
+            return Ok(());
+        }
+        let mut counts = BTreeMap::new();
+        for (dataset, writer, path) in open.writers {
+            writer.close().map_err(|e| Error::Parquet {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+            let relative = dataset.partition_path(&open.key);
+            self.target
+                .warehouse
+                .put_file(self.target.version, &relative, &path)?;
+            self.built.files.push(relative);
+            counts.insert(dataset, open.rows.get(&dataset).copied().unwrap_or(0));
+        }
+        self.built.counts.insert(open.key.clone(), counts);
+        self.built.errors.insert(open.key, open.errors);
+        Ok(())
+    }
+
+    /// Closes the last partition; writes the failed ones (their rejects, and why their
+    /// inputs are not loaded).
+    fn finish(
+        mut self,
+        records: &Records,
+        inputs_of: &BTreeMap<PartitionKey, BTreeSet<usize>>,
+    ) -> Result<Built> {
+        self.close()?;
+        let failed = self.built.failed.clone();
+        for (key, reason) in &failed {
+            let inputs = inputs_of.get(key).cloned().unwrap_or_default();
+            self.write_failed(records, &inputs, key, reason)?;
+        }
+        Ok(std::mem::take(&mut self.built))
+    }
+
+    /// A partition that cannot be encoded (a derived total beyond decimal(18,2)) costs its
+    /// own inputs, never the night: its datasets are written empty, its rejects say why, and
+    /// the other partitions commit.
+    fn write_failed(
+        &mut self,
+        records: &Records,
+        inputs: &BTreeSet<usize>,
+        key: &PartitionKey,
+        reason: &str,
+    ) -> Result<()> {
+        tracing::error!(
+            partition = partition_label(key),
+            "{reason}; its inputs are rejected"
+        );
+        let mut rejects: Vec<Reject> = Vec::new();
+        for &i in inputs {
+            let held = records.one(i, true);
+            let r = &held.result;
+            rejects.extend(
+                r.extraction
+                    .rejects
+                    .iter()
+                    .filter(|j| crate::model::partition_of(j.unit.as_deref()) == *key)
+                    .cloned(),
+            );
+            rejects.push(Reject {
+                unit: r.extraction.identity.clone(),
+                file: r.file.clone(),
+                at: None,
+                stage: crate::model::Stage::Load,
+                reason: format!(
+                    "not loaded: partition {} could not be written ({reason}); the other partitions were committed",
+                    partition_label(key)
+                ),
+                raw_text: None,
+            });
+        }
+        let mut refs: Vec<&Reject> = rejects.iter().collect();
+        refs.sort_by(|a, b| {
+            (&a.file.display_path, a.place(), &a.reason).cmp(&(
+                &b.file.display_path,
+                b.place(),
+                &b.reason,
+            ))
+        });
+        let mut counts = BTreeMap::new();
+        for dataset in Dataset::ALL {
+            let batch = if dataset == Dataset::Rejects {
+                encode(dataset, &refs)
+            } else {
+                encode::<Reject>(dataset, &[])
+            };
+            let relative = dataset.partition_path(key);
+            let batch = batch.map_err(|reason| Error::Parquet {
+                path: relative.clone().into(),
+                reason,
+            })?;
+            let path = self.scratch.join("failed.parquet");
+            write_one(&path, &batch, dataset, self.target)?;
+            self.target
+                .warehouse
+                .put_file(self.target.version, &relative, &path)?;
+            self.built.files.push(relative);
+            counts.insert(dataset, batch.num_rows());
+        }
+        self.built.counts.insert(key.clone(), counts);
+        Ok(())
+    }
+}
+
+impl Drop for Output<'_> {
+    /// The scratch files go with the output, finished or not.
+    fn drop(&mut self) {
+        self.open = None;
+        let _ = std::fs::remove_dir_all(&self.scratch);
+    }
+}
+
+fn write_one(path: &Path, batch: &RecordBatch, dataset: Dataset, target: &Target) -> Result<()> {
+    let fail = |e: String| Error::Parquet {
+        path: path.to_path_buf(),
+        reason: e,
+    };
+    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    let meta = FileMeta {
+        dataset: dataset.name(),
+        run_id: target.run_id,
+        catalog_version: target.catalog_version,
+    };
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(writer_properties(&meta)))
+        .map_err(|e| fail(e.to_string()))?;
+    writer.write(batch).map_err(|e| fail(e.to_string()))?;
+    writer.close().map_err(|e| fail(e.to_string()))?;
+    Ok(())
 }

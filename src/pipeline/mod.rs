@@ -12,6 +12,7 @@ pub mod state;
 pub mod summary;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
 use std::time::{Instant, SystemTime};
 
 use crate::cli::{CommitArgs, RunArgs};
@@ -19,13 +20,14 @@ use crate::error::{Error, Result};
 use crate::extract::{discover, Discovery};
 use crate::load::sink::{LocalFs, Sink};
 use crate::load::store::{is_store_url, ObjectSink};
-use crate::load::warehouse::{pause_point, Commit, Warehouse};
+use crate::load::warehouse::{pause_point, Warehouse};
+use crate::model::GroupKey;
 use crate::transform::tables::Context;
-use crate::transform::FileResult;
+use crate::FastMap;
 use plan::Plan;
 use records::Records;
 use setup::{fingerprint, setup, thread_pool, Setup};
-use state::{Manifest, State};
+use state::{InputState, Manifest, State};
 use summary::Summary;
 
 pub fn run(args: &RunArgs) -> Result<Summary> {
@@ -68,20 +70,78 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
         units: &units,
         limits: &config.limits,
     };
-    let records = Records::new(&pool, &ctx, Some(&cache), &plan);
+    let live = records::Live::default();
+    let records = Records::new(&pool, &ctx, Some(&cache), &plan, &live);
+    // Half the budget keeps inputs read now for the build (not interpreted twice), half is
+    // the build's work in flight.
+    let half = config.records_in_memory / 2;
+    let kept_records = std::sync::atomic::AtomicUsize::new(0);
+    let keep = |held| keep_within(held, &kept_records, half);
     let phase = Instant::now();
-    let mut results: BTreeMap<usize, FileResult> = records.of(&plan.changed);
+    let mut fresh: BTreeMap<usize, InputState> = BTreeMap::new();
+    let mut kept: FastMap<usize, records::Held> = FastMap::default();
+    for (i, (entry, held)) in records.map(&plan.changed, |i, held| {
+        (plan.entry(i, &held.result), keep(held))
+    }) {
+        fresh.insert(i, entry);
+        kept.extend(held.map(|h| (i, h)));
+    }
     tracing::info!(files = plan.changed.len(), elapsed = ?phase.elapsed(), "extracted");
     pause_point("extracted");
-    let (touched, context) = plan.partitions(&previous, &results);
-    results.extend(records.of(&plan.needed(&previous, &context)));
+    let (touched, context) = plan.partitions(&previous, &fresh);
+    // The unchanged inputs of those partitions are known by their state, but for a state
+    // of an older layout, which does not name their unit-years: those are read now.
+    let mut groups_of: BTreeMap<usize, (Vec<GroupKey>, usize)> = fresh
+        .iter()
+        .map(|(i, e)| (*i, (e.groups.clone(), e.records())))
+        .collect();
+    let mut unknown = Vec::new();
+    for i in plan.needed(&previous, &context) {
+        let entry = &previous.inputs[&plan.inputs[i].relative];
+        if entry.groups.is_empty() && !entry.partitions.is_empty() {
+            unknown.push(i);
+        } else {
+            groups_of.insert(i, (entry.groups.clone(), entry.records()));
+        }
+    }
+    for (i, (groups, n, held)) in records.map(&unknown, |_, held| {
+        let groups: Vec<GroupKey> = held.result.extraction.groups().into_iter().collect();
+        (groups, held.records, keep(held))
+    }) {
+        groups_of.insert(i, (groups, n));
+        kept.extend(held.map(|h| (i, h)));
+    }
+    let groups = build::plan(&groups_of, &touched, &context);
+    let mut uses: FastMap<usize, usize> = FastMap::default();
+    for g in &groups {
+        for &i in &g.inputs {
+            *uses.entry(i).or_default() += 1;
+        }
+    }
+    let kept: build::Kept = kept
+        .into_iter()
+        .filter_map(|(i, h)| uses.get(&i).map(|&n| (i, (std::sync::Arc::new(h), n))))
+        .collect();
 
-    let phase = Instant::now();
-    // Building the batches and encoding them run on the run's pool (--jobs), as extraction.
-    let built =
-        pool.install(|| build::build_partitions(&results, &touched, &config.reconcile, &catalog))?;
-    tracing::info!(partitions = touched.len(), elapsed = ?phase.elapsed(), "derived, checked and encoded");
-    let mut state = plan.next_state(&previous, &fingerprint, &results, &built, &touched);
+    let version = match args.shard {
+        None => run_id.clone(),
+        Some(s) => shard::version(warehouse.current().as_deref(), s.count, &fingerprint),
+    };
+    let target = build::Target {
+        warehouse: &warehouse,
+        version: &version,
+        run_id: &run_id,
+        catalog_version: &catalog.version,
+    };
+    let checks = build::Checks {
+        policy: &config.reconcile,
+        catalog: &catalog,
+    };
+    // Building and encoding run on the run's pool (--jobs), as extraction.
+    let built = pool.install(|| {
+        build::build(&records, groups, kept, &checks, &target, &touched, half.max(1))
+    })?;
+    let mut state = plan.next_state(&previous, &fingerprint, &fresh, &built, &touched);
     state.previous_version = warehouse.current();
     let removed: Vec<_> = touched
         .iter()
@@ -98,34 +158,26 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
                 &touched,
                 &skipped,
             );
-            pool.install(|| {
-                warehouse.commit(Commit {
-                    run_id: &run_id,
-                    catalog_version: &catalog.version,
-                    files: built.files,
-                    removed,
-                    manifest: json_bytes(&manifest, "_manifest.json")?,
-                    state: json_bytes(&state, "state.json")?,
-                })
-            })?;
+            warehouse.publish(
+                &version,
+                &touched,
+                &json_bytes(&manifest, "_manifest.json")?,
+                &json_bytes(&state, "state.json")?,
+            )?;
             None
         }
         Some(s) => {
-            let base = warehouse.current();
-            let version = shard::version(base.as_deref(), s.count, &fingerprint);
-            let files = pool
-                .install(|| warehouse.stage(&version, &run_id, &catalog.version, &built.files))?;
-            shard::remove_earlier_attempt(&warehouse, &version, s, &files)?;
+            shard::remove_earlier_attempt(&warehouse, &version, s, &built.files)?;
             let manifest = shard::ShardManifest {
                 shard: s.index,
                 of: s.count,
-                base,
+                base: warehouse.current(),
                 fingerprint: fingerprint.clone(),
                 catalog_version: catalog.version.clone(),
                 started: humantime::format_rfc3339_seconds(started_at).to_string(),
                 touched: touched.iter().cloned().collect(),
                 removed,
-                files,
+                files: built.files.clone(),
                 state: state.clone(),
                 skipped: skipped.clone(),
             };
@@ -151,6 +203,8 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
         checks: built.checks,
         by_unit: built.by_unit,
         staged: staged_as,
+        peak_records: live.peak(),
+        records_in_memory: config.records_in_memory,
         ..Summary::committed(run_id, clock, &plan, &state, args.strict)
     })
 }
@@ -225,6 +279,20 @@ fn open_warehouse(
         .unwrap_or_default();
     let warehouse = Warehouse::new(sink, previous.previous_version.clone())?;
     Ok((warehouse, cache, previous))
+}
+
+/// `held`, when it fits in what is left of `budget` records (counted in `kept`).
+fn keep_within<'a>(
+    held: records::Held<'a>,
+    kept: &std::sync::atomic::AtomicUsize,
+    budget: usize,
+) -> Option<records::Held<'a>> {
+    let n = held.records;
+    kept.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |k| {
+        (k + n <= budget).then_some(k + n)
+    })
+    .ok()
+    .map(|_| held)
 }
 
 fn json_bytes<T: serde::Serialize>(value: &T, what: &str) -> Result<Vec<u8>> {

@@ -188,11 +188,11 @@ impl Plan {
     pub fn partitions(
         &self,
         previous: &State,
-        fresh: &BTreeMap<usize, FileResult>,
+        fresh: &BTreeMap<usize, InputState>,
     ) -> (BTreeSet<PartitionKey>, BTreeSet<PartitionKey>) {
         let mut touched: BTreeSet<PartitionKey> = BTreeSet::new();
-        for (i, result) in fresh {
-            touched.extend(result.extraction.partitions());
+        for (i, entry) in fresh {
+            touched.extend(entry.partitions.iter().cloned());
             if let Some(old) = previous.inputs.get(&self.inputs[*i].relative) {
                 touched.extend(old.partitions.iter().cloned());
             }
@@ -204,7 +204,7 @@ impl Plan {
             .inputs
             .values()
             .flat_map(|s| s.partitions.iter().cloned())
-            .chain(fresh.values().flat_map(|r| r.extraction.partitions()))
+            .chain(fresh.values().flat_map(|e| e.partitions.iter().cloned()))
             .collect();
         if self.full {
             touched.extend(known.iter().cloned());
@@ -236,13 +236,29 @@ impl Plan {
             .collect()
     }
 
+    /// The state entry of input `i` read this run (its size and times are the commit's).
+    pub fn entry(&self, i: usize, result: &FileResult) -> InputState {
+        let file = &self.files[i];
+        InputState {
+            sha256: file.sha256.to_string(),
+            bytes: file.bytes,
+            modified_ns: None,
+            hashed_ns: None,
+            cache_key: self.keys[i].clone(),
+            partitions: result.extraction.partitions().into_iter().collect(),
+            groups: result.extraction.groups().into_iter().collect(),
+            rejects: result.extraction.rejects.len(),
+            manifest: InputEntry::of(result),
+        }
+    }
+
     /// The state the commit leaves: unchanged inputs keep their entry, the others get a new
     /// one; rows and error findings of the rewritten partitions replaced.
     pub fn next_state(
         &self,
         previous: &State,
         fingerprint: &str,
-        results: &BTreeMap<usize, FileResult>,
+        fresh: &BTreeMap<usize, InputState>,
         built: &Built,
         touched: &BTreeSet<PartitionKey>,
     ) -> State {
@@ -263,17 +279,8 @@ impl Plan {
         };
         for (i, input) in self.inputs.iter().enumerate() {
             let file = &self.files[i];
-            let mut entry = match results.get(&i).filter(|_| !self.unchanged[i]) {
-                Some(result) => InputState {
-                    sha256: file.sha256.to_string(),
-                    bytes: file.bytes,
-                    modified_ns: None,
-                    hashed_ns: None,
-                    cache_key: self.keys[i].clone(),
-                    partitions: result.extraction.partitions().into_iter().collect(),
-                    rejects: result.extraction.rejects.len(),
-                    manifest: InputEntry::of(result),
-                },
+            let mut entry = match fresh.get(&i).filter(|_| !self.unchanged[i]) {
+                Some(entry) => entry.clone(),
                 None => previous.inputs[&input.relative].clone(),
             };
             // What the hash was taken of: the next run trusts the same size and time.

@@ -1,9 +1,9 @@
 //! Inputs into records: each input's parse from the extraction cache, or parsed now (and
 //! cached); then interpreted. In parallel, one input per task; a panic costs its input.
+//! Records are counted while held ([`Live`]), so that a run can show it streams.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -28,6 +28,49 @@ pub(crate) struct Records<'a> {
     pub keys: &'a [String],
     /// Which inputs were opened (to hash or to parse them).
     pub opened: &'a [AtomicBool],
+    /// The records held by the run at this moment, and at most.
+    pub live: &'a Live,
+}
+
+/// Records held in memory (see [`crate::transform::Extraction::records`]): now, and the
+/// most at any moment of the run. What pins the streaming: a run holds the records of the
+/// unit-years in flight, never a partition's or the corpus's.
+#[derive(Debug, Default)]
+pub struct Live {
+    now: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+impl Live {
+    fn add(&self, n: usize) {
+        let now = self.now.fetch_add(n, Ordering::Relaxed) + n;
+        self.peak.fetch_max(now, Ordering::Relaxed);
+    }
+
+    fn sub(&self, n: usize) {
+        self.now.fetch_sub(n, Ordering::Relaxed);
+    }
+
+    pub fn now(&self) -> usize {
+        self.now.load(Ordering::Relaxed)
+    }
+
+    pub fn peak(&self) -> usize {
+        self.peak.load(Ordering::Relaxed)
+    }
+}
+
+/// One input's records, counted in [`Live`] while they are held.
+pub struct Held<'a> {
+    pub result: FileResult,
+    pub records: usize,
+    live: &'a Live,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.live.sub(self.records);
+    }
 }
 
 impl<'a> Records<'a> {
@@ -36,6 +79,7 @@ impl<'a> Records<'a> {
         ctx: &'a Context<'a>,
         cache: Option<&'a cache::Cache>,
         plan: &'a crate::pipeline::plan::Plan,
+        live: &'a Live,
     ) -> Records<'a> {
         Records {
             pool,
@@ -46,10 +90,17 @@ impl<'a> Records<'a> {
             files: &plan.files,
             keys: &plan.keys,
             opened: &plan.opened,
+            live,
         }
     }
 
-    pub fn of(&self, which: &[usize]) -> BTreeMap<usize, FileResult> {
+    /// `f` of each input of `which`, in parallel, in the order of `which`; each input's
+    /// records are dropped after `f` unless it keeps them.
+    pub fn map<T: Send>(
+        &self,
+        which: &[usize],
+        f: impl Fn(usize, Held<'a>) -> T + Sync + Send,
+    ) -> Vec<(usize, T)> {
         let progress = (std::io::stderr().is_terminal() && which.len() > 1).then(|| {
             let bar = indicatif::ProgressBar::new(which.len() as u64);
             bar.set_style(
@@ -60,11 +111,11 @@ impl<'a> Records<'a> {
             );
             bar
         });
-        let results: Vec<(usize, FileResult)> = self.pool.install(|| {
+        let results: Vec<(usize, T)> = self.pool.install(|| {
             which
                 .par_iter()
                 .map(|&i| {
-                    let result = self.one(i);
+                    let result = f(i, self.one(i, !self.reread));
                     if let Some(bar) = &progress {
                         bar.inc(1);
                         bar.set_message(self.inputs[i].relative.clone());
@@ -76,15 +127,28 @@ impl<'a> Records<'a> {
         if let Some(bar) = progress {
             bar.finish_and_clear();
         }
-        results.into_iter().collect()
+        results
     }
 
-    fn one(&self, i: usize) -> FileResult {
+    /// The records of input `i`: interpreted from its cached parse when `from_cache` (and
+    /// the cache has it), else parsed now (and cached).
+    pub fn one(&self, i: usize, from_cache: bool) -> Held<'a> {
+        let result = self.interpret(i, from_cache);
+        let records = result.extraction.records();
+        self.live.add(records);
+        Held {
+            result,
+            records,
+            live: self.live,
+        }
+    }
+
+    fn interpret(&self, i: usize, from_cache: bool) -> FileResult {
         let (input, file, key) = (&self.inputs[i], &self.files[i], &self.keys[i]);
         let span = tracing::info_span!("extract", file = %input.relative);
         let _entered = span.enter();
         let cache = self.cache.filter(|_| !key.is_empty());
-        let cached = cache.filter(|_| !self.reread).and_then(|c| c.get(key));
+        let cached = cache.filter(|_| from_cache).and_then(|c| c.get(key));
         let document = cached.unwrap_or_else(|| {
             let document = crate::extract::parse(input, file, self.ctx.limits);
             if document.cacheable() {

@@ -45,9 +45,27 @@ pub struct InputState {
     /// The key of its parse in the extraction cache (sha256, extension, parser version).
     pub cache_key: String,
     pub partitions: Vec<PartitionKey>,
+    /// The unit-years of its records (a state of an older layout has none: the input is
+    /// read again when a run needs them).
+    #[serde(default)]
+    pub groups: Vec<crate::model::GroupKey>,
     pub rejects: usize,
     /// The input's manifest entry, reused while the input is unchanged.
     pub manifest: InputEntry,
+}
+
+impl InputState {
+    /// About the records it holds once read (rows, facts, rejects, findings): what sizes
+    /// the work in flight.
+    pub fn records(&self) -> usize {
+        let r = &self.manifest.rows;
+        r.expenditure
+            + r.economic_expenditure
+            + r.facts
+            + r.performance_projects
+            + self.rejects
+            + self.manifest.findings.len()
+    }
 }
 
 /// How an input was used.

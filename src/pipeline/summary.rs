@@ -58,6 +58,11 @@ pub struct Summary {
     pub strict: bool,
     /// A shard (`--shard I/N`): what it staged, unpublished.
     pub staged: Option<String>,
+    /// The most records the run held at once, and the budget it was given
+    /// (`records_in_memory`): a run streams, so the first is about the second, never the
+    /// corpus.
+    pub peak_records: usize,
+    pub records_in_memory: usize,
 }
 
 impl Summary {

@@ -4,24 +4,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Finding, PartitionKey, Severity, Source, UnitIdentity, Yuan};
+use crate::model::{Finding, Severity, Source, UnitIdentity, Yuan};
 use crate::transform::FileResult;
 
 /// The report file loaded for each unit-year (the first by path), and a finding for each
 /// other report of the same unit-year.
-pub fn choose_reports(
-    results: &BTreeMap<usize, FileResult>,
-    touched: &BTreeSet<PartitionKey>,
-) -> (BTreeSet<(String, i32, String)>, Vec<Finding>) {
+pub fn choose_reports(results: &[&FileResult]) -> (BTreeSet<(String, i32, String)>, Vec<Finding>) {
     let mut by_unit: BTreeMap<(String, i32), Vec<&FileResult>> = BTreeMap::new();
-    for r in results.values().filter(|r| r.extraction.has_narrative()) {
+    for r in results.iter().filter(|r| r.extraction.has_narrative()) {
         if let Some(u) = &r.extraction.identity {
-            if touched.contains(&(u.year, u.district_code.clone())) {
-                by_unit
-                    .entry((u.unit_id.clone(), u.year))
-                    .or_default()
-                    .push(r);
-            }
+            by_unit
+                .entry((u.unit_id.clone(), u.year))
+                .or_default()
+                .push(r);
         }
     }
     let mut chosen = BTreeSet::new();
@@ -61,12 +56,12 @@ pub type TableCopy = (String, i32, String, String, String);
 /// copy is named in a finding: `info` when its figures are the same, `warning` when they
 /// differ (a correction, or another document). Returns (unit, year, table, file) of the
 /// copies to load.
-pub fn choose_tables(results: &BTreeMap<usize, FileResult>) -> (BTreeSet<TableCopy>, Vec<Finding>) {
+pub fn choose_tables(results: &[&FileResult]) -> (BTreeSet<TableCopy>, Vec<Finding>) {
     // (unit, year, table) → the copies that carry it (file and sheet), in path order. Two
     // sheets of one workbook carrying the same table (名 and 名 in full width) are two copies.
     let mut copies: BTreeMap<TableOfUnit, Vec<(&FileResult, &str)>> = BTreeMap::new();
     // Every file with table rows: workbooks, and PDFs whose tables were read.
-    let mut ordered: Vec<&FileResult> = results.values().collect();
+    let mut ordered: Vec<&FileResult> = results.to_vec();
     ordered.sort_by(|a, b| a.input.relative.cmp(&b.input.relative));
     for r in ordered {
         let x = &r.extraction;

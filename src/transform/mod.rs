@@ -196,18 +196,49 @@ impl Extraction {
         }
     }
 
-    /// The partitions (year, district) this input's rows land in.
-    pub fn partitions(&self) -> std::collections::BTreeSet<crate::model::PartitionKey> {
-        use crate::model::partition_of;
+    /// The unit-years this input's records belong to: its identity's, and that of every
+    /// row, reject and finding (the same one but for a file that names other units).
+    pub fn groups(&self) -> std::collections::BTreeSet<crate::model::GroupKey> {
+        use crate::model::group_of;
         let mut keys = std::collections::BTreeSet::new();
-        keys.extend(self.identity.iter().map(|u| partition_of(Some(u))));
-        keys.extend(self.rejects.iter().map(|r| partition_of(r.unit.as_deref())));
-        keys.extend(
-            self.findings
-                .iter()
-                .map(|f| partition_of(f.unit.as_deref())),
-        );
+        keys.extend(self.identity.iter().map(|u| group_of(Some(u))));
+        keys.extend(self.expenditure.iter().map(|r| group_of(Some(&r.unit))));
+        keys.extend(self.economic.iter().map(|r| group_of(Some(&r.unit))));
+        keys.extend(self.projects.iter().map(|r| group_of(Some(&r.unit))));
+        keys.extend(self.rejects.iter().map(|r| group_of(r.unit.as_deref())));
+        keys.extend(self.findings.iter().map(|f| group_of(f.unit.as_deref())));
         keys
+    }
+
+    /// The unit-year the file itself belongs to: its identity's, else the one its rejects
+    /// and findings were given (from its path), else the unknown partition's.
+    pub fn home(&self) -> crate::model::GroupKey {
+        let unit = self.identity.as_deref().or_else(|| {
+            self.rejects
+                .iter()
+                .find_map(|r| r.unit.as_deref())
+                .or_else(|| self.findings.iter().find_map(|f| f.unit.as_deref()))
+        });
+        crate::model::group_of(unit)
+    }
+
+    /// The partitions (year, district) this input's records land in.
+    pub fn partitions(&self) -> std::collections::BTreeSet<crate::model::PartitionKey> {
+        self.groups().into_iter().map(|(p, _)| p).collect()
+    }
+
+    /// Records held (rows, facts, totals, statements, rejects and findings): what the
+    /// streaming counts to bound the memory of a run.
+    pub fn records(&self) -> usize {
+        self.expenditure.len()
+            + self.economic.len()
+            + self.facts.len()
+            + self.projects.len()
+            + self.totals.len()
+            + self.rejects.len()
+            + self.findings.len()
+            + self.statements.len()
+            + self.lists.len()
     }
 }
 

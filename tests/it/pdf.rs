@@ -1091,6 +1091,7 @@ fn the_real_summary_tables_carry_overs_are_read_and_balanced() {
             expenditure: &[],
             units: &[],
             execution: &[],
+            last_year: None,
         };
         reconcile(&checks, &Policy::default())
             .0

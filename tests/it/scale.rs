@@ -614,3 +614,95 @@ fn a_partition_written_by_two_shards_is_refused_by_commit() {
     assert!(dump(&wh) == dump(&one));
     assert!(dump(&wh) != reference);
 }
+
+/// The records a run says it held at most ("at most N records held at once").
+fn peak_records(o: &Output) -> usize {
+    let out = stdout(o);
+    out.split("at most ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no peak of records in:\n{out}"))
+}
+
+/// What an input's manifest entry says it gave: rows, facts, rejects and findings.
+fn records_by_partition(warehouse: &Path) -> BTreeMap<String, usize> {
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(warehouse.join("_manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    let mut by_year = BTreeMap::new();
+    for input in manifest["inputs"].as_array().expect("inputs") {
+        let rows = &input["rows"];
+        let n: u64 = ["expenditure", "economic_expenditure", "facts", "performance_projects"]
+            .iter()
+            .map(|k| rows[k].as_u64().unwrap_or(0))
+            .sum::<u64>()
+            + input["rejects"].as_array().map_or(0, |a| a.len() as u64)
+            + input["findings"].as_array().map_or(0, |a| a.len() as u64);
+        let year = input["year"].to_string();
+        *by_year.entry(year).or_insert(0) += n as usize;
+    }
+    by_year
+}
+
+/// The streaming, pinned by the run's own count of the records it holds: over six
+/// partitions (one district, six years), with a budget of 1,500 records, a run never holds
+/// more than one partition's records (nor much more than its budget), and writes exactly
+/// what a run holding everything writes.
+#[test]
+fn a_run_over_many_partitions_holds_less_than_one_partition() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("raw");
+    let o = juesuan(&[
+        "synth",
+        "--units",
+        "8",
+        "--years",
+        "2018,2019,2020,2021,2022,2023",
+        "--seed",
+        "5",
+        "--out",
+        input.to_str().expect("utf-8"),
+    ]);
+    ok(&o, "synth");
+    let config = dir.path().join("small.toml");
+    std::fs::write(&config, "records_in_memory = 1500\n").expect("config");
+    let streamed = dir.path().join("streamed");
+    let o = run_to(
+        &input,
+        streamed.to_str().expect("utf-8"),
+        &["--config", config.to_str().expect("utf-8"), "--jobs", "2"],
+        &[],
+    );
+    ok(&o, "run with a small budget");
+    let peak = peak_records(&o);
+    let partitions = records_by_partition(&streamed);
+    assert_eq!(partitions.len(), 6, "{partitions:?}");
+    let smallest = partitions.values().copied().min().unwrap_or(0);
+    let corpus: usize = partitions.values().sum();
+    // One workbook's records: what the run must hold at least (it reads whole inputs).
+    let per_input = corpus / (6 * 8);
+    assert!(
+        peak >= per_input / 2,
+        "a count of {peak} records held cannot be right: one workbook holds ≈ {per_input}"
+    );
+    assert!(
+        peak < smallest,
+        "held {peak} records at once, more than a partition's {smallest} (corpus {corpus})"
+    );
+    assert!(
+        peak <= 1500 + 3 * per_input,
+        "held {peak} records at once with a budget of 1,500"
+    );
+    // A run that keeps everything writes the same warehouse.
+    let held = dir.path().join("held");
+    let o = run_to(&input, held.to_str().expect("utf-8"), &["--jobs", "2"], &[]);
+    ok(&o, "run with the default budget");
+    assert!(
+        peak_records(&o) >= corpus / 2,
+        "the default budget keeps this corpus: {} of {corpus}",
+        peak_records(&o)
+    );
+    assert_eq!(dump(&streamed), dump(&held));
+}

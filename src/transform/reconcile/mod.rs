@@ -48,6 +48,7 @@ use direction::*;
 use hierarchy::*;
 use magnitude::*;
 use names::*;
+pub use plausibility::year_total;
 use plausibility::*;
 use report::*;
 use sections::*;
@@ -298,6 +299,9 @@ pub struct Input<'a> {
     pub expenditure: &'a [&'a ExpenditureRow],
     pub units: &'a [UnitRow],
     pub execution: &'a [ExecutionRow],
+    /// Totals of unit-years checked before (unit id, year), for the year-over-year check of
+    /// a unit whose previous year is not among `units` (a run streams one unit-year at a time).
+    pub last_year: Option<&'a crate::FastMap<(String, i32), Yuan>>,
 }
 
 /// Runs every rule; returns the findings and how many checks ran.

@@ -59,11 +59,18 @@ pub(super) fn plausibility(ctx: &mut Ctx, input: &Input) {
     // Year over year: the base a report states ("比上年减少 X") against last year's total.
     for x in input.extractions.iter().filter(|x| x.has_narrative()) {
         let Some(unit) = &x.identity else { continue };
-        let Some(previous) = input
+        // Last year's total: among the units checked here, else as the run kept it.
+        let last = input
             .units
             .iter()
             .find(|u| u.unit.unit_id == unit.unit_id && u.unit.year == unit.year - 1)
-        else {
+            .and_then(year_total)
+            .or_else(|| {
+                input
+                    .last_year
+                    .and_then(|m| m.get(&(unit.unit_id.clone(), unit.year - 1)).copied())
+            });
+        let Some(last) = last else {
             continue;
         };
         for s in &x.statements {
@@ -80,12 +87,6 @@ pub(super) fn plausibility(ctx: &mut Ctx, input: &Input) {
             if subject != "收支总计 vs 上年" {
                 continue;
             }
-            let Some(last) = previous
-                .money(Metric::TotalIncomeExpenditure)
-                .or_else(|| previous.money(Metric::ExpenditureTotal))
-            else {
-                continue;
-            };
             ctx.checks += 1;
             let base = Range::of(current).sub(Range::of(diff));
             let gap = base.gap(Range::cell(last, resolution(last)));
@@ -116,4 +117,11 @@ pub(super) fn plausibility(ctx: &mut Ctx, input: &Input) {
             }
         }
     }
+}
+
+/// A unit-year's total, as next year's report states its change against it (收支总计, else
+/// 支出合计).
+pub fn year_total(unit: &UnitRow) -> Option<Yuan> {
+    unit.money(Metric::TotalIncomeExpenditure)
+        .or_else(|| unit.money(Metric::ExpenditureTotal))
 }

@@ -78,6 +78,7 @@ fn run(extractions: &[&Extraction], rows: &[ExpenditureRow], policy: &Policy) ->
         expenditure: &rows,
         units: &[],
         execution: &[],
+        last_year: None,
     };
     reconcile(&input, policy).0
 }

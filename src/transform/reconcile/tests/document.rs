@@ -27,6 +27,7 @@ fn check(extractions: &[&Extraction], rows: &[ExpenditureRow], units: &[UnitRow]
         expenditure: &rows,
         units,
         execution: &[],
+        last_year: None,
     };
     reconcile(&input, &Policy::default()).0
 }
