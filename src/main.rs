@@ -8,6 +8,10 @@ use clap::Parser;
 use juesuan::cli::{CatalogCommand, Cli, Command, ConfigCommand, LogFormat};
 use tracing_subscriber::EnvFilter;
 
+/// See Cargo.toml: fewer pages kept resident and faster small allocations than glibc's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.log_format);

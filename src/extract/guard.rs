@@ -5,7 +5,7 @@
 
 use std::io::{Read, Seek};
 
-use calamine::{Cell, Data, DataRef, Range, Xlsx};
+use calamine::{Cell, Data, DataRef, Range, Xlsx, XlsxFormulaMetadata};
 
 use crate::config::Limits;
 
@@ -20,6 +20,9 @@ pub fn check_zip<R: Read + Seek>(reader: R, limits: &Limits) -> Result<(), Strin
             "the zip container has {entries} entries, over the limit of {} (limits.max_zip_entries)",
             limits.max_zip_entries
         ));
+    }
+    if within_by_size(&mut archive, limits) {
+        return Ok(());
     }
     let mut total = 0u64;
     for i in 0..archive.len() {
@@ -59,62 +62,90 @@ pub fn check_zip<R: Read + Seek>(reader: R, limits: &Limits) -> Result<(), Strin
     Ok(())
 }
 
+/// Deflate never inflates a byte to more than 1032 (a 258-byte match in two bits, plus the
+/// block overhead): zlib's "technical details" give 1032:1 as the format's limit.
+const DEFLATE_MAX_RATIO: u64 = 1032;
+
+/// True when no entry can inflate past the limits whatever it declares: a stored entry is
+/// its own size, a deflated one at most [`DEFLATE_MAX_RATIO`] times its compressed bytes
+/// (the zip reader never reads an entry past its compressed size). Then nothing need be
+/// inflated to know; any other method, or a bound over a limit, is counted by inflating.
+fn within_by_size<R: Read + Seek>(archive: &mut zip::ZipArchive<R>, limits: &Limits) -> bool {
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let Ok(entry) = archive.by_index_raw(i) else {
+            return false;
+        };
+        // A reader may size a buffer by what an entry declares: that is checked, and named,
+        // by the counting pass.
+        if entry.size() > limits.max_entry_bytes {
+            return false;
+        }
+        let bound = match entry.compression() {
+            zip::CompressionMethod::Stored => entry.compressed_size(),
+            zip::CompressionMethod::Deflated => {
+                entry.compressed_size().saturating_mul(DEFLATE_MAX_RATIO)
+            }
+            _ => return false,
+        };
+        total = total.saturating_add(bound);
+        if bound > limits.max_entry_bytes || total > limits.max_inflated_bytes {
+            return false;
+        }
+    }
+    true
+}
+
 /// Why a sheet was not read.
 pub type SheetRefusal = String;
 
-/// Streams the filled cells of an .xlsx sheet within the limits and builds its range.
+/// An .xlsx sheet's filled cells and the positions of its formula cells.
+pub type XlsxSheet = (Range<Data>, crate::FastSet<(u32, u32)>);
+
+/// Streams the cells of an .xlsx sheet within the limits, in one pass over its XML: the
+/// filled cells' range, and where formulas are (to tell "no cached value" from a blank).
 pub fn xlsx_range<RS: Read + Seek>(
     workbook: &mut Xlsx<RS>,
     name: &str,
     limits: &Limits,
-) -> Result<Range<Data>, SheetRefusal> {
+) -> Result<XlsxSheet, SheetRefusal> {
     let mut reader = workbook
         .worksheet_cells_reader(name)
         .map_err(|e| format!("cannot read cells: {e}"))?;
     let mut cells: Vec<Cell<Data>> = Vec::new();
+    let mut formulas = crate::FastSet::default();
     let mut extent = Extent::default();
-    while let Some(cell) = reader
-        .next_cell()
+    let mut kept = 0u64;
+    while let Some(record) = reader
+        .next_cell_with_formula_metadata()
         .map_err(|e| format!("cannot read cells: {e}"))?
     {
-        if matches!(cell.get_value(), DataRef::Empty) {
+        let has_formula = match &record.formula {
+            Some(XlsxFormulaMetadata::Normal { formula }) => !formula.is_empty(),
+            Some(_) => true,
+            None => false,
+        };
+        let empty = matches!(record.value, DataRef::Empty);
+        if empty && !has_formula {
             continue;
         }
-        extent.add(cell.get_position());
-        if cells.len() as u64 >= limits.max_sheet_cells {
+        extent.add(record.pos);
+        if kept >= limits.max_sheet_cells {
             return Err(format!(
                 "more than {} filled cells (limits.max_sheet_cells)",
                 limits.max_sheet_cells
             ));
         }
-        let pos = cell.get_position();
-        cells.push(Cell::new(pos, Data::from(cell.get_value().clone())));
+        kept += 1;
+        if has_formula {
+            formulas.insert(record.pos);
+        }
+        if !empty {
+            cells.push(Cell::new(record.pos, Data::from(record.value)));
+        }
     }
     extent.check(limits)?;
-    Ok(Range::from_sparse(cells))
-}
-
-/// The formulas of an .xlsx sheet, within the same limits.
-pub fn xlsx_formulas<RS: Read + Seek>(
-    workbook: &mut Xlsx<RS>,
-    name: &str,
-    limits: &Limits,
-) -> Option<Range<String>> {
-    let mut reader = workbook.worksheet_cells_reader(name).ok()?;
-    let mut cells = Vec::new();
-    let mut extent = Extent::default();
-    while let Some(cell) = reader.next_formula().ok()? {
-        if cell.get_value().is_empty() {
-            continue;
-        }
-        extent.add(cell.get_position());
-        if cells.len() as u64 >= limits.max_sheet_cells {
-            return None;
-        }
-        cells.push(cell);
-    }
-    extent.check(limits).ok()?;
-    Some(Range::from_sparse(cells))
+    Ok((Range::from_sparse(cells), formulas))
 }
 
 /// Checks a range already read (.xls): its rectangle within the area limit.
@@ -197,6 +228,49 @@ mod tests {
         assert_eq!(a1((10, 7)), "H11");
         assert_eq!(a1((1_048_575, 16_383)), "XFD1048576");
         assert_eq!(a1((0, 26)), "AA1");
+    }
+
+    fn zipped(entries: &[(&str, zip::CompressionMethod, &[u8])]) -> Vec<u8> {
+        use std::io::Write;
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for &(name, method, bytes) in entries {
+            let options = zip::write::SimpleFileOptions::default().compression_method(method);
+            out.start_file(name, options).expect("start");
+            out.write_all(bytes).expect("write");
+        }
+        out.finish().expect("finish").into_inner()
+    }
+
+    #[test]
+    fn a_zip_that_cannot_reach_the_limits_is_not_inflated_and_one_that_can_is_counted() {
+        use zip::CompressionMethod::{Deflated, Stored};
+        let zeros = vec![0u8; 4 << 20];
+        let bomb = zipped(&[("xl/worksheets/sheet1.xml", Deflated, &zeros)]);
+        let small = zipped(&[
+            ("xl/workbook.xml", Deflated, b"<workbook/>".as_slice()),
+            ("xl/media/a.png", Stored, &[7u8; 1000]),
+        ]);
+        let limits = Limits {
+            max_entry_bytes: 1 << 20,
+            ..Limits::default()
+        };
+        let archive = |b: &Vec<u8>| zip::ZipArchive::new(std::io::Cursor::new(b.clone())).expect("zip");
+        // 4 MB of zeros deflate to a few KB, whose bound (×1032) is over 1 MB: counted, refused.
+        assert!(!within_by_size(&mut archive(&bomb), &limits));
+        let err = check_zip(std::io::Cursor::new(bomb.clone()), &limits).expect_err("bomb");
+        assert!(err.contains("limits.max_entry_bytes"), "{err}");
+        // Under the default 64 MB the same entry cannot reach the limit: nothing to inflate.
+        assert!(within_by_size(&mut archive(&bomb), &Limits::default()));
+        assert!(check_zip(std::io::Cursor::new(bomb), &Limits::default()).is_ok());
+        assert!(within_by_size(&mut archive(&small), &limits));
+        // The total: the stored entry's 1000 bytes alone are over a 500-byte budget.
+        let tight = Limits {
+            max_inflated_bytes: 500,
+            ..Limits::default()
+        };
+        assert!(!within_by_size(&mut archive(&small), &tight));
+        let err = check_zip(std::io::Cursor::new(small), &tight).expect_err("total");
+        assert!(err.contains("limits.max_inflated_bytes"), "{err}");
     }
 
     #[test]

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::model::{MoneyUnit, Yuan};
 use crate::reference::text::split_code;
 
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(into = "SheetData", try_from = "SheetData")]
+#[derive(Clone, Deserialize)]
+#[serde(try_from = "SheetData")]
 pub struct Sheet {
     pub name: String,
     range: Range<Data>,
@@ -26,12 +26,23 @@ pub struct Sheet {
 
 static EMPTY: Data = Data::Empty;
 
+/// The absolute positions of the cells of a formula range that hold a formula.
+pub fn formula_cells(formulas: &Range<String>) -> crate::FastSet<(u32, u32)> {
+    let (r0, c0) = formulas.start().unwrap_or((0, 0));
+    formulas
+        .cells()
+        .filter(|(_, _, text)| !text.is_empty())
+        .map(|(r, c, _)| (r0 + r as u32, c0 + c as u32))
+        .collect()
+}
+
 impl Sheet {
+    /// `formulas`: the absolute positions of the cells that hold a formula.
     pub fn new(
         name: String,
         range: Range<Data>,
         merges: &[calamine::Dimensions],
-        formulas: Option<Range<String>>,
+        formulas: crate::FastSet<(u32, u32)>,
     ) -> Sheet {
         let (first_row, first_col) = range.start().unwrap_or((0, 0));
         let (end_row, end_col) = range.end().map(|(r, c)| (r + 1, c + 1)).unwrap_or((0, 0));
@@ -45,15 +56,7 @@ impl Sheet {
                 }
             }
         }
-        let mut formula_cells = crate::FastSet::default();
-        if let Some(f) = formulas {
-            let (r0, c0) = f.start().unwrap_or((0, 0));
-            for (r, c, text) in f.cells() {
-                if !text.is_empty() {
-                    formula_cells.insert((r0 + r as u32, c0 + c as u32));
-                }
-            }
-        }
+        let formula_cells = formulas;
         Sheet {
             name,
             range,
@@ -123,24 +126,29 @@ impl Sheet {
 
     /// The row's non-empty texts joined by a space (for titles and unit lines).
     pub fn row_text(&self, row: u32) -> String {
+        use std::fmt::Write;
         let mut out = String::new();
         for col in self.first_col..self.end_col {
             if self.is_merged_tail(row, col) {
                 continue;
             }
-            let piece = match self.get(row, col) {
-                Data::String(s) => s.trim().to_string(),
-                Data::Float(f) => f.to_string(),
-                Data::Int(i) => i.to_string(),
-                _ => continue,
-            };
-            if piece.is_empty() {
-                continue;
+            let sep = if out.is_empty() { "" } else { " " };
+            match self.get(row, col) {
+                Data::String(s) => {
+                    let t = s.trim();
+                    if !t.is_empty() {
+                        out.push_str(sep);
+                        out.push_str(t);
+                    }
+                }
+                Data::Float(f) => {
+                    let _ = write!(out, "{sep}{f}");
+                }
+                Data::Int(i) => {
+                    let _ = write!(out, "{sep}{i}");
+                }
+                _ => {}
             }
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(&piece);
         }
         out
     }
@@ -230,7 +238,7 @@ impl Sheet {
 /// A sheet as the extraction cache stores it: the range's corners and its filled cells
 /// (absolute positions), the merged cells, the formula cells and the origins. Every cell
 /// value comes back exactly as calamine gave it.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct SheetData {
     name: String,
     corners: Option<((u32, u32), (u32, u32))>,
@@ -241,7 +249,7 @@ struct SheetData {
 }
 
 /// [`calamine::Data`] in a serializable form (empty cells are not stored).
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 enum CellValue {
     Int(i64),
     Float(f64),
@@ -269,27 +277,6 @@ const CELL_ERRORS: [CellErrorType; 8] = [
 ];
 
 impl CellValue {
-    fn of(data: &Data) -> Option<CellValue> {
-        Some(match data {
-            Data::Empty => return None,
-            Data::Int(i) => CellValue::Int(*i),
-            Data::Float(f) => CellValue::Float(*f),
-            Data::String(s) => CellValue::String(s.clone()),
-            Data::Bool(b) => CellValue::Bool(*b),
-            Data::DateTime(d) => CellValue::DateTime {
-                value: d.as_f64(),
-                duration: d.is_duration(),
-                // calamine has no getter for the 1904 flag; its Debug form names it.
-                is_1904: format!("{d:?}").contains("is_1904: true"),
-            },
-            Data::DateTimeIso(s) => CellValue::DateTimeIso(s.clone()),
-            Data::DurationIso(s) => CellValue::DurationIso(s.clone()),
-            Data::Error(e) => {
-                CellValue::Error(CELL_ERRORS.iter().position(|x| x == e).unwrap_or(0) as u8)
-            }
-        })
-    }
-
     fn into_data(self) -> Data {
         match self {
             CellValue::Int(i) => Data::Int(i),
@@ -321,27 +308,79 @@ impl CellValue {
     }
 }
 
-impl From<Sheet> for SheetData {
-    fn from(sheet: Sheet) -> SheetData {
-        let corners = sheet.range.start().zip(sheet.range.end());
-        let (r0, c0) = sheet.range.start().unwrap_or((0, 0));
-        let cells = sheet
+/// [`SheetData`] borrowed from a sheet: the same encoding, without copying a cell's text.
+#[derive(Serialize)]
+struct SheetDataRef<'a> {
+    name: &'a str,
+    corners: Option<((u32, u32), (u32, u32))>,
+    cells: Vec<(u32, u32, CellValueRef<'a>)>,
+    merged: Vec<((u32, u32), (u32, u32))>,
+    formulas: Vec<(u32, u32)>,
+    origins: &'a [(u32, u32)],
+}
+
+/// [`CellValue`] borrowed: the same variants in the same order, so the same encoding.
+#[derive(Serialize)]
+enum CellValueRef<'a> {
+    Int(i64),
+    Float(f64),
+    String(&'a str),
+    Bool(bool),
+    DateTime {
+        value: f64,
+        duration: bool,
+        is_1904: bool,
+    },
+    DateTimeIso(&'a str),
+    DurationIso(&'a str),
+    Error(u8),
+}
+
+impl<'a> CellValueRef<'a> {
+    fn of(data: &'a Data) -> Option<CellValueRef<'a>> {
+        Some(match data {
+            Data::Empty => return None,
+            Data::Int(i) => CellValueRef::Int(*i),
+            Data::Float(f) => CellValueRef::Float(*f),
+            Data::String(s) => CellValueRef::String(s),
+            Data::Bool(b) => CellValueRef::Bool(*b),
+            Data::DateTime(d) => CellValueRef::DateTime {
+                value: d.as_f64(),
+                duration: d.is_duration(),
+                // calamine has no getter for the 1904 flag; its Debug form names it.
+                is_1904: format!("{d:?}").contains("is_1904: true"),
+            },
+            Data::DateTimeIso(s) => CellValueRef::DateTimeIso(s),
+            Data::DurationIso(s) => CellValueRef::DurationIso(s),
+            Data::Error(e) => {
+                CellValueRef::Error(CELL_ERRORS.iter().position(|x| x == e).unwrap_or(0) as u8)
+            }
+        })
+    }
+}
+
+impl Serialize for Sheet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let corners = self.range.start().zip(self.range.end());
+        let (r0, c0) = self.range.start().unwrap_or((0, 0));
+        let cells = self
             .range
             .used_cells()
-            .filter_map(|(r, c, d)| Some((r0 + r as u32, c0 + c as u32, CellValue::of(d)?)))
+            .filter_map(|(r, c, d)| Some((r0 + r as u32, c0 + c as u32, CellValueRef::of(d)?)))
             .collect();
-        let mut merged: Vec<_> = sheet.merged.into_iter().collect();
+        let mut merged: Vec<_> = self.merged.iter().map(|(&k, &v)| (k, v)).collect();
         merged.sort_unstable();
-        let mut formulas: Vec<_> = sheet.formulas.into_iter().collect();
+        let mut formulas: Vec<_> = self.formulas.iter().copied().collect();
         formulas.sort_unstable();
-        SheetData {
-            name: sheet.name,
+        SheetDataRef {
+            name: &self.name,
             corners,
             cells,
             merged,
             formulas,
-            origins: sheet.origins,
+            origins: &self.origins,
         }
+        .serialize(serializer)
     }
 }
 
@@ -440,8 +479,8 @@ mod tests {
         let merges = [calamine::Dimensions::new((4, 2), (4, 3))];
         let mut formulas: Range<String> = Range::new((3, 3), (3, 3));
         formulas.set_value((3, 3), "SUM(C3:C4)".into());
-        let sheet =
-            Sheet::new("公开01".into(), range, &merges, Some(formulas)).with_origins(vec![(5, 1)]);
+        let sheet = Sheet::new("公开01".into(), range, &merges, formula_cells(&formulas))
+            .with_origins(vec![(5, 1)]);
         let bytes = postcard::to_stdvec(&sheet).expect("encode");
         let back: Sheet = postcard::from_bytes(&bytes).expect("decode");
         assert_eq!(

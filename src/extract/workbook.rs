@@ -102,7 +102,7 @@ fn sheets_of<RS: std::io::Read + std::io::Seek>(
 type SheetParts = (
     calamine::Range<calamine::Data>,
     Vec<calamine::Dimensions>,
-    Option<calamine::Range<String>>,
+    crate::FastSet<(u32, u32)>,
 );
 
 /// One sheet's cells, merged regions and formula cells, each within the limits.
@@ -113,13 +113,10 @@ fn read_one<RS: std::io::Read + std::io::Seek>(
 ) -> Result<SheetParts, String> {
     let (range, merges, formulas) = match workbook {
         Sheets::Xlsx(x) => {
-            let range = guard::xlsx_range(x, name, limits)?;
+            let (range, formulas) = guard::xlsx_range(x, name, limits)?;
             let merges = x
                 .merge_cells_by_sheet_name(name)
                 .map_err(|e| format!("cannot read merged cells: {e}"))?;
-            // Formulas only to tell "no cached value" from a blank; a workbook whose
-            // formulas cannot be read is still read for its values.
-            let formulas = guard::xlsx_formulas(x, name, limits);
             (range, merges, formulas)
         }
         Sheets::Xls(x) => {
@@ -130,7 +127,12 @@ fn read_one<RS: std::io::Read + std::io::Seek>(
             let merges = x
                 .merge_cells_by_sheet_name(name)
                 .map_err(|e| format!("cannot read merged cells: {e}"))?;
-            let formulas = x.worksheet_formula(name).ok();
+            // Formulas only to tell "no cached value" from a blank; a workbook whose
+            // formulas cannot be read is still read for its values.
+            let formulas = x
+                .worksheet_formula(name)
+                .map(|f| crate::extract::sheet::formula_cells(&f))
+                .unwrap_or_default();
             (range, merges, formulas)
         }
         other => {
@@ -138,7 +140,7 @@ fn read_one<RS: std::io::Read + std::io::Seek>(
                 .worksheet_range(name)
                 .map_err(|e| format!("cannot read cells: {e}"))?;
             guard::check_range(&range, limits)?;
-            (range, Vec::new(), None)
+            (range, Vec::new(), Default::default())
         }
     };
     guard::check_merges(&merges, limits)?;

@@ -16,8 +16,8 @@ use crate::reference::catalog::hex;
 pub const PARSER_VERSION: u32 = 1;
 
 /// Leading bytes of every entry: a file that does not start so is not ours (or is of an
-/// older layout) and is ignored.
-const MAGIC: &[u8; 8] = b"JSPARSE1";
+/// older layout) and is ignored. Then the CRC-32 of the body (little-endian), then the body.
+const MAGIC: &[u8; 8] = b"JSPARSE2";
 
 /// What decides how bytes are parsed: the parser's version, the build, the limits.
 #[derive(Debug, Clone)]
@@ -74,16 +74,31 @@ impl Cache {
     /// The parse stored under `key`, when it is there and whole.
     pub fn get(&self, key: &str) -> Option<Document> {
         let bytes = std::fs::read(self.path(key)).ok()?;
-        let body = bytes.strip_prefix(MAGIC.as_slice())?;
+        let rest = bytes.strip_prefix(MAGIC.as_slice())?;
+        let (crc, body) = rest.split_first_chunk::<4>()?;
+        if u32::from_le_bytes(*crc) != crc32fast::hash(body) {
+            return None;
+        }
         postcard::from_bytes(body).ok()
     }
 
+    /// Stores a parse. Written to a file of its own and renamed into place, but not synced:
+    /// an entry torn by a crash fails its checksum and is a miss, which only costs a parse.
     pub fn put(&self, key: &str, document: &Document) -> std::io::Result<()> {
-        let mut bytes = MAGIC.to_vec();
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let body = postcard::to_stdvec(document).map_err(std::io::Error::other)?;
+        let mut bytes = Vec::with_capacity(MAGIC.len() + 4 + body.len());
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
         bytes.extend_from_slice(&body);
-        crate::load::sink::write_atomically(&self.path(key), &bytes)
-            .map_err(|e| std::io::Error::other(e.to_string()))
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = self
+            .dir
+            .join(format!("{key}.{}-{n}.tmp", std::process::id()));
+        std::fs::write(&tmp, &bytes)?;
+        std::fs::rename(&tmp, self.path(key)).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
     }
 
     /// Removes every entry but those of `live` keys (parses no input refers to any more).
@@ -140,6 +155,14 @@ mod tests {
         let bytes = std::fs::read(&path).expect("read");
         std::fs::write(&path, &bytes[..bytes.len() - 3]).expect("write");
         assert!(cache.get("k").is_none());
+        // A body whose bytes changed (a torn write that still decodes) fails its checksum.
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0x01;
+        std::fs::write(&path, &flipped).expect("write");
+        assert!(cache.get("k").is_none());
+        std::fs::write(&path, &bytes).expect("write");
+        assert!(cache.get("k").is_some(), "the entry as written is whole");
         std::fs::write(&path, b"garbage").expect("write");
         assert!(cache.get("k").is_none());
         cache.retain(&Default::default());

@@ -113,9 +113,15 @@ impl TableKind {
         if key.starts_with("注") || key.starts_with("说明") || key.chars().count() > 90 {
             return None;
         }
-        ALIASES
-            .iter()
-            .find(|(alias, _)| key.contains(&name_key(alias)))
+        static KEYS: std::sync::LazyLock<Vec<(String, TableKind)>> =
+            std::sync::LazyLock::new(|| {
+                ALIASES
+                    .iter()
+                    .map(|&(alias, kind)| (name_key(alias), kind))
+                    .collect()
+            });
+        KEYS.iter()
+            .find(|(alias, _)| key.contains(alias.as_str()))
             .map(|&(_, kind)| kind)
     }
 

@@ -51,6 +51,9 @@ pub struct UnitRegistry {
     by_key: HashMap<(String, String), usize>,
     /// 9-digit code → index into `units`.
     by_code: HashMap<String, usize>,
+    /// District code → the district as the divisions give it, and the key of each name
+    /// and alias of its listed units (index into `units`): what `unit_in_text` looks for.
+    keys_by_district: HashMap<String, (Option<District>, Vec<(usize, String)>)>,
     /// sha256 of units.toml, part of the run fingerprint.
     pub version: String,
 }
@@ -104,8 +107,16 @@ impl UnitRegistry {
     ) -> UnitRegistry {
         let mut by_key = HashMap::new();
         let mut by_code = HashMap::new();
+        let mut keys_by_district: HashMap<String, (Option<District>, Vec<(usize, String)>)> =
+            HashMap::new();
         for (i, unit) in units.iter_mut().enumerate() {
             let district = divisions.district(&unit.district_code);
+            let (_, keys) = keys_by_district
+                .entry(unit.district_code.clone())
+                .or_insert_with(|| (district.clone(), Vec::new()));
+            for name in std::iter::once(&unit.name).chain(&unit.aliases) {
+                keys.push((i, unit_key(name, district.as_ref())));
+            }
             if unit.code.is_none() {
                 unit.code = township_code(&divisions, unit, district.as_ref());
             }
@@ -128,6 +139,7 @@ impl UnitRegistry {
             divisions,
             by_key,
             by_code,
+            keys_by_district,
             version,
         }
     }
@@ -211,17 +223,33 @@ impl UnitRegistry {
     /// The longest match wins, so 广安门外街道 is not taken for 广安门内街道.
     pub fn unit_in_text(&self, district: &District, text: &str) -> Option<&Unit> {
         let key = name_key(text);
-        self.units
-            .iter()
-            .filter(|u| u.district_code == district.code)
-            .flat_map(|u| {
-                std::iter::once(&u.name)
-                    .chain(&u.aliases)
-                    .map(move |n| (u, unit_key(n, Some(district))))
-            })
-            .filter(|(_, k)| !k.is_empty() && key.contains(k.as_str()))
-            .max_by_key(|(_, k)| k.len())
-            .map(|(u, _)| u)
+        let longest = |keys: &mut dyn Iterator<Item = (usize, &str)>| {
+            keys.filter(|(_, k)| !k.is_empty() && key.contains(k))
+                .max_by_key(|(_, k)| k.len())
+                .and_then(|(i, _)| self.units.get(i))
+        };
+        match self.keys_by_district.get(&district.code) {
+            // The keys were made with this very district (the usual case): no key is built.
+            Some((Some(known), keys)) if known == district => {
+                longest(&mut keys.iter().map(|(i, k)| (*i, k.as_str())))
+            }
+            Some((_, keys)) => {
+                let made: Vec<(usize, String)> = keys
+                    .iter()
+                    .map(|&(i, _)| i)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .flat_map(|i| {
+                        let u = &self.units[i];
+                        std::iter::once(&u.name)
+                            .chain(&u.aliases)
+                            .map(move |n| (i, unit_key(n, Some(district))))
+                    })
+                    .collect();
+                longest(&mut made.iter().map(|(i, k)| (*i, k.as_str())))
+            }
+            None => None,
+        }
     }
 }
 

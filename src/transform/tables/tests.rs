@@ -31,7 +31,7 @@ fn sheet(rows: &[&[&str]]) -> Sheet {
             range.set_value((r as u32, c as u32), value);
         }
     }
-    Sheet::new("Sheet1".into(), range, &[], None)
+    Sheet::new("Sheet1".into(), range, &[], Default::default())
 }
 
 /// Reads every table of one sheet for a known unit.
