@@ -45,7 +45,7 @@ pub struct Config {
 }
 
 fn default_records_in_memory() -> usize {
-    200_000
+    50_000
 }
 
 /// The configuration used when no `--config` is given.
