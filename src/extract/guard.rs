@@ -254,7 +254,8 @@ mod tests {
             max_entry_bytes: 1 << 20,
             ..Limits::default()
         };
-        let archive = |b: &Vec<u8>| zip::ZipArchive::new(std::io::Cursor::new(b.clone())).expect("zip");
+        let archive =
+            |b: &Vec<u8>| zip::ZipArchive::new(std::io::Cursor::new(b.clone())).expect("zip");
         // 4 MB of zeros deflate to a few KB, whose bound (×1032) is over 1 MB: counted, refused.
         assert!(!within_by_size(&mut archive(&bomb), &limits));
         let err = check_zip(std::io::Cursor::new(bomb.clone()), &limits).expect_err("bomb");

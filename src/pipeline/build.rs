@@ -21,8 +21,8 @@ use crate::load::dataset::{partition_label, Dataset, PartitionKey};
 use crate::load::parquet::{writer_properties, FileMeta};
 use crate::load::warehouse::Warehouse;
 use crate::model::{
-    EconomicRow, ExpenditureRow, Fact, Finding, Fund, GroupKey, PerformanceProject,
-    Reject, Severity, Source, UnitIdentity, UnitRow, Yuan, UNKNOWN_PARTITION,
+    EconomicRow, ExpenditureRow, Fact, Finding, Fund, GroupKey, PerformanceProject, Reject,
+    Severity, Source, UnitIdentity, UnitRow, Yuan, UNKNOWN_PARTITION,
 };
 use crate::pipeline::records::{Held, Records};
 use crate::transform::choose::{choose_reports, choose_tables};
@@ -288,9 +288,9 @@ fn build_group<'a>(
         .into_iter()
         .filter(|u| inside(&u.unit))
         .collect();
-    let total = units.first().and_then(|u| {
-        reconcile::year_total(u).map(|t| ((u.unit.unit_id.clone(), u.unit.year), t))
-    });
+    let total = units
+        .first()
+        .and_then(|u| reconcile::year_total(u).map(|t| ((u.unit.unit_id.clone(), u.unit.year), t)));
     if !group.write {
         return GroupOut {
             key: key.clone(),
@@ -545,7 +545,9 @@ impl<'a> Output<'a> {
                     *s += n;
                 }
             }
-            for ((dataset, batch), (_, writer, path)) in g.batches.into_iter().zip(&mut open.writers) {
+            for ((dataset, batch), (_, writer, path)) in
+                g.batches.into_iter().zip(&mut open.writers)
+            {
                 if open.failed.is_some() {
                     break;
                 }
@@ -574,12 +576,9 @@ impl<'a> Output<'a> {
         }
         let mut writers = Vec::with_capacity(Dataset::ALL.len());
         for dataset in Dataset::ALL {
-            let path = self.scratch.join(format!(
-                "{}-{}-{}.parquet",
-                dataset.name(),
-                key.0,
-                key.1
-            ));
+            let path = self
+                .scratch
+                .join(format!("{}-{}-{}.parquet", dataset.name(), key.0, key.1));
             let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
             let meta = FileMeta {
                 dataset: dataset.name(),

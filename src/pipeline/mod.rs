@@ -139,7 +139,15 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     };
     // Building and encoding run on the run's pool (--jobs), as extraction.
     let built = pool.install(|| {
-        build::build(&records, groups, kept, &checks, &target, &touched, half.max(1))
+        build::build(
+            &records,
+            groups,
+            kept,
+            &checks,
+            &target,
+            &touched,
+            half.max(1),
+        )
     })?;
     let mut state = plan.next_state(&previous, &fingerprint, &fresh, &built, &touched);
     state.previous_version = warehouse.current();

@@ -627,17 +627,21 @@ fn peak_records(o: &Output) -> usize {
 
 /// What an input's manifest entry says it gave: rows, facts, rejects and findings.
 fn records_by_partition(warehouse: &Path) -> BTreeMap<String, usize> {
-    let manifest: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(warehouse.join("_manifest.json")).expect("manifest"),
-    )
-    .expect("json");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(warehouse.join("_manifest.json")).expect("manifest"))
+            .expect("json");
     let mut by_year = BTreeMap::new();
     for input in manifest["inputs"].as_array().expect("inputs") {
         let rows = &input["rows"];
-        let n: u64 = ["expenditure", "economic_expenditure", "facts", "performance_projects"]
-            .iter()
-            .map(|k| rows[k].as_u64().unwrap_or(0))
-            .sum::<u64>()
+        let n: u64 = [
+            "expenditure",
+            "economic_expenditure",
+            "facts",
+            "performance_projects",
+        ]
+        .iter()
+        .map(|k| rows[k].as_u64().unwrap_or(0))
+        .sum::<u64>()
             + input["rejects"].as_array().map_or(0, |a| a.len() as u64)
             + input["findings"].as_array().map_or(0, |a| a.len() as u64);
         let year = input["year"].to_string();

@@ -218,7 +218,8 @@ pub(crate) fn layout(pages: &[Page]) -> Layout {
             range.set_value((r as u32, c), Data::String(text));
         }
     }
-    let sheet = Sheet::new(SHEET_NAME.to_string(), range, &merges, Default::default()).with_origins(origins);
+    let sheet = Sheet::new(SHEET_NAME.to_string(), range, &merges, Default::default())
+        .with_origins(origins);
     Layout {
         table_pages,
         sheet: Some(sheet),
