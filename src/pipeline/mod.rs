@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod cache;
+mod output;
 pub mod plan;
 pub mod records;
 pub mod setup;
