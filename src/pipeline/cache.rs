@@ -13,7 +13,7 @@ use crate::reference::catalog::hex;
 
 /// Bump when a reader decodes the same bytes differently (cells, merges, paragraphs, PDF
 /// pages): every cached parse is then read again.
-pub const PARSER_VERSION: u32 = 1;
+pub const PARSER_VERSION: u32 = 2;
 
 /// Leading bytes of every entry: a file that does not start so is not ours (or is of an
 /// older layout) and is ignored. Then the CRC-32 of the body (little-endian), then the body.

@@ -1110,3 +1110,131 @@ fn the_real_summary_tables_carry_overs_are_read_and_balanced() {
     // The identity and the right side's 总计.
     assert_eq!(balance_findings(&result.extraction), 2);
 }
+
+/// The byte range of the first stream of object `n` in a PDF whose objects are not in
+/// object streams (the 社会工作部 PDF's fonts are plain objects).
+fn stream_of(pdf: &[u8], n: u32) -> std::ops::Range<usize> {
+    let find = |from: usize, what: &[u8]| {
+        pdf[from..]
+            .windows(what.len())
+            .position(|w| w == what)
+            .map(|i| from + i)
+    };
+    let header = format!("\r{n} 0 obj");
+    let at = find(0, header.as_bytes()).expect("object");
+    let mut start = find(at, b"stream").expect("stream") + b"stream".len();
+    while matches!(pdf[start], b'\r' | b'\n') {
+        start += 1;
+    }
+    start..find(start, b"endstream").expect("endstream")
+}
+
+/// The font dictionary of the Type0 font whose BaseFont ends in `name`: (where its
+/// `/DescendantFonts` key starts, the object number of its ToUnicode map).
+fn type0_font(pdf: &[u8], name: &str) -> (usize, u32) {
+    let base = format!("+{name} /DescendantFonts");
+    let at = pdf
+        .windows(base.len())
+        .position(|w| w == base.as_bytes())
+        .expect("font")
+        + name.len()
+        + 2;
+    let dict = String::from_utf8_lossy(&pdf[at..at + 200]).into_owned();
+    let to_unicode = dict
+        .split("/ToUnicode ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("ToUnicode");
+    (at, to_unicode)
+}
+
+/// Runs juesuan on one PDF: its exit code, and the rows of expenditure, units and rejects.
+fn run_one(name: &str, bytes: &[u8]) -> (Option<i32>, Vec<Row>, Vec<Row>, Vec<Row>) {
+    let dir = tempfile::tempdir().expect("temp");
+    let folder = dir.path().join("in/2024/普陀区");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    std::fs::write(folder.join(name), bytes).expect("write");
+    let (wh, o) = run_inbox(dir.path());
+    (
+        o.status.code(),
+        read_dataset(&wh.join("expenditure")),
+        read_dataset(&wh.join("units")),
+        read_dataset(&wh.join("rejects")),
+    )
+}
+
+/// What a figure is, apart from the file it came from.
+fn figures(rows: &[Row], skip: &[&str]) -> Vec<Vec<(String, String)>> {
+    let mut out: Vec<Vec<(String, String)>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .filter(|(k, _)| !k.starts_with("source") && !skip.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A damaged font, the way real files are damaged, in the real 社会工作部 PDF:
+/// - FangSong_GB2312 (its narrative) loses /DescendantFonts, so its glyphs lose their widths
+///   and every glyph comes out spaced ("收 入 支 出 总 计", as in PDFs justified glyph by
+///   glyph): the text reads the same, and so does every figure;
+/// - SimSun (its tables) loses its ToUnicode map: its glyph ids, guessed as code points,
+///   read as Syriac and Tai Le ("᭦ޕ᭟ࠪ" for 收入支出) or not at all. Each page drawn with it is
+///   a reject saying so, the tables it titles are not read, and no figure is wrong: the
+///   narrative's all come back.
+#[test]
+fn a_real_pdf_with_a_damaged_font_reads_what_it_can_and_rejects_the_pages_it_cannot() {
+    let pdf = std::fs::read(reference("putuo_shehuigongzuobu_2024.pdf")).expect("reference pdf");
+    let (code, expenditure, units, rejects) = run_one("clean.pdf", &pdf);
+    assert_eq!(code, Some(0));
+    assert!(rejects.is_empty(), "{rejects:?}");
+    assert_eq!(expenditure.len(), 47);
+    let skip = ["unit_id"];
+
+    let (at, _) = type0_font(&pdf, "FangSong_GB2312");
+    let mut spaced = pdf.clone();
+    spaced[at + 1] = b'O'; // /DescendantFonts → /OescendantFonts
+    let (code, e, u, r) = run_one("spaced.pdf", &spaced);
+    assert_eq!(code, Some(0));
+    assert!(r.is_empty(), "{r:?}");
+    assert_eq!(figures(&e, &skip), figures(&expenditure, &skip));
+    assert_eq!(figures(&u, &skip), figures(&units, &skip));
+
+    let (_, to_unicode) = type0_font(&pdf, "SimSun");
+    let mut undecodable = pdf.clone();
+    undecodable[stream_of(&pdf, to_unicode)].fill(0);
+    let (code, e, u, r) = run_one("undecodable.pdf", &undecodable);
+    assert_eq!(code, Some(1), "the run says some input was not read");
+    let pages: Vec<&str> = r
+        .iter()
+        .filter(|r| r["reason"].contains("glyphs do not decode to text"))
+        .map(|r| r["source_sheet"].as_str())
+        .collect();
+    assert!(pages.len() >= 6, "a reject per damaged page: {r:?}");
+    assert!(pages.iter().all(|p| p.starts_with('p')), "{pages:?}");
+    // Every figure loaded is one the clean file gives: the narrative's all are.
+    let clean = figures(&expenditure, &skip);
+    let loaded = figures(&e, &skip);
+    assert!(!loaded.is_empty());
+    assert!(loaded.iter().all(|row| clean.contains(row)), "{loaded:?}");
+    // The unit's figures: the narrative's as the clean file's, those only its tables give
+    // (一般公共预算财政拨款收入 of 收入支出决算总表) missing rather than wrong.
+    let (damaged, clean) = (&figures(&u, &skip)[0], &figures(&units, &skip)[0]);
+    let stated = damaged.iter().filter(|(_, v)| !v.is_empty()).count();
+    assert!(stated >= 30, "{damaged:?}");
+    for (column, value) in damaged.iter().filter(|(_, v)| !v.is_empty()) {
+        assert!(
+            clean.contains(&(column.clone(), value.clone())),
+            "{column} = {value}"
+        );
+    }
+    assert!(
+        damaged.len() == clean.len()
+            && stated < clean.iter().filter(|(_, v)| !v.is_empty()).count()
+    );
+}

@@ -30,6 +30,20 @@ pub struct PdfText {
     /// Why the pages from some page on could not be read (a truncated file): those read
     /// before it are kept.
     pub incomplete: Option<String>,
+    /// Pages with glyphs that do not decode to text (no Unicode mapping, or a guessed one
+    /// in a script no disclosure uses: a damaged font, or one without a ToUnicode map). What
+    /// is drawn with them cannot be read.
+    pub unmapped: Vec<Unmapped>,
+}
+
+/// Glyphs of one page that do not decode to text: they read as U+FFFD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Unmapped {
+    /// 1-based.
+    pub page: u32,
+    pub glyphs: u32,
+    /// Of all the page's glyphs (whitespace aside).
+    pub of: u32,
 }
 
 impl PdfText {
@@ -99,6 +113,12 @@ fn parse(bytes: Vec<u8>, limits: &Limits) -> Result<PdfDoc, String> {
     if !bytes.windows(5).take(1024).any(|w| w == b"%PDF-") {
         return Err("not a PDF (no %PDF header)".into());
     }
+    // Unmapped glyphs come out as U+FFFD rather than silently dropped: a dropped digit
+    // would turn 307.82 into 37.82 (pdf_oxide drops them by default; the flag is global).
+    static PRESERVE_UNMAPPED: std::sync::Once = std::sync::Once::new();
+    PRESERVE_UNMAPPED.call_once(|| {
+        pdf_oxide::extractors::text::set_preserve_unmapped_glyphs(true);
+    });
     let doc = PdfDocument::from_bytes(bytes).map_err(|e| format!("not a readable PDF: {e}"))?;
     if doc.is_encrypted() && !doc.authenticate(b"").unwrap_or(false) {
         return Err("an encrypted PDF that needs a password".into());
@@ -113,6 +133,7 @@ fn parse(bytes: Vec<u8>, limits: &Limits) -> Result<PdfDoc, String> {
         ));
     }
     let mut read: Vec<Page> = Vec::with_capacity(pages);
+    let mut unmapped = Vec::new();
     let mut chars = 0u64;
     let mut incomplete = None;
     for page in 0..pages {
@@ -140,10 +161,24 @@ fn parse(bytes: Vec<u8>, limits: &Limits) -> Result<PdfDoc, String> {
                 // PDF space has y upwards; the box's y is its bottom.
                 middle: top - (s.bbox.y + s.bbox.height / 2.0),
                 size: s.font_size.max(1.0),
-                text: s.text,
+                text: decoded(s.text),
                 anchor: None,
             })
             .collect();
+        let (mut glyphs, mut lost) = (0u32, 0u32);
+        for c in runs.iter().flat_map(|r| r.text.chars()) {
+            if !c.is_whitespace() {
+                glyphs = glyphs.saturating_add(1);
+                lost = lost.saturating_add(u32::from(c == char::REPLACEMENT_CHARACTER));
+            }
+        }
+        if lost > 0 {
+            unmapped.push(Unmapped {
+                page: page as u32 + 1,
+                glyphs: lost,
+                of: glyphs,
+            });
+        }
         chars += runs
             .iter()
             .map(|r| r.text.chars().count() as u64)
@@ -170,7 +205,7 @@ fn parse(bytes: Vec<u8>, limits: &Limits) -> Result<PdfDoc, String> {
                             right: c.bbox.x + c.bbox.width,
                             middle: top - (c.bbox.y + c.bbox.height / 2.0),
                             size: c.font_size.max(1.0),
-                            text: c.char.to_string(),
+                            text: decoded_char(c.char).to_string(),
                             anchor: None,
                         })
                         .collect()
@@ -208,6 +243,7 @@ fn parse(bytes: Vec<u8>, limits: &Limits) -> Result<PdfDoc, String> {
     let mut narrative = PdfText {
         pages,
         incomplete,
+        unmapped,
         ..PdfText::default()
     };
     for (p, lines) in per_page.iter().enumerate() {
@@ -223,6 +259,37 @@ fn parse(bytes: Vec<u8>, limits: &Limits) -> Result<PdfDoc, String> {
         tables: layout.sheet,
         unruled: layout.unruled,
     })
+}
+
+/// Whether a decoded glyph can be text of a Chinese disclosure. A font without a usable
+/// ToUnicode map is decoded by guessing that its glyph ids are code points: the guess is
+/// text in Syriac, Tai Le, Hangul or Yi ("᭦ޕ᭟ࠪ" for 收入支出), scripts a 部门决算 never
+/// prints. Such a glyph is as unreadable as one without a mapping.
+fn plausible(c: char) -> bool {
+    !matches!(c as u32,
+        0x0590..=0x1FFF // Hebrew … Greek Extended (Latin, Greek and Cyrillic are below)
+        | 0x2C00..=0x2DFF // Glagolitic … Cyrillic Extended-A
+        | 0xA000..=0xABFF // Yi … Meetei Mayek
+        | 0xAC00..=0xD7FF // Hangul
+        | 0x10000..=0x1FFFF // historic scripts, symbols, emoji
+    )
+}
+
+fn decoded_char(c: char) -> char {
+    if plausible(c) {
+        c
+    } else {
+        char::REPLACEMENT_CHARACTER
+    }
+}
+
+/// A run's text with every glyph that did not decode to text as U+FFFD.
+fn decoded(text: String) -> String {
+    if text.chars().all(plausible) {
+        text
+    } else {
+        text.chars().map(decoded_char).collect()
+    }
 }
 
 /// The most path segments a page may contribute as ruling lines (a hostile page can draw

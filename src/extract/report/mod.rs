@@ -56,6 +56,8 @@ pub struct PdfParts {
     pub lines: Vec<(u32, u32)>,
     /// Why the pages from some page on could not be read.
     pub incomplete: Option<String>,
+    /// Pages with glyphs that have no Unicode mapping.
+    pub unmapped: Vec<pdf::Unmapped>,
     /// The table pages' rows, rebuilt as one sheet.
     pub tables: Option<crate::extract::sheet::Sheet>,
     /// Standard tables printed without ruling lines: (page, title).
@@ -106,6 +108,7 @@ pub fn parse(path: &Path, limits: &crate::config::Limits) -> Result<Narrative, S
             pdf_parts = Some(PdfParts {
                 lines: doc.narrative.lines,
                 incomplete: doc.narrative.incomplete,
+                unmapped: doc.narrative.unmapped,
                 tables: doc.tables,
                 unruled: doc.unruled,
             });

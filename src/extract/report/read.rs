@@ -225,7 +225,11 @@ pub fn mend_blocks(blocks: Vec<Block>) -> Vec<Block> {
 /// the next line; spaces inside numbers and between a number and its unit go.
 fn mend(blocks: Vec<Block>) -> Vec<Block> {
     let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
-    for block in blocks {
+    for mut block in blocks {
+        // Each line tidied first: a letter-spaced heading ("一 、 主 要 职 能") is a heading.
+        if let Block::Para { text, .. } = &mut block {
+            *text = tidy_numbers(text);
+        }
         match (out.last_mut(), block) {
             (Some(Block::Para { text: prev, .. }), Block::Para { text, number }) => {
                 if continues(prev, &text) {
@@ -293,7 +297,10 @@ fn is_heading(s: &str) -> bool {
 }
 
 /// "19,044.27 万元" → "19,044.27万元"; "决算 100.46 万元" → "决算100.46万元": a space that
-/// touches a number on one side and a number, unit or Chinese text on the other goes.
+/// touches a number on one side and a number, unit or Chinese text on the other goes. So
+/// does a space between two Chinese characters or marks: Chinese prose has no word spaces,
+/// and a letter-spaced line ("收 入 支 出 总 计", a PDF justified glyph by glyph or whose
+/// font lost its widths) reads as the sentence it prints.
 fn tidy_numbers(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
@@ -307,7 +314,9 @@ fn tidy_numbers(text: &str) -> String {
                 .copied()
                 .find(|n| *n != ' ' && *n != '\u{3000}');
             if let (Some(p), Some(n)) = (prev, next) {
-                if (numeric(p) && (numeric(n) || cjk(n) || n == '%')) || (cjk(p) && numeric(n)) {
+                if (numeric(p) && (numeric(n) || cjk(n) || n == '%'))
+                    || (cjk(p) && (numeric(n) || cjk(n)))
+                {
                     continue;
                 }
             }
@@ -469,6 +478,29 @@ mod tests {
         ] {
             assert!(!is_heading(t), "{t}");
         }
+    }
+
+    /// A letter-spaced text (a PDF justified glyph by glyph, or whose font lost its widths)
+    /// reads as the sentences it prints; spaces beside Latin words stay.
+    #[test]
+    fn letter_spaced_lines_read_as_their_sentences() {
+        let txt = "一 、 收 入 支 出 决 算 总 体 情 况 说 明\n2024 年 度 收 、 支 总 计 307.82 万 元 。 与 2023 年 度 相 比 ， 收 入 支 出 总\n计 增 加 307.82 万 元 。\n开 展 PPP 项 目 评 价 。";
+        let (blocks, _) = read_txt(txt.as_bytes()).unwrap();
+        let texts: Vec<&str> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Para { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "一、收入支出决算总体情况说明",
+                "2024年度收、支总计307.82万元。与2023年度相比，收入支出总计增加307.82万元。",
+                "开展 PPP 项目评价。",
+            ]
+        );
     }
 
     #[test]

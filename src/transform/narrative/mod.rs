@@ -155,6 +155,18 @@ pub fn interpret(
     if let Some(reason) = pdf_lines.and_then(|p| p.incomplete.clone()) {
         out.reject(file, None, Stage::Extract, reason, None);
     }
+    for u in pdf_lines.map(|p| p.unmapped.as_slice()).unwrap_or_default() {
+        out.reject(
+            file,
+            Some(Origin::Page(u.page)),
+            Stage::Extract,
+            format!(
+                "{} of the page's {} glyphs do not decode to text (a damaged font, or one without a ToUnicode map): the sentences and cells drawn with them are not read",
+                u.glyphs, u.of
+            ),
+            None,
+        );
+    }
     let at = |paragraph: u32| Provenance {
         file: file.clone(),
         origin: match pdf_lines.and_then(|p| p.place(paragraph)) {

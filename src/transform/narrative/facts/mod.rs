@@ -136,6 +136,7 @@ pub fn extract(blocks: &[Block], outline: &Outline) -> Facts {
                 out.out_of_range.push((*para, c[0].to_string()));
             }
         }
+        let text = blank_unreadable(text);
         let mut mark = |start: usize| {
             used.insert((*para, start));
         };
@@ -592,6 +593,25 @@ pub fn extract(blocks: &[Block], outline: &Outline) -> Facts {
                 .rev()
                 .collect();
             out.unused.push((*para, format!("{before}{}", &c[0])));
+        }
+    }
+    out
+}
+
+/// A sentence with a glyph that has no Unicode mapping (U+FFFD: a PDF font that is damaged
+/// or has no ToUnicode map) states nothing that can be trusted: "3\u{FFFD}7.82万元" must not
+/// read as 7.82万元. Its bytes become spaces, so every position in the paragraph stays
+/// where it was; its amounts remain mentions that were not read.
+fn blank_unreadable(text: String) -> String {
+    if !text.contains(char::REPLACEMENT_CHARACTER) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    for sentence in text.split_inclusive(['。', '；', ';', '！', '!', '？', '?']) {
+        if sentence.contains(char::REPLACEMENT_CHARACTER) {
+            out.extend(std::iter::repeat_n(' ', sentence.len()));
+        } else {
+            out.push_str(sentence);
         }
     }
     out

@@ -305,3 +305,38 @@ fn comparison_words_are_read_with_their_figures() {
         ]
     );
 }
+
+/// A glyph without a Unicode mapping (U+FFFD, a damaged PDF font) costs its sentence: it
+/// may be any character, so no pattern may read across or beside it. "\u{FFFD}收、支总计"
+/// may be "款收、支总计" (a 款's total, not the unit's); the paragraph's other sentences are
+/// still read.
+#[test]
+fn a_sentence_with_an_unmapped_glyph_states_nothing() {
+    let clean = "本年度收、支总计307.82万元，比上年增加17.35万元，增长5.98%。财政拨款收、支总计301.04万元。";
+    let f = read(&[para(1, clean)]);
+    assert_eq!(
+        money(&f, Metric::TotalIncomeExpenditure).as_deref(),
+        Some("3078200.00")
+    );
+    assert_eq!(
+        money(&f, Metric::FiscalTotal).as_deref(),
+        Some("3010400.00")
+    );
+
+    for damaged in [
+        clean.replacen("本年度收", "本年度\u{FFFD}收", 1),
+        clean.replacen("307.82", "3\u{FFFD}7.82", 1),
+    ] {
+        let f = read(&[para(1, &damaged)]);
+        assert_eq!(money(&f, Metric::TotalIncomeExpenditure), None, "{damaged}");
+        assert_eq!(money(&f, Metric::TotalChange), None, "{damaged}");
+        assert!(f.statements.is_empty(), "{damaged}: {:?}", f.statements);
+        assert_eq!(
+            money(&f, Metric::FiscalTotal).as_deref(),
+            Some("3010400.00"),
+            "{damaged}"
+        );
+        // Its amounts are still mentions, not read.
+        assert!(f.amount_mentions > f.amount_mentions_used, "{damaged}");
+    }
+}
