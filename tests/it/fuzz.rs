@@ -60,6 +60,15 @@ fn extract(name: &str, bytes: &[u8]) -> (usize, usize) {
     (rows, x.rejects.len())
 }
 
+/// Cases per property: `default`, or PROPTEST_CASES for a longer search
+/// (`PROPTEST_CASES=2000 cargo test --test it fuzz::`).
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
 fn sample_workbook() -> &'static [u8] {
     static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
     BYTES.get_or_init(|| {
@@ -201,7 +210,7 @@ fn random_workbook(cells: &[((u32, u16), CellValue)], merges: &[(u32, u16, u32, 
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(48), ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_bytes_under_every_extension_are_rejected_or_read(
@@ -252,7 +261,7 @@ proptest! {
 
 proptest! {
     // A PDF costs more than a workbook to parse: fewer cases.
-    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(16), ..ProptestConfig::default() })]
 
     #[test]
     fn a_real_pdf_with_mutated_bytes_is_read_or_rejected(
