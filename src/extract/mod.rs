@@ -3,6 +3,7 @@
 //! turns a document into records.
 
 pub mod guard;
+mod merges;
 pub mod pdf;
 pub mod report;
 pub mod sheet;

@@ -3,12 +3,14 @@
 //! GBK text under a wrong CODEPAGE repaired. Nothing is interpreted here: the tables on the
 //! sheets are found and read by `transform::tables`.
 
+use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{open_workbook_auto, Reader, Sheets, Xls, XlsOptions};
+use calamine::{open_workbook_auto_from_rs, Reader, Sheets, Xls, XlsOptions, Xlsx};
 
 use crate::config::Limits;
 use crate::extract::guard;
+use crate::extract::merges::SheetEntries;
 use crate::extract::sheet::Sheet;
 
 /// What a workbook says: its sheets' cells, and the sheets refused by the limits.
@@ -28,19 +30,36 @@ pub fn parse(path: &Path, limits: &Limits) -> Result<Workbook, String> {
 type ReadSheets = (Vec<Sheet>, Vec<(String, String)>);
 
 fn read_sheets(path: &Path, limits: &Limits) -> Result<ReadSheets, String> {
+    // The file is read once (its size was held to limits.max_file_bytes when it was hashed;
+    // `take` holds a file that grew since to it too): the zip check, calamine and the
+    // merged-cell reader all read these bytes.
+    let cannot_open = |e: &dyn std::fmt::Display| format!("cannot open workbook: {e}");
+    let file = std::fs::File::open(path).map_err(|e| cannot_open(&e))?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, limits.max_file_bytes + 1),
+        &mut bytes,
+    )
+    .map_err(|e| cannot_open(&e))?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(format!(
+            "file grew over the limit of {} bytes while it was read (limits.max_file_bytes)",
+            limits.max_file_bytes
+        ));
+    }
     // A zip container (.xlsx, or anything that starts like one) is inflated into a counter
     // first: calamine would inflate a bomb into memory.
-    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot open workbook: {e}"))?;
-    let mut magic = [0u8; 4];
-    let is_zip =
-        std::io::Read::read_exact(&mut file, &mut magic).is_ok() && magic == *b"PK\x03\x04";
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
     if is_zip {
-        std::io::Seek::rewind(&mut file).map_err(|e| format!("cannot open workbook: {e}"))?;
-        guard::check_zip(std::io::BufReader::new(file), limits)?;
+        guard::check_zip(Cursor::new(&bytes[..]), limits)?;
     }
-    let workbook = open_workbook_auto(path).map_err(|e| format!("cannot open workbook: {e}"))?;
+    let workbook = open(path, &bytes).map_err(|e| cannot_open(&e))?;
     let is_xls = matches!(workbook, Sheets::Xls(_));
-    let read = sheets_of(workbook, false, limits)?;
+    let entries = match &workbook {
+        Sheets::Xlsx(_) => SheetEntries::open(Cursor::new(&bytes[..])),
+        _ => None,
+    };
+    let read = sheets_of(workbook, entries, false, limits)?;
     if !is_xls || !mis_decoded(&read.0) {
         return Ok(read);
     }
@@ -49,10 +68,9 @@ fn read_sheets(path: &Path, limits: &Limits) -> Result<ReadSheets, String> {
     // and decode those bytes as GBK.
     let mut options = XlsOptions::default();
     options.force_codepage = Some(1200);
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot open workbook: {e}"))?;
-    let xls = Xls::new_with_options(std::io::BufReader::new(file), options)
-        .map_err(|e| format!("cannot open workbook: {e}"))?;
-    let repaired = sheets_of(Sheets::Xls(xls), true, limits)?;
+    let xls =
+        Xls::new_with_options(Cursor::new(&bytes[..]), options).map_err(|e| cannot_open(&e))?;
+    let repaired = sheets_of(Sheets::Xls(xls), None, true, limits)?;
     if mis_decoded(&repaired.0) {
         // Not GBK either: keep what the workbook declared; the tables will say what is wrong.
         return Ok(read);
@@ -64,8 +82,28 @@ fn read_sheets(path: &Path, limits: &Limits) -> Result<ReadSheets, String> {
     Ok(repaired)
 }
 
-fn sheets_of<RS: std::io::Read + std::io::Seek>(
-    mut workbook: Sheets<RS>,
+type Bytes<'a> = Cursor<&'a [u8]>;
+
+/// calamine's reader for the file, chosen as `open_workbook_auto` chooses it (by the
+/// extension, else by trying each format), over bytes already read.
+fn open<'a>(path: &Path, bytes: &'a [u8]) -> Result<Sheets<Bytes<'a>>, calamine::Error> {
+    let data = Cursor::new(bytes);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    Ok(match ext.as_deref() {
+        Some("xls" | "xla") => Sheets::Xls(Xls::new(data).map_err(calamine::Error::Xls)?),
+        Some("xlsx" | "xlsm" | "xlam") => {
+            Sheets::Xlsx(Xlsx::new(data).map_err(calamine::Error::Xlsx)?)
+        }
+        _ => open_workbook_auto_from_rs(data)?,
+    })
+}
+
+fn sheets_of(
+    mut workbook: Sheets<Bytes<'_>>,
+    mut entries: Option<SheetEntries<Bytes<'_>>>,
     gbk: bool,
     limits: &Limits,
 ) -> Result<ReadSheets, String> {
@@ -80,7 +118,7 @@ fn sheets_of<RS: std::io::Read + std::io::Seek>(
     let mut sheets = Vec::with_capacity(names.len());
     let mut refused = Vec::new();
     for name in names {
-        let read = read_one(&mut workbook, &name, limits);
+        let read = read_one(&mut workbook, entries.as_mut(), &name, limits);
         let display = if gbk {
             gbk_from_bytes(&name).unwrap_or_else(|| name.clone())
         } else {
@@ -106,17 +144,21 @@ type SheetParts = (
 );
 
 /// One sheet's cells, merged regions and formula cells, each within the limits.
-fn read_one<RS: std::io::Read + std::io::Seek>(
-    workbook: &mut Sheets<RS>,
+fn read_one(
+    workbook: &mut Sheets<Bytes<'_>>,
+    entries: Option<&mut SheetEntries<Bytes<'_>>>,
     name: &str,
     limits: &Limits,
 ) -> Result<SheetParts, String> {
     let (range, merges, formulas) = match workbook {
         Sheets::Xlsx(x) => {
             let (range, formulas) = guard::xlsx_range(x, name, limits)?;
-            let merges = x
-                .merge_cells_by_sheet_name(name)
-                .map_err(|e| format!("cannot read merged cells: {e}"))?;
+            let merges = match entries.and_then(|e| e.merges(name, limits.max_entry_bytes)) {
+                Some(merges) => merges,
+                None => x
+                    .merge_cells_by_sheet_name(name)
+                    .map_err(|e| format!("cannot read merged cells: {e}"))?,
+            };
             (range, merges, formulas)
         }
         Sheets::Xls(x) => {
