@@ -2,8 +2,8 @@
 //!
 //! `<mergeCells>` comes after `<sheetData>` in a worksheet, and calamine reads it by parsing
 //! every XML event of the sheet again, copying each into a buffer (a second full pass over
-//! the cells). Here the sheet is inflated once more and its `<sheetData>` skipped as bytes
-//! (quick-xml over a borrowed slice, nothing decoded); only `<mergeCells>` is parsed. Anything this
+//! the cells). Here the sheet is inflated once more, the end of its `<sheetData>` found by a
+//! byte search, and only what follows is parsed. Anything this
 //! reader does not understand (a sheet it cannot place, a malformed reference) is left to
 //! calamine's own reader, so a workbook reads the same either way.
 
@@ -152,19 +152,22 @@ fn sheet_ids<R: Read + Seek>(
     }
 }
 
-/// The `<mergeCells>` of a worksheet's XML. The cells are skipped as XML (`read_to_end`
-/// over `<sheetData>`: no attribute, value or text is decoded), so a cell's text, comment
-/// or CDATA cannot pass for the element.
+/// The `<mergeCells>` of a worksheet's XML, parsed from where its cells end.
 fn merge_cells(xml: &[u8]) -> Option<Vec<Dimensions>> {
-    let mut xml = reader(xml);
+    let tail = match cells_end(xml) {
+        Some(end) => &xml[end..],
+        None => xml,
+    };
+    let mut xml = reader(tail);
+    // The tail closes elements opened before it (`</worksheet>`).
+    xml.config_mut().allow_unmatched_ends = true;
     let mut out = Vec::new();
-    let mut inside = false;
     loop {
         match xml.read_event().ok()? {
-            Event::Start(e) if !inside && e.local_name().as_ref() == "sheetData" => {
+            // Only when the end of the cells could not be found by bytes.
+            Event::Start(e) if e.local_name().as_ref() == "sheetData" => {
                 xml.read_to_end(e.name()).ok()?;
             }
-            Event::Start(e) if e.local_name().as_ref() == "mergeCells" => inside = true,
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "mergeCell" => {
                 if let Some(reference) = attribute(&e, "ref") {
                     out.push(dimensions(&reference)?);
@@ -175,6 +178,44 @@ fn merge_cells(xml: &[u8]) -> Option<Vec<Dimensions>> {
             _ => {}
         }
     }
+}
+
+/// Where the worksheet's `<sheetData>` ends (just past `</sheetData>` or `<sheetData/>`),
+/// found by a byte search. Outside CDATA, comments and processing instructions a raw `<`
+/// only opens markup (text and attribute values escape it), so the first such tag is the
+/// real one; when the cells hold any of those constructs, `None`: the caller skips the
+/// cells as XML instead.
+fn cells_end(xml: &[u8]) -> Option<usize> {
+    use memchr::memmem;
+    for at in memmem::find_iter(xml, b"sheetData") {
+        let Some(open) = memchr::memrchr(b'<', &xml[..at]) else {
+            continue;
+        };
+        let name = &xml[open + 1..at];
+        let (closing, prefix) = match name.strip_prefix(b"/") {
+            Some(prefix) => (true, prefix),
+            None => (false, name),
+        };
+        let is_prefix = prefix.is_empty()
+            || (prefix.ends_with(b":")
+                && prefix[..prefix.len() - 1]
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'_'));
+        if !is_prefix {
+            continue;
+        }
+        let close = at + memchr::memchr(b'>', &xml[at..])?;
+        if !closing && xml[close - 1] != b'/' {
+            continue;
+        }
+        let cells = &xml[..open];
+        let prolog = memmem::find(cells, b"?>").map_or(0, |p| p + 2);
+        let opaque = [&b"<![CDATA["[..], b"<!--", b"<?"]
+            .iter()
+            .any(|construct| memmem::find(&cells[prolog..], construct).is_some());
+        return (!opaque).then_some(close + 1);
+    }
+    None
 }
 
 /// "B2:D3" or "B2" as 0-based (row, column) corners.
@@ -284,6 +325,11 @@ mod tests {
                         m.iter().map(|d| (d.start, d.end)).collect()
                     };
                     assert_eq!(pairs(&found), pairs(&theirs), "{} {name}", path.display());
+                    // By the byte search, not by skipping the cells as XML.
+                    let entry = ours.paths[&name].clone();
+                    let mut xml = Vec::new();
+                    inflate(&mut ours.zip, &entry, 1 << 30, &mut xml).expect("inflate");
+                    assert!(cells_end(&xml).is_some(), "{} {name}", path.display());
                     regions += found.len();
                 }
                 workbooks += 1;

@@ -153,6 +153,55 @@ impl Sheet {
         out
     }
 
+    /// Whether `name_key(&self.row_text(row))` starts with one of `prefixes`, without
+    /// building the row's text: the key's first characters are read from the cells.
+    pub fn row_key_starts_with(&self, row: u32, prefixes: &[&str]) -> bool {
+        const HEAD: usize = 4;
+        let mut head = ['\0'; HEAD];
+        let mut n = 0;
+        'cells: for col in self.first_col..self.end_col {
+            if self.is_merged_tail(row, col) {
+                continue;
+            }
+            match self.get(row, col) {
+                Data::String(s) => {
+                    for c in s.chars().map(crate::reference::text::fold_char) {
+                        if !c.is_whitespace() {
+                            head[n] = c;
+                            n += 1;
+                            if n == HEAD {
+                                break 'cells;
+                            }
+                        }
+                    }
+                }
+                // A number's text is digits, a sign or a point: never a word's start, and
+                // it ends what the prefixes can match.
+                Data::Float(_) | Data::Int(_) => {
+                    head[n] = '0';
+                    n += 1;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let head = &head[..n];
+        prefixes.iter().any(|p| {
+            let mut chars = p.chars();
+            let len = p.chars().count();
+            debug_assert!(len <= HEAD, "prefix {p} is longer than the head read");
+            len <= head.len() && head.iter().take(len).all(|&c| chars.next() == Some(c))
+        })
+    }
+
+    /// Whether a text cell of the row holds `c` (a cheap test before a row's key is built).
+    pub fn row_has_char(&self, row: u32, c: char) -> bool {
+        (self.first_col..self.end_col).any(|col| {
+            !self.is_merged_tail(row, col)
+                && matches!(self.get(row, col), Data::String(s) if s.contains(c))
+        })
+    }
+
     /// Number of non-empty cells in a row, counting a merged region once.
     pub fn filled(&self, row: u32) -> usize {
         (self.first_col..self.end_col)
@@ -456,6 +505,56 @@ fn is_blank(d: &Data) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The row tests read from the cells agree with the row's key built in full.
+    #[test]
+    fn row_key_tests_agree_with_the_row_key() {
+        use crate::reference::text::name_key;
+        let rows: [&[Data]; 9] = [
+            &[Data::String(" 注：本表".into())],
+            &[
+                Data::Empty,
+                Data::String("\u{3000}说\n明".into()),
+                Data::Int(3),
+            ],
+            &[Data::String("备".into()), Data::String("注 1".into())],
+            &[Data::String("备".into()), Data::Float(1.5)],
+            &[Data::Float(2.0), Data::String("注".into())],
+            &[
+                Data::String("ＡＢ".into()),
+                Data::String("本 表无数据".into()),
+            ],
+            &[Data::String("合计".into())],
+            &[Data::Empty],
+            &[
+                Data::String("注".into()),
+                Data::Empty,
+                Data::String("x".into()),
+            ],
+        ];
+        let mut range: Range<Data> = Range::new((0, 0), (rows.len() as u32 - 1, 2));
+        for (r, cells) in rows.iter().enumerate() {
+            for (c, d) in cells.iter().enumerate() {
+                range.set_value((r as u32, c as u32), d.clone());
+            }
+        }
+        let merges = [calamine::Dimensions::new((8, 0), (8, 1))];
+        let sheet = Sheet::new("s".into(), range, &merges, Default::default());
+        let prefixes = ["注", "说明", "备注"];
+        let mut starts = 0;
+        for r in 0..rows.len() as u32 {
+            let key = name_key(&sheet.row_text(r));
+            let expected = prefixes.iter().any(|p| key.starts_with(p));
+            assert_eq!(
+                sheet.row_key_starts_with(r, &prefixes),
+                expected,
+                "row {r}: {key}"
+            );
+            starts += usize::from(expected);
+            assert_eq!(sheet.row_has_char(r, '本'), key.contains('本'), "row {r}");
+        }
+        assert_eq!(starts, 4);
+    }
 
     /// The extraction cache stores sheets: every value, merge, formula cell and origin
     /// comes back, and every reader's view of the sheet is the same.

@@ -84,6 +84,8 @@ impl Cache {
 
     /// Stores a parse. Written to a file of its own and renamed into place, but not synced:
     /// an entry torn by a crash fails its checksum and is a miss, which only costs a parse.
+    /// An entry that already holds these bytes (`--full` over a warm cache) is left as it
+    /// is: reading 30 KB back costs far less than a new file and a rename over the old one.
     pub fn put(&self, key: &str, document: &Document) -> std::io::Result<()> {
         static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let body = postcard::to_stdvec(document).map_err(std::io::Error::other)?;
@@ -91,12 +93,16 @@ impl Cache {
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
         bytes.extend_from_slice(&body);
+        let path = self.path(key);
+        if std::fs::read(&path).is_ok_and(|old| old == bytes) {
+            return Ok(());
+        }
         let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let tmp = self
             .dir
             .join(format!("{key}.{}-{n}.tmp", std::process::id()));
         std::fs::write(&tmp, &bytes)?;
-        std::fs::rename(&tmp, self.path(key)).inspect_err(|_| {
+        std::fs::rename(&tmp, &path).inspect_err(|_| {
             let _ = std::fs::remove_file(&tmp);
         })
     }

@@ -16,7 +16,8 @@ fn needs_fold(c: char) -> bool {
     ('\u{FF01}'..='\u{FF5E}').contains(&c) || c == '\u{3000}'
 }
 
-fn fold_char(c: char) -> char {
+/// One character width-folded (full-width ASCII and the ideographic space).
+pub fn fold_char(c: char) -> char {
     match c {
         '\u{3000}' => ' ',
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),

@@ -243,7 +243,11 @@ pub(crate) fn is_empty_table(sheet: &Sheet, block: &Block) -> bool {
     if name_key(&block.title).contains("空表") {
         return true;
     }
+    // Every marker holds 本, which neither width folding nor removing spaces makes.
     (block.start..block.end).any(|r| {
+        if !sheet.row_has_char(r, '本') {
+            return false;
+        }
         let text = name_key(&sheet.row_text(r));
         text.contains("本表无数据") || text.contains("故本表无数据") || text.contains("本表为空")
     })

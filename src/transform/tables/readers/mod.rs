@@ -91,10 +91,7 @@ impl TableContext<'_> {
     fn data_rows(&self, start: u32) -> impl Iterator<Item = u32> + '_ {
         (start..self.block.end)
             .filter(|&r| self.sheet.filled(r) > 0)
-            .take_while(|&r| {
-                let key = name_key(&self.sheet.row_text(r));
-                !(key.starts_with("注") || key.starts_with("说明") || key.starts_with("备注"))
-            })
+            .take_while(|&r| !self.sheet.row_key_starts_with(r, &["注", "说明", "备注"]))
     }
 
     fn amount(
