@@ -14,6 +14,9 @@ pub struct Sheet {
     range: Range<Data>,
     /// Every cell inside a merged region (but its top-left) → the top-left cell.
     merged: crate::FastMap<(u32, u32), (u32, u32)>,
+    /// The rows that hold a merged cell's tail: most rows hold none, and their cells are
+    /// read without a lookup in `merged`.
+    merged_rows: MergedRows,
     /// Cells holding a formula (absolute positions).
     formulas: crate::FastSet<(u32, u32)>,
     pub first_row: u32,
@@ -60,6 +63,7 @@ impl Sheet {
         Sheet {
             name,
             range,
+            merged_rows: MergedRows::of(&merged),
             merged,
             formulas: formula_cells,
             first_row,
@@ -105,13 +109,17 @@ impl Sheet {
 
     /// The value at an absolute (row, col), with merged regions filled from their top-left.
     pub fn get(&self, row: u32, col: u32) -> &Data {
-        let at = self.merged.get(&(row, col)).copied().unwrap_or((row, col));
+        let at = if self.merged_rows.may_hold(row) {
+            self.merged.get(&(row, col)).copied().unwrap_or((row, col))
+        } else {
+            (row, col)
+        };
         self.range.get_value(at).unwrap_or(&EMPTY)
     }
 
     /// True when (row, col) is inside a merged region but not its top-left cell.
     pub fn is_merged_tail(&self, row: u32, col: u32) -> bool {
-        self.merged.contains_key(&(row, col))
+        self.merged_rows.may_hold(row) && self.merged.contains_key(&(row, col))
     }
 
     pub fn text(&self, row: u32, col: u32) -> Option<&str> {
@@ -463,10 +471,12 @@ impl TryFrom<SheetData> for Sheet {
         }
         let (first_row, first_col) = range.start().unwrap_or((0, 0));
         let (end_row, end_col) = range.end().map(|(r, c)| (r + 1, c + 1)).unwrap_or((0, 0));
+        let merged = data.merged.into_iter().collect();
         Ok(Sheet {
             name: data.name,
             range,
-            merged: data.merged.into_iter().collect(),
+            merged_rows: MergedRows::of(&merged),
+            merged,
             formulas: data.formulas.into_iter().collect(),
             first_row,
             end_row,
@@ -474,6 +484,50 @@ impl TryFrom<SheetData> for Sheet {
             end_col,
             origins: data.origins,
         })
+    }
+}
+
+/// Which rows hold a merged cell's tail, as one flag per row of their span; a span far
+/// larger than the cells it holds (two regions a million rows apart) keeps no flags, and
+/// every row may hold one.
+#[derive(Clone, Default)]
+struct MergedRows {
+    first: u32,
+    flags: Option<Vec<bool>>,
+}
+
+impl MergedRows {
+    fn of(merged: &crate::FastMap<(u32, u32), (u32, u32)>) -> MergedRows {
+        let Some(first) = merged.keys().map(|&(r, _)| r).min() else {
+            return MergedRows {
+                first: 0,
+                flags: Some(Vec::new()),
+            };
+        };
+        let last = merged.keys().map(|&(r, _)| r).max().unwrap_or(first);
+        let span = (last - first) as usize + 1;
+        if span > 4 * merged.len() + 1024 {
+            return MergedRows { first, flags: None };
+        }
+        let mut flags = vec![false; span];
+        for &(r, _) in merged.keys() {
+            flags[(r - first) as usize] = true;
+        }
+        MergedRows {
+            first,
+            flags: Some(flags),
+        }
+    }
+
+    fn may_hold(&self, row: u32) -> bool {
+        match &self.flags {
+            None => true,
+            Some(flags) => row
+                .checked_sub(self.first)
+                .and_then(|i| flags.get(i as usize))
+                .copied()
+                .unwrap_or(false),
+        }
     }
 }
 
@@ -505,6 +559,34 @@ fn is_blank(d: &Data) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A merged region's tail cells read as its top-left, wherever the regions are (near:
+    /// flags per row; thousands of rows apart: every row looked up).
+    #[test]
+    fn merged_tails_read_as_their_top_left() {
+        for far in [3u32, 5_000] {
+            let mut range: Range<Data> = Range::new((0, 0), (far, 3));
+            range.set_value((0, 0), Data::String("收入".into()));
+            range.set_value((far, 1), Data::String("支出".into()));
+            let merges = [
+                calamine::Dimensions::new((0, 0), (1, 2)),
+                calamine::Dimensions::new((far, 1), (far, 3)),
+            ];
+            let sheet = Sheet::new("s".into(), range, &merges, Default::default());
+            assert_eq!(sheet.merged_rows.flags.is_none(), far > 3);
+            for (r, c, expected, tail) in [
+                (0, 0, Some("收入"), false),
+                (1, 2, Some("收入"), true),
+                (0, 2, Some("收入"), true),
+                (2, 0, None, false),
+                (far, 3, Some("支出"), true),
+                (far, 0, None, false),
+            ] {
+                assert_eq!(sheet.text(r, c), expected, "({r}, {c})");
+                assert_eq!(sheet.is_merged_tail(r, c), tail, "({r}, {c})");
+            }
+        }
+    }
 
     /// The row tests read from the cells agree with the row's key built in full.
     #[test]

@@ -113,15 +113,18 @@ impl TableKind {
         if key.starts_with("注") || key.starts_with("说明") || key.chars().count() > 90 {
             return None;
         }
-        static KEYS: std::sync::LazyLock<Vec<(String, TableKind)>> =
+        // Every alias at once: of those the title holds, the first in ALIASES wins (more
+        // specific titles come first there).
+        static KEYS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
             std::sync::LazyLock::new(|| {
-                ALIASES
-                    .iter()
-                    .map(|&(alias, kind)| (name_key(alias), kind))
-                    .collect()
+                aho_corasick::AhoCorasick::new(ALIASES.iter().map(|&(alias, _)| name_key(alias)))
+                    // A few dozen constant titles: far inside the automaton's limits.
+                    .expect("the table titles index")
             });
-        KEYS.iter()
-            .find(|(alias, _)| key.contains(alias.as_str()))
+        KEYS.find_overlapping_iter(&key)
+            .map(|m| m.pattern().as_usize())
+            .min()
+            .and_then(|i| ALIASES.get(i))
             .map(|&(_, kind)| kind)
     }
 
