@@ -148,6 +148,23 @@ mod tests {
             pdf: None,
         });
         cache.put("k", &doc).expect("put");
+        // The same parse again (`--full` over a warm cache) leaves the entry as it is.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let inode = || {
+                std::fs::metadata(dir.path().join("k.bin"))
+                    .expect("entry")
+                    .ino()
+            };
+            let before = inode();
+            cache.put("k", &doc).expect("put");
+            assert_eq!(
+                inode(),
+                before,
+                "an entry with the same bytes is not rewritten"
+            );
+        }
         let Some(Document::Narrative(back)) = cache.get("k") else {
             panic!("not the narrative stored");
         };
@@ -171,6 +188,9 @@ mod tests {
         assert!(cache.get("k").is_some(), "the entry as written is whole");
         std::fs::write(&path, b"garbage").expect("write");
         assert!(cache.get("k").is_none());
+        // A damaged entry is replaced by the next parse stored.
+        cache.put("k", &doc).expect("put");
+        assert!(cache.get("k").is_some());
         cache.retain(&Default::default());
         assert!(!path.exists());
     }
