@@ -162,13 +162,17 @@ fn merge_cells(xml: &[u8]) -> Option<Vec<Dimensions>> {
     // The tail closes elements opened before it (`</worksheet>`).
     xml.config_mut().allow_unmatched_ends = true;
     let mut out = Vec::new();
+    let mut inside = false;
     loop {
         match xml.read_event().ok()? {
             // Only when the end of the cells could not be found by bytes.
-            Event::Start(e) if e.local_name().as_ref() == "sheetData" => {
+            Event::Start(e) if !inside && e.local_name().as_ref() == "sheetData" => {
                 xml.read_to_end(e.name()).ok()?;
             }
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "mergeCell" => {
+            Event::Start(e) if e.local_name().as_ref() == "mergeCells" => inside = true,
+            Event::Start(e) | Event::Empty(e)
+                if inside && e.local_name().as_ref() == "mergeCell" =>
+            {
                 if let Some(reference) = attribute(&e, "ref") {
                     out.push(dimensions(&reference)?);
                 }
@@ -218,19 +222,17 @@ fn cells_end(xml: &[u8]) -> Option<usize> {
     None
 }
 
-/// "B2:D3" or "B2" as 0-based (row, column) corners.
+/// "B2:D3" or "B2" as 0-based (row, column) corners. A reversed range ("D3:B2") is left
+/// to calamine, as is anything it would refuse.
 fn dimensions(reference: &str) -> Option<Dimensions> {
     let (a, b) = reference.split_once(':').unwrap_or((reference, reference));
     let (start, end) = (cell(a)?, cell(b)?);
-    Some(Dimensions {
-        start: (start.0.min(end.0), start.1.min(end.1)),
-        end: (start.0.max(end.0), start.1.max(end.1)),
-    })
+    (start.0 <= end.0 && start.1 <= end.1).then_some(Dimensions { start, end })
 }
 
 /// "B2" → (1, 1), within the sheet limits of the format (1,048,576 rows × 16,384 columns).
 fn cell(a1: &str) -> Option<(u32, u32)> {
-    let a1 = a1.trim().as_bytes();
+    let a1 = a1.as_bytes();
     let letters = a1.iter().take_while(|b| b.is_ascii_alphabetic()).count();
     let (col, row) = a1.split_at(letters);
     if letters == 0 || letters > 3 || row.is_empty() || !row.iter().all(u8::is_ascii_digit) {
@@ -261,6 +263,8 @@ mod tests {
         assert_eq!(cell("XFE1"), None);
         assert_eq!(cell("A0"), None);
         assert_eq!(cell("1A"), None);
+        assert_eq!(cell(" A1"), None, "calamine refuses a space");
+        assert!(dimensions("D3:B2").is_none(), "reversed: calamine decides");
     }
 
     #[test]
@@ -339,5 +343,122 @@ mod tests {
             workbooks >= 100 && regions >= 1000,
             "{workbooks} workbooks, {regions} regions"
         );
+    }
+
+    /// A real workbook whose first sheet's XML is mutated byte by byte (half the edits in
+    /// its tail, where the merges are) and stays well-formed: wherever this reader answers
+    /// for a sheet whose cells calamine reads, calamine's merged-cell reader, reading
+    /// without error, answers the same.
+    mod differential {
+        use super::*;
+        use calamine::Reader;
+        use proptest::prelude::*;
+        use std::io::Write;
+
+        /// Whether `xml` is well-formed: every tag closed, every attribute whole.
+        fn well_formed(xml: &[u8]) -> bool {
+            let mut reader = quick_xml::Reader::from_reader(xml);
+            loop {
+                match reader.read_event() {
+                    Ok(Event::Eof) => return true,
+                    Ok(Event::Start(e) | Event::Empty(e)) => {
+                        if !e.attributes().all(|a| a.is_ok()) {
+                            return false;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(_) => return false,
+                }
+            }
+        }
+
+        /// The workbook with its first sheet's XML edited, and whether that XML is still
+        /// well-formed.
+        fn workbook(edit: &[(prop::sample::Index, u8, u8, bool)]) -> (Vec<u8>, bool) {
+            let path = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/data/raw/2023/西城区/德胜街道办事处/附件1.xlsx"
+            );
+            let bytes = std::fs::read(path).expect("sample workbook");
+            let mut src = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+            let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            let mut whole = true;
+            for i in 0..src.len() {
+                let mut entry = src.by_index(i).expect("entry");
+                let name = entry.name().expect("name").to_string();
+                let mut data = Vec::new();
+                entry.read_to_end(&mut data).expect("read");
+                if name == "xl/worksheets/sheet1.xml" {
+                    assert!(well_formed(&data), "the sample sheet is well-formed");
+                    for (at, byte, op, tail) in edit {
+                        if data.is_empty() {
+                            break;
+                        }
+                        // Half the edits land in the last quarter (the merges).
+                        let from = if *tail { data.len() * 3 / 4 } else { 0 };
+                        let i = from + at.index(data.len() - from);
+                        match op {
+                            0 => data[i] = *byte,
+                            1 => data.insert(i, *byte),
+                            _ => {
+                                data.remove(i);
+                            }
+                        }
+                    }
+                    whole = well_formed(&data);
+                }
+                out.start_file(name.as_str(), options).expect("start");
+                out.write_all(&data).expect("write");
+            }
+            (out.finish().expect("finish").into_inner(), whole)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig {
+                cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(200),
+                max_global_rejects: 1_000_000,
+                ..ProptestConfig::default()
+            })]
+            #[test]
+            fn this_reader_agrees_with_calamine(
+                edit in proptest::collection::vec(
+                    // Bytes of references, names and numbers: edits that often keep the XML whole.
+                    (any::<prop::sample::Index>(), prop::sample::select(b"AZaz09:$ -_".to_vec()), 0u8..3, any::<bool>()),
+                    0..5,
+                ),
+            ) {
+                let (bytes, well_formed) = workbook(&edit);
+                // Malformed XML (an unclosed quote hides the rest of the sheet from
+                // calamine's tokeniser) is garbage either way: not compared.
+                prop_assume!(well_formed);
+                let Some(mut ours) = SheetEntries::open(std::io::Cursor::new(&bytes[..])) else {
+                    return Ok(());
+                };
+                let Ok(mut calamine) = calamine::Xlsx::new(std::io::Cursor::new(&bytes[..])) else {
+                    return Ok(());
+                };
+                for name in calamine.sheet_names() {
+                    // A sheet whose cells calamine cannot read is refused before its merges
+                    // are asked for.
+                    let cells = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        calamine.worksheet_range(&name).is_ok()
+                    }));
+                    if !matches!(cells, Ok(true)) {
+                        continue;
+                    }
+                    let theirs = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        calamine.merge_cells_by_sheet_name(&name)
+                    }));
+                    if let (Some(found), Ok(Ok(theirs))) = (ours.merges(&name, 1 << 30), theirs) {
+                        let pairs = |m: &[Dimensions]| -> Vec<_> {
+                            m.iter().map(|d| (d.start, d.end)).collect()
+                        };
+                        prop_assert_eq!(pairs(&found), pairs(&theirs), "{}", name);
+                    }
+                }
+            }
+        }
     }
 }
