@@ -88,26 +88,43 @@ fn attribute(e: &quick_xml::events::BytesStart<'_>, key: &str) -> Option<String>
         })
 }
 
+/// Calls `visit` with every element named `local` (start or empty) of the zip entry
+/// `path`, inflated to at most `max_bytes`; `None` when the entry cannot be read or parsed,
+/// or `visit` gives up.
+fn each_element<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    path: &str,
+    max_bytes: u64,
+    buffer: &mut Vec<u8>,
+    local: &str,
+    mut visit: impl FnMut(&quick_xml::events::BytesStart<'_>) -> Option<()>,
+) -> Option<()> {
+    inflate(zip, path, max_bytes, buffer)?;
+    let mut xml = reader(buffer);
+    loop {
+        match xml.read_event().ok()? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == local => visit(&e)?,
+            Event::Eof => return Some(()),
+            _ => {}
+        }
+    }
+}
+
 /// The workbook part named by `_rels/.rels` (normally `xl/workbook.xml`).
 fn office_document<R: Read + Seek>(
     zip: &mut zip::ZipArchive<R>,
     buffer: &mut Vec<u8>,
 ) -> Option<String> {
-    inflate(zip, "_rels/.rels", 1 << 20, buffer)?;
-    let mut xml = reader(buffer);
-    loop {
-        match xml.read_event().ok()? {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
-                let kind = attribute(&e, "Type").unwrap_or_default();
-                if kind.ends_with("/relationships/officeDocument") {
-                    let target = attribute(&e, "Target")?;
-                    return Some(target.strip_prefix('/').unwrap_or(&target).to_string());
-                }
-            }
-            Event::Eof => return None,
-            _ => {}
+    let mut found = None;
+    each_element(zip, "_rels/.rels", 1 << 20, buffer, "Relationship", |e| {
+        let kind = attribute(e, "Type").unwrap_or_default();
+        if found.is_none() && kind.ends_with("/relationships/officeDocument") {
+            let target = attribute(e, "Target")?;
+            found = Some(target.strip_prefix('/').unwrap_or(&target).to_string());
         }
-    }
+        Some(())
+    })?;
+    found
 }
 
 /// Relationship id → target of a part's relationships.
@@ -116,20 +133,14 @@ fn relationships<R: Read + Seek>(
     path: &str,
     buffer: &mut Vec<u8>,
 ) -> Option<FastMap<String, String>> {
-    inflate(zip, path, 16 << 20, buffer)?;
-    let mut xml = reader(buffer);
     let mut out = FastMap::default();
-    loop {
-        match xml.read_event().ok()? {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
-                if let (Some(id), Some(target)) = (attribute(&e, "Id"), attribute(&e, "Target")) {
-                    out.insert(id, target);
-                }
-            }
-            Event::Eof => return Some(out),
-            _ => {}
+    each_element(zip, path, 16 << 20, buffer, "Relationship", |e| {
+        if let (Some(id), Some(target)) = (attribute(e, "Id"), attribute(e, "Target")) {
+            out.insert(id, target);
         }
-    }
+        Some(())
+    })?;
+    Some(out)
 }
 
 /// (sheet name, relationship id) of every `<sheet>` of the workbook part.
@@ -138,18 +149,12 @@ fn sheet_ids<R: Read + Seek>(
     workbook: &str,
     buffer: &mut Vec<u8>,
 ) -> Option<Vec<(String, String)>> {
-    inflate(zip, workbook, 64 << 20, buffer)?;
-    let mut xml = reader(buffer);
     let mut out = Vec::new();
-    loop {
-        match xml.read_event().ok()? {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
-                out.push((attribute(&e, "name")?, attribute(&e, "id")?));
-            }
-            Event::Eof => return Some(out),
-            _ => {}
-        }
-    }
+    each_element(zip, workbook, 64 << 20, buffer, "sheet", |e| {
+        out.push((attribute(e, "name")?, attribute(e, "id")?));
+        Some(())
+    })?;
+    Some(out)
 }
 
 /// The `<mergeCells>` of a worksheet's XML, parsed from where its cells end.
