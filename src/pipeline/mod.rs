@@ -38,8 +38,6 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
         catalog,
         units,
     } = setup(&args.config, args.output.as_deref())?;
-    // Built while the inputs are found and hashed; a run with nothing to read never waits.
-    units.divisions.prefetch();
     config.jobs = args.jobs.unwrap_or(config.jobs);
     let run_id = setup::run_id(started_at);
     let (warehouse, cache, previous) = open_warehouse(&config.warehouse, args.shard.is_some())?;
