@@ -28,10 +28,14 @@ pub fn fold_char(c: char) -> char {
 /// The key two names are compared by: width folded, all whitespace (incl. line breaks
 /// inside wrapped cells) removed. "一般公共服务支\n出" and "一般公共服务支出" share a key.
 pub fn name_key(name: &str) -> String {
-    fold_width(name)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
+    // One pass, one allocation (no intermediate folded copy, no growth while collecting).
+    let mut key = String::with_capacity(name.len());
+    key.extend(
+        name.chars()
+            .map(fold_char)
+            .filter(|c| !c.is_whitespace()),
+    );
+    key
 }
 
 /// A printed name cleaned for display: line breaks from wrapped cells joined, leading
