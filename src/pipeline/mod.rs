@@ -167,12 +167,12 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
                 &touched,
                 &skipped,
             );
-            warehouse.publish(
-                &version,
-                &touched,
-                &json_bytes(&manifest, "_manifest.json")?,
-                &json_bytes(&state, "state.json")?,
-            )?;
+            // Both name every input (tens of MB at 10,000 inputs): written side by side.
+            let (manifest, state) = pool.join(
+                || json_bytes(&manifest, "_manifest.json"),
+                || state_bytes(&state),
+            );
+            warehouse.publish(&version, &touched, &manifest?, &state?)?;
             None
         }
         Some(s) => {
@@ -252,7 +252,7 @@ pub fn commit(args: &CommitArgs) -> Result<String> {
         &version,
         &rewritten,
         &json_bytes(&manifest, "_manifest.json")?,
-        &json_bytes(&state, "state.json")?,
+        &state_bytes(&state)?,
     )?;
     Ok(format!(
         "committed {} shards as version {version} of {} ({} partitions rewritten, {} inputs)",
@@ -302,6 +302,15 @@ fn keep_within<'a>(
     })
     .ok()
     .map(|_| held)
+}
+
+/// The state, compact: only the next run reads it (a third smaller than indented, and read
+/// back faster at the start of every run).
+fn state_bytes(state: &State) -> Result<Vec<u8>> {
+    serde_json::to_vec(state).map_err(|e| Error::Json {
+        what: "state.json".into(),
+        reason: e.to_string(),
+    })
 }
 
 fn json_bytes<T: serde::Serialize>(value: &T, what: &str) -> Result<Vec<u8>> {
