@@ -10,7 +10,8 @@ use arrow::array::{
 };
 use rust_decimal::Decimal;
 
-use crate::load::schema::{ColType, DatasetSpec};
+use crate::load::dataset::Dataset;
+use crate::load::schema::ColType;
 
 /// The largest unscaled value of a Decimal128(18,2): 18 digits.
 const MONEY_LIMIT: i128 = 1_000_000_000_000_000_000;
@@ -111,8 +112,9 @@ pub fn unscaled(value: Decimal) -> Result<i128, String> {
     Ok(m)
 }
 
-/// Builds one batch of `spec` from `rows`, in the given order.
-pub fn build<R: Record + ?Sized>(spec: &DatasetSpec, rows: &[&R]) -> Result<RecordBatch, String> {
+/// Builds one batch of `dataset` from `rows`, in the given order.
+pub fn build<R: Record + ?Sized>(dataset: Dataset, rows: &[&R]) -> Result<RecordBatch, String> {
+    let spec = dataset.spec();
     let n = rows.len();
     let mut columns: Vec<ColumnBuilder> = spec
         .columns
@@ -163,5 +165,6 @@ pub fn build<R: Record + ?Sized>(spec: &DatasetSpec, rows: &[&R]) -> Result<Reco
             })
         })
         .collect::<Result<_, _>>()?;
-    RecordBatch::try_new(spec.arrow_schema(), arrays).map_err(|e| format!("{}: {e}", spec.name))
+    RecordBatch::try_new(dataset.arrow_schema(), arrays)
+        .map_err(|e| format!("{}: {e}", spec.name))
 }

@@ -46,18 +46,37 @@ impl Dataset {
         Dataset::ALL.into_iter().find(|d| d.name() == name)
     }
 
-    /// Columns, types and meanings.
-    pub fn spec(self) -> DatasetSpec {
-        match self {
-            Dataset::Expenditure => schema::expenditure(),
-            Dataset::Execution => schema::execution(),
-            Dataset::Units => schema::units(),
-            Dataset::EconomicExpenditure => schema::economic_expenditure(),
-            Dataset::PerformanceProjects => schema::performance_projects(),
-            Dataset::Findings => schema::findings(),
-            Dataset::Rejects => schema::rejects(),
-        }
+    /// Columns, types and meanings (built once: every group's batches use them).
+    pub fn spec(self) -> &'static DatasetSpec {
+        static SPECS: std::sync::LazyLock<Vec<DatasetSpec>> = std::sync::LazyLock::new(|| {
+            Dataset::ALL
+                .into_iter()
+                .map(|d| match d {
+                    Dataset::Expenditure => schema::expenditure(),
+                    Dataset::Execution => schema::execution(),
+                    Dataset::Units => schema::units(),
+                    Dataset::EconomicExpenditure => schema::economic_expenditure(),
+                    Dataset::PerformanceProjects => schema::performance_projects(),
+                    Dataset::Findings => schema::findings(),
+                    Dataset::Rejects => schema::rejects(),
+                })
+                .collect()
+        });
+        &SPECS[self.index()]
     }
+
+    /// The Arrow schema of [`Dataset::spec`], built once.
+    pub fn arrow_schema(self) -> arrow::datatypes::SchemaRef {
+        static SCHEMAS: std::sync::LazyLock<Vec<arrow::datatypes::SchemaRef>> =
+            std::sync::LazyLock::new(|| Dataset::ALL.map(|d| d.spec().arrow_schema()).to_vec());
+        SCHEMAS[self.index()].clone()
+    }
+
+    /// The position in [`Dataset::ALL`].
+    fn index(self) -> usize {
+        Dataset::ALL.iter().position(|d| *d == self).unwrap_or(0)
+    }
+
 
     /// The columns that identify a row (besides the year of its partition): no two rows of
     /// the dataset share them (`transform::grain` enforces it before writing).

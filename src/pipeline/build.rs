@@ -473,7 +473,7 @@ pub(super) fn encode<R: Record>(
     dataset: Dataset,
     rows: &[&R],
 ) -> std::result::Result<RecordBatch, String> {
-    batch::build(&dataset.spec(), rows)
+    batch::build(dataset, rows)
 }
 
 /// The order of `expenditure` rows within a unit-year: fund, source, code, then where they

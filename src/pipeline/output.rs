@@ -118,7 +118,7 @@ impl<'a> Output<'a> {
             };
             let writer = ArrowWriter::try_new(
                 file,
-                dataset.spec().arrow_schema(),
+                dataset.arrow_schema(),
                 Some(writer_properties(&meta)),
             )
             .map_err(|e| Error::Parquet {
