@@ -165,6 +165,5 @@ pub fn build<R: Record + ?Sized>(dataset: Dataset, rows: &[&R]) -> Result<Record
             })
         })
         .collect::<Result<_, _>>()?;
-    RecordBatch::try_new(dataset.arrow_schema(), arrays)
-        .map_err(|e| format!("{}: {e}", spec.name))
+    RecordBatch::try_new(dataset.arrow_schema(), arrays).map_err(|e| format!("{}: {e}", spec.name))
 }

@@ -77,7 +77,6 @@ impl Dataset {
         Dataset::ALL.iter().position(|d| *d == self).unwrap_or(0)
     }
 
-
     /// The columns that identify a row (besides the year of its partition): no two rows of
     /// the dataset share them (`transform::grain` enforces it before writing).
     pub fn grain(self) -> &'static [&'static str] {

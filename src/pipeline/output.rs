@@ -116,15 +116,12 @@ impl<'a> Output<'a> {
                 run_id: self.target.run_id,
                 catalog_version: self.target.catalog_version,
             };
-            let writer = ArrowWriter::try_new(
-                file,
-                dataset.arrow_schema(),
-                Some(writer_properties(&meta)),
-            )
-            .map_err(|e| Error::Parquet {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?;
+            let writer =
+                ArrowWriter::try_new(file, dataset.arrow_schema(), Some(writer_properties(&meta)))
+                    .map_err(|e| Error::Parquet {
+                        path: path.clone(),
+                        reason: e.to_string(),
+                    })?;
             writers.push((dataset, writer, path));
         }
         Ok(Open {

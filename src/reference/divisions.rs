@@ -559,7 +559,9 @@ mod tests {
         for w in patterns.windows(2).step_by(97) {
             texts.push(format!("2023年度{}{}人民政府{}部门决算", w[0], w[1], &w[0]));
         }
-        texts.push(name_key("上海市普陀区人民政府长风新村\n街道办事处 2025\n年度部门决算"));
+        texts.push(name_key(
+            "上海市普陀区人民政府长风新村\n街道办事处 2025\n年度部门决算",
+        ));
         texts.push(String::new());
         texts.push("abc 123 ".into());
         let mut matched = 0;

@@ -30,11 +30,7 @@ pub fn fold_char(c: char) -> char {
 pub fn name_key(name: &str) -> String {
     // One pass, one allocation (no intermediate folded copy, no growth while collecting).
     let mut key = String::with_capacity(name.len());
-    key.extend(
-        name.chars()
-            .map(fold_char)
-            .filter(|c| !c.is_whitespace()),
-    );
+    key.extend(name.chars().map(fold_char).filter(|c| !c.is_whitespace()));
     key
 }
 

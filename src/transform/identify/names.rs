@@ -50,12 +50,23 @@ const NAME_ENDS: [&str; 24] = [
 
 /// Byte offset in `key` where a unit's name ends.
 pub(super) fn name_end(key: &str) -> usize {
-    let mut end = key.len();
-    for word in NAME_ENDS {
-        if let Some(i) = key.find(word) {
-            end = end.min(i);
-        }
-    }
+    // The earliest of the words, in one pass (leftmost: the smallest start of any of them).
+    static ENDS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(NAME_ENDS)
+                .ok()
+        });
+    let mut end = match ENDS.as_ref() {
+        Some(ends) => ends.find(key).map_or(key.len(), |m| m.start()),
+        // 24 constant words: far inside the automaton's limits; searched one by one else.
+        None => NAME_ENDS
+            .iter()
+            .filter_map(|w| key.find(w))
+            .min()
+            .unwrap_or(key.len()),
+    };
     // A year: four digits starting 20.
     let bytes = key.as_bytes();
     for i in 0..bytes.len().saturating_sub(3) {
@@ -214,6 +225,47 @@ pub(super) fn canonical_name(divisions: &Divisions, district: &District, printed
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One automaton over the end words finds where the first of them starts, as a search
+    /// for each word does.
+    #[test]
+    fn a_name_ends_at_the_first_end_word() {
+        let texts = [
+            "北京市西城区新街口街道办事处2023年度部门决算",
+            "新街口街道办事处一般公共预算财政拨款支出决算表",
+            "编制单位:长风新村街道办事处(本级)",
+            "附件1:2024年度上海市普陀区财政局部门决算公开报表",
+            "某某街道【公开】收入支出决算总表",
+            "三公经费",
+            "没有任何结束词的名字",
+            "",
+        ];
+        for text in texts {
+            let key = crate::reference::text::name_key(text);
+            let mut expected = key.len();
+            for word in NAME_ENDS {
+                if let Some(i) = key.find(word) {
+                    expected = expected.min(i);
+                }
+            }
+            for i in 0..key.len().saturating_sub(3) {
+                let b = key.as_bytes();
+                if b[i] == b'2'
+                    && b[i + 1] == b'0'
+                    && b[i + 2].is_ascii_digit()
+                    && b[i + 3].is_ascii_digit()
+                {
+                    expected = expected.min(i);
+                    break;
+                }
+            }
+            assert_eq!(name_end(&key), expected, "{text}");
+        }
+        assert_eq!(
+            name_end("新街口街道办事处部门决算"),
+            "新街口街道办事处".len()
+        );
+    }
 
     #[test]
     fn printed_names() {
