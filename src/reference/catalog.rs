@@ -81,6 +81,8 @@ pub struct Catalog {
     crosswalk: crate::FastMap<String, Vec<CrosswalkRow>>,
     cofog: crate::FastMap<String, String>,
     economic: crate::FastMap<String, Vec<CodeRow>>,
+    /// The 类 codes (three digits), sorted: what a name without a code is looked up among.
+    categories: Vec<String>,
     /// `sha256:` of the catalogue files' bytes, first 16 hex digits: changes when any row does.
     pub version: String,
     /// Where the CSVs were read from.
@@ -122,6 +124,7 @@ impl Catalog {
                 .map(|r| (r.category_code, r.cofog_division))
                 .collect(),
             economic: crate::FastMap::default(),
+            categories: Vec::new(),
             version,
             files: files.clone(),
         };
@@ -153,6 +156,13 @@ impl Catalog {
                 .or_default()
                 .push(row);
         }
+        catalog.categories = catalog
+            .functions
+            .keys()
+            .filter(|c| c.len() == 3)
+            .cloned()
+            .collect();
+        catalog.categories.sort();
         Ok(catalog)
     }
 
@@ -215,8 +225,7 @@ impl Catalog {
         let key = name_key(strip_ordinal(name));
         let keys = [key.clone(), format!("{key}支出")];
         let matches = |n: &str| keys.iter().any(|k| *k == name_key(n));
-        let mut codes: Vec<&String> = self.functions.keys().filter(|c| c.len() == 3).collect();
-        codes.sort();
+        let codes = &self.categories;
         if let Some(code) = codes
             .iter()
             .find(|c| self.function(c, year).is_some_and(|r| matches(&r.name)))
