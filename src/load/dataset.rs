@@ -48,28 +48,36 @@ impl Dataset {
 
     /// Columns, types and meanings (built once: every group's batches use them).
     pub fn spec(self) -> &'static DatasetSpec {
-        static SPECS: std::sync::LazyLock<Vec<DatasetSpec>> = std::sync::LazyLock::new(|| {
-            Dataset::ALL
-                .into_iter()
-                .map(|d| match d {
-                    Dataset::Expenditure => schema::expenditure(),
-                    Dataset::Execution => schema::execution(),
-                    Dataset::Units => schema::units(),
-                    Dataset::EconomicExpenditure => schema::economic_expenditure(),
-                    Dataset::PerformanceProjects => schema::performance_projects(),
-                    Dataset::Findings => schema::findings(),
-                    Dataset::Rejects => schema::rejects(),
-                })
-                .collect()
-        });
-        &SPECS[self.index()]
+        &Self::built()[self.index()].0
     }
 
     /// The Arrow schema of [`Dataset::spec`], built once.
     pub fn arrow_schema(self) -> arrow::datatypes::SchemaRef {
-        static SCHEMAS: std::sync::LazyLock<Vec<arrow::datatypes::SchemaRef>> =
-            std::sync::LazyLock::new(|| Dataset::ALL.map(|d| d.spec().arrow_schema()).to_vec());
-        SCHEMAS[self.index()].clone()
+        Self::built()[self.index()].1.clone()
+    }
+
+    /// Every dataset's spec and Arrow schema, in the order of [`Dataset::ALL`].
+    fn built() -> &'static [(DatasetSpec, arrow::datatypes::SchemaRef)] {
+        static BUILT: std::sync::LazyLock<Vec<(DatasetSpec, arrow::datatypes::SchemaRef)>> =
+            std::sync::LazyLock::new(|| {
+                Dataset::ALL
+                    .into_iter()
+                    .map(|d| {
+                        let spec = match d {
+                            Dataset::Expenditure => schema::expenditure(),
+                            Dataset::Execution => schema::execution(),
+                            Dataset::Units => schema::units(),
+                            Dataset::EconomicExpenditure => schema::economic_expenditure(),
+                            Dataset::PerformanceProjects => schema::performance_projects(),
+                            Dataset::Findings => schema::findings(),
+                            Dataset::Rejects => schema::rejects(),
+                        };
+                        let schema = spec.arrow_schema();
+                        (spec, schema)
+                    })
+                    .collect()
+            });
+        &BUILT
     }
 
     /// The position in [`Dataset::ALL`].

@@ -307,14 +307,16 @@ fn keep_within<'a>(
 /// The state, compact: only the next run reads it (a third smaller than indented, and read
 /// back faster at the start of every run).
 fn state_bytes(state: &State) -> Result<Vec<u8>> {
-    serde_json::to_vec(state).map_err(|e| Error::Json {
-        what: "state.json".into(),
-        reason: e.to_string(),
-    })
+    json_result(serde_json::to_vec(state), "state.json")
 }
 
+/// Indented: `_manifest.json` is read by people.
 fn json_bytes<T: serde::Serialize>(value: &T, what: &str) -> Result<Vec<u8>> {
-    serde_json::to_vec_pretty(value).map_err(|e| Error::Json {
+    json_result(serde_json::to_vec_pretty(value), what)
+}
+
+fn json_result(bytes: serde_json::Result<Vec<u8>>, what: &str) -> Result<Vec<u8>> {
+    bytes.map_err(|e| Error::Json {
         what: what.into(),
         reason: e.to_string(),
     })

@@ -51,22 +51,14 @@ const NAME_ENDS: [&str; 24] = [
 /// Byte offset in `key` where a unit's name ends.
 pub(super) fn name_end(key: &str) -> usize {
     // The earliest of the words, in one pass (leftmost: the smallest start of any of them).
-    static ENDS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
-        std::sync::LazyLock::new(|| {
-            aho_corasick::AhoCorasick::builder()
-                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                .build(NAME_ENDS)
-                .ok()
-        });
-    let mut end = match ENDS.as_ref() {
-        Some(ends) => ends.find(key).map_or(key.len(), |m| m.start()),
-        // 24 constant words: far inside the automaton's limits; searched one by one else.
-        None => NAME_ENDS
-            .iter()
-            .filter_map(|w| key.find(w))
-            .min()
-            .unwrap_or(key.len()),
-    };
+    static ENDS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(NAME_ENDS)
+            // 24 constant words: far inside the automaton's limits.
+            .expect("the name end words index")
+    });
+    let mut end = ENDS.find(key).map_or(key.len(), |m| m.start());
     // A year: four digits starting 20.
     let bytes = key.as_bytes();
     for i in 0..bytes.len().saturating_sub(3) {
