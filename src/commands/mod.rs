@@ -45,17 +45,7 @@ pub fn validate(args: &ConfigArgs) -> Result<u8> {
     let opened: Vec<AtomicBool> = inputs.iter().map(|_| AtomicBool::new(true)).collect();
     let keys = vec![String::new(); inputs.len()];
     let live = crate::pipeline::records::Live::default();
-    let records = Records {
-        pool: &pool,
-        ctx: &ctx,
-        cache: None,
-        reread: true,
-        inputs: &inputs,
-        files: &files,
-        keys: &keys,
-        opened: &opened,
-        live: &live,
-    };
+    let records = Records::uncached(&pool, &ctx, &inputs, &files, &keys, &opened, &live);
     // Each input's rejects and findings, its records dropped as soon as they are counted.
     let checked = records.map(&all, |_, held| {
         let x = &held.result.extraction;

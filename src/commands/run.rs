@@ -38,9 +38,11 @@ fn print(s: &Summary) {
         None => crate::say!("juesuan run {} finished in {:.2} s", s.run_id, s.seconds),
     }
     crate::say!(
-        "  memory    at most {} records held at once (budget records_in_memory = {})",
+        "  memory    at most {} records held at once (budget records_in_memory = {}); {} inputs' records spilled to disk, {} interpreted again",
         s.peak_records,
-        s.records_in_memory
+        s.records_in_memory,
+        s.spilled,
+        s.interpreted_again
     );
     let [workbooks, reports, pdfs, other] = s.kinds;
     crate::say!(

@@ -33,10 +33,12 @@ impl Stage {
 }
 
 /// One row of the `rejects` dataset: an input file, table or row that could not be used.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Reject {
     /// Whose input it was, when that could be told (from the document or its path).
+    #[serde(with = "super::shared::option")]
     pub unit: Option<Arc<UnitIdentity>>,
+    #[serde(with = "super::shared")]
     pub file: Arc<SourceFile>,
     /// Where in the file (none: the whole file).
     pub at: Option<Origin>,
@@ -91,7 +93,7 @@ impl Severity {
 
 /// Every check juesuan runs, by the id its findings carry (`rule_id`). The severity policy
 /// (`[reconcile.severity]`) governs each of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum RuleId {
     HierarchySum,
     ColumnsBasicProject,
@@ -282,9 +284,11 @@ impl fmt::Display for RuleId {
 }
 
 /// One row of the `findings` dataset: a check that failed, with every source involved.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
+    #[serde(with = "super::shared::option")]
     pub unit: Option<Arc<UnitIdentity>>,
+    #[serde(with = "super::shared")]
     pub file: Arc<SourceFile>,
     /// A dotted id naming the check, e.g. `classify.unknown_code`.
     pub rule: RuleId,

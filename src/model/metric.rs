@@ -15,7 +15,10 @@ pub enum MetricKind {
 macro_rules! metrics {
     ($($variant:ident = $column:literal, $kind:ident, $meaning:literal;)*) => {
         /// A headline figure of a unit-year: a column of `units`.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize,
+            serde::Deserialize,
+        )]
         pub enum Metric {
             $($variant,)*
         }

@@ -6,6 +6,7 @@
 mod findings;
 mod metric;
 mod records;
+pub mod shared;
 mod statements;
 
 pub use findings::*;

@@ -18,10 +18,14 @@ pub struct SourceFile {
 }
 
 /// Where in its file a figure was printed.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Origin {
     /// A row of a workbook's sheet (1-based).
-    Cell { sheet: Arc<str>, row: u32 },
+    Cell {
+        #[serde(with = "super::shared")]
+        sheet: Arc<str>,
+        row: u32,
+    },
     /// A row of a table printed on a PDF page (page and row on the page, 1-based).
     PdfTable { page: u32, row: u32 },
     /// A paragraph of a report (1-based line of a .txt, paragraph of a .docx).
@@ -29,7 +33,7 @@ pub enum Origin {
     /// A line of a PDF's narrative (page and line on the page, 1-based).
     PdfLine { page: u32, line: u32 },
     /// A whole sheet (one refused or not recognised).
-    Sheet(Arc<str>),
+    Sheet(#[serde(with = "super::shared")] Arc<str>),
     /// A whole PDF page (a table printed without rules).
     Page(u32),
 }
@@ -86,15 +90,16 @@ impl Origin {
 }
 
 /// Where one figure came from: the file, and where in it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Provenance {
+    #[serde(with = "super::shared")]
     pub file: Arc<SourceFile>,
     pub origin: Origin,
 }
 
 /// Which part of a document a record was read from: one of the standard tables, or the
 /// narrative report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Source {
     Table(crate::reference::tables::TableKind),
     Report,
@@ -198,8 +203,9 @@ impl ClassificationStatus {
 }
 
 /// One row of the `expenditure` dataset.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExpenditureRow {
+    #[serde(with = "super::shared")]
     pub unit: Arc<UnitIdentity>,
     pub fund: Fund,
     /// The table (`table03`, `table05` …) or the report.
@@ -215,7 +221,7 @@ pub struct ExpenditureRow {
 }
 
 /// A 合计/总计/小计 row: kept for validation, never loaded as a code.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TotalRow {
     pub fund: Fund,
     pub source: Source,
@@ -251,7 +257,7 @@ pub enum FactValue {
 }
 
 /// One headline figure of a unit-year (a column of `units`), with where it came from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Fact {
     /// The `units` column it fills.
     pub metric: super::Metric,
@@ -260,8 +266,9 @@ pub struct Fact {
 }
 
 /// One row of `economic_expenditure`: basic expenditure by 经济分类 code.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EconomicRow {
+    #[serde(with = "super::shared")]
     pub unit: Arc<UnitIdentity>,
     pub fund: Fund,
     pub source: Source,
@@ -286,8 +293,9 @@ impl EconomicRow {
 }
 
 /// One row of `performance_projects`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PerformanceProject {
+    #[serde(with = "super::shared")]
     pub unit: Arc<UnitIdentity>,
     pub project: String,
     pub budget_initial: Option<Yuan>,

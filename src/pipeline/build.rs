@@ -202,8 +202,8 @@ fn in_group(key: &GroupKey, unit: Option<&UnitIdentity>) -> bool {
     }
 }
 
-/// The group's inputs: kept ones taken from `kept`, the others interpreted again from their
-/// cached parse.
+/// The group's inputs: kept ones taken from `kept`, the others read back from the spill (or
+/// interpreted again from their cached parse).
 fn members<'a>(records: &Records<'a>, kept: &Mutex<Kept<'a>>, group: &Group) -> Vec<Arc<Held<'a>>> {
     group
         .inputs
@@ -223,7 +223,7 @@ fn members<'a>(records: &Records<'a>, kept: &Mutex<Kept<'a>>, group: &Group) -> 
                     None => None,
                 }
             };
-            taken.unwrap_or_else(|| Arc::new(records.one(i, true)))
+            taken.unwrap_or_else(|| Arc::new(records.again(i)))
         })
         .collect()
 }

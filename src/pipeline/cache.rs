@@ -67,6 +67,11 @@ impl Cache {
         Cache { dir }
     }
 
+    /// The cache's directory (local to this machine).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     fn path(&self, key: &str) -> PathBuf {
         self.dir.join(format!("{key}.bin"))
     }

@@ -9,6 +9,7 @@ pub mod plan;
 pub mod records;
 pub mod setup;
 pub mod shard;
+mod spill;
 pub mod state;
 pub mod summary;
 
@@ -73,21 +74,27 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     };
     let live = records::Live::default();
     let records = Records::new(&pool, &ctx, Some(&cache), &plan, &live);
-    // Half the budget keeps inputs read now for the build (not interpreted twice), half is
-    // the build's work in flight.
+    // Half the budget keeps inputs read now for the build, half is the build's work in
+    // flight. What the budget does not keep is spilled, so that no input is interpreted twice.
     let half = config.records_in_memory / 2;
     let kept_records = std::sync::atomic::AtomicUsize::new(0);
-    let keep = |held| keep_within(held, &kept_records, half);
+    let keep = |i, held| keep_or_spill(&records, i, held, &kept_records, half);
     let phase = Instant::now();
     let mut fresh: BTreeMap<usize, InputState> = BTreeMap::new();
     let mut kept: FastMap<usize, records::Held> = FastMap::default();
     for (i, (entry, held)) in records.map(&plan.changed, |i, held| {
-        (plan.entry(i, &held.result), keep(held))
+        (plan.entry(i, &held.result), keep(i, held))
     }) {
         fresh.insert(i, entry);
         kept.extend(held.map(|h| (i, h)));
     }
-    tracing::info!(files = plan.changed.len(), elapsed = ?phase.elapsed(), "extracted");
+    tracing::info!(
+        files = plan.changed.len(),
+        kept = kept.len(),
+        spilled = records.spilled(),
+        elapsed = ?phase.elapsed(),
+        "extracted"
+    );
     pause_point("extracted");
     let (touched, context) = plan.partitions(&previous, &fresh);
     // The unchanged inputs of those partitions are known by their state, but for a state
@@ -105,9 +112,9 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
             groups_of.insert(i, (entry.groups.clone(), entry.records()));
         }
     }
-    for (i, (groups, n, held)) in records.map(&unknown, |_, held| {
+    for (i, (groups, n, held)) in records.map(&unknown, |i, held| {
         let groups: Vec<GroupKey> = held.result.extraction.groups().into_iter().collect();
-        (groups, held.records, keep(held))
+        (groups, held.records, keep(i, held))
     }) {
         groups_of.insert(i, (groups, n));
         kept.extend(held.map(|h| (i, h)));
@@ -214,6 +221,8 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
         staged: staged_as,
         peak_records: live.peak(),
         records_in_memory: config.records_in_memory,
+        spilled: records.spilled(),
+        interpreted_again: records.interpreted_again(),
         ..Summary::committed(run_id, clock, &plan, &state, args.strict)
     })
 }
@@ -291,17 +300,26 @@ fn open_warehouse(
 }
 
 /// `held`, when it fits in what is left of `budget` records (counted in `kept`).
-fn keep_within<'a>(
+/// `held`, when its records fit in what is left of `budget` (counted in `kept`); else
+/// they are spilled and let go.
+fn keep_or_spill<'a>(
+    records: &Records<'a>,
+    i: usize,
     held: records::Held<'a>,
     kept: &std::sync::atomic::AtomicUsize,
     budget: usize,
 ) -> Option<records::Held<'a>> {
     let n = held.records;
-    kept.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |k| {
-        (k + n <= budget).then_some(k + n)
-    })
-    .ok()
-    .map(|_| held)
+    let fits = kept
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |k| {
+            (k + n <= budget).then_some(k + n)
+        })
+        .is_ok();
+    if fits {
+        return Some(held);
+    }
+    records.spill(i, held);
+    None
 }
 
 /// The state, compact: only the next run reads it (a third smaller than indented, and read

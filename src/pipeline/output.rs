@@ -198,7 +198,7 @@ impl<'a> Output<'a> {
         );
         let mut rejects: Vec<Reject> = Vec::new();
         for &i in inputs {
-            let held = records.one(i, true);
+            let held = records.again(i);
             let r = &held.result;
             rejects.extend(
                 r.extraction

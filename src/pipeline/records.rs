@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use crate::extract::Input;
 use crate::model::SourceFile;
 use crate::pipeline::cache;
+use crate::pipeline::spill::Spill;
 use crate::transform::tables::Context;
 use crate::transform::FileResult;
 
@@ -30,6 +31,13 @@ pub(crate) struct Records<'a> {
     pub opened: &'a [AtomicBool],
     /// The records held by the run at this moment, and at most.
     pub live: &'a Live,
+    /// The records of inputs read but not kept, for the build to read back.
+    spill: Option<Spill>,
+    /// Whether each input's findings and rejects were logged: once a run, however often
+    /// it is interpreted.
+    logged: Vec<AtomicBool>,
+    /// Inputs interpreted a second time (their spill could not be written or read back).
+    again: AtomicUsize,
 }
 
 /// Records held in memory (see [`crate::transform::Extraction::records`]): now, and the
@@ -91,6 +99,35 @@ impl<'a> Records<'a> {
             keys: &plan.keys,
             opened: &plan.opened,
             live,
+            spill: cache.map(|c| Spill::new(c.dir())),
+            logged: plan.inputs.iter().map(|_| AtomicBool::new(false)).collect(),
+            again: AtomicUsize::new(0),
+        }
+    }
+
+    /// Records of inputs read anew, without a cache (and so without a spill): `validate`'s.
+    pub fn uncached(
+        pool: &'a rayon::ThreadPool,
+        ctx: &'a Context<'a>,
+        inputs: &'a [Input],
+        files: &'a [Arc<SourceFile>],
+        keys: &'a [String],
+        opened: &'a [AtomicBool],
+        live: &'a Live,
+    ) -> Records<'a> {
+        Records {
+            pool,
+            ctx,
+            cache: None,
+            reread: true,
+            inputs,
+            files,
+            keys,
+            opened,
+            live,
+            spill: None,
+            logged: inputs.iter().map(|_| AtomicBool::new(false)).collect(),
+            again: AtomicUsize::new(0),
         }
     }
 
@@ -133,7 +170,10 @@ impl<'a> Records<'a> {
     /// The records of input `i`: interpreted from its cached parse when `from_cache` (and
     /// the cache has it), else parsed now (and cached).
     pub fn one(&self, i: usize, from_cache: bool) -> Held<'a> {
-        let result = self.interpret(i, from_cache);
+        self.held(self.interpret(i, from_cache))
+    }
+
+    fn held(&self, result: FileResult) -> Held<'a> {
         let records = result.extraction.records();
         self.live.add(records);
         Held {
@@ -141,6 +181,42 @@ impl<'a> Records<'a> {
             records,
             live: self.live,
         }
+    }
+
+    /// Lets go of input `i`'s records, writing them out for [`Records::again`] (when the
+    /// run has a spill).
+    pub fn spill(&self, i: usize, held: Held<'a>) {
+        if let Some(spill) = &self.spill {
+            spill.put(i, &held.result.extraction);
+        }
+    }
+
+    /// The records of input `i` once more: as spilled, else interpreted again from its
+    /// cached parse.
+    pub fn again(&self, i: usize) -> Held<'a> {
+        match self.spill.as_ref().and_then(|s| s.get(i)) {
+            Some(extraction) => self.held(FileResult {
+                input: self.inputs[i].clone(),
+                file: self.files[i].clone(),
+                extraction,
+            }),
+            None => {
+                if self.logged[i].load(Ordering::Relaxed) {
+                    self.again.fetch_add(1, Ordering::Relaxed);
+                }
+                self.one(i, true)
+            }
+        }
+    }
+
+    /// How many inputs were interpreted a second time this run.
+    pub fn interpreted_again(&self) -> usize {
+        self.again.load(Ordering::Relaxed)
+    }
+
+    /// How many inputs' records are spilled.
+    pub fn spilled(&self) -> usize {
+        self.spill.as_ref().map_or(0, Spill::len)
     }
 
     fn interpret(&self, i: usize, from_cache: bool) -> FileResult {
@@ -168,11 +244,13 @@ impl<'a> Records<'a> {
             crate::transform::panicked(self.ctx, input, file.clone(), &message)
         });
         let x = &result.extraction;
-        for finding in &x.findings {
-            tracing::warn!("{}", finding.message);
-        }
-        for reject in &x.rejects {
-            tracing::warn!("rejected: {reject}");
+        if !self.logged[i].swap(true, Ordering::Relaxed) {
+            for finding in &x.findings {
+                tracing::warn!("{}", finding.message);
+            }
+            for reject in &x.rejects {
+                tracing::warn!("rejected: {reject}");
+            }
         }
         tracing::debug!(
             rows = x.expenditure.len(),

@@ -63,6 +63,11 @@ pub struct Summary {
     /// corpus.
     pub peak_records: usize,
     pub records_in_memory: usize,
+    /// Inputs whose records the budget did not keep, written to the run's spill and read
+    /// back by the build; and inputs interpreted a second time (a spill that could not be
+    /// written or read back), which a sound run has none of.
+    pub spilled: usize,
+    pub interpreted_again: usize,
 }
 
 impl Summary {

@@ -4,7 +4,9 @@
 use crate::model::Fund;
 use crate::reference::text::name_key;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum TableKind {
     /// 公开01 收入支出决算总表
     IncomeExpenditureSummary,

@@ -40,7 +40,7 @@ pub enum TableStatus {
     Unrecognised,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct TableReport {
     pub sheet: String,
     pub title: String,
@@ -48,24 +48,47 @@ pub struct TableReport {
     pub table: Option<Cow<'static, str>>,
     pub status: TableStatus,
     pub rows: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Left out of the manifest when there is none.
     pub reason: Option<String>,
 }
 
+impl Serialize for TableReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        // The manifest (JSON) leaves out a reason there is not. A binary form (the spill)
+        // has no field names, so it writes every field, in order.
+        let reason = self.reason.is_some() || !s.is_human_readable();
+        let mut t = s.serialize_struct("TableReport", 5 + usize::from(reason))?;
+        t.serialize_field("sheet", &self.sheet)?;
+        t.serialize_field("title", &self.title)?;
+        t.serialize_field("table", &self.table)?;
+        t.serialize_field("status", &self.status)?;
+        t.serialize_field("rows", &self.rows)?;
+        if reason {
+            t.serialize_field("reason", &self.reason)?;
+        } else {
+            t.skip_field("reason")?;
+        }
+        t.end()
+    }
+}
+
 /// A printed 合计 and the items it totals.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ListTotal {
-    pub what: &'static str,
+    pub what: Cow<'static, str>,
     pub total: crate::model::Yuan,
     pub items: Vec<crate::model::Yuan>,
     pub at: crate::model::Provenance,
 }
 
 /// The records of one input file: what interpreting its document gave.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Extraction {
     /// The file read (set for every extraction of an input).
+    #[serde(with = "crate::model::shared::option")]
     pub file: Option<Arc<SourceFile>>,
+    #[serde(with = "crate::model::shared::option")]
     pub identity: Option<Arc<UnitIdentity>>,
     pub expenditure: Vec<ExpenditureRow>,
     pub economic: Vec<EconomicRow>,

@@ -657,19 +657,7 @@ fn records_by_partition(warehouse: &Path) -> BTreeMap<String, usize> {
 #[test]
 fn a_run_over_many_partitions_holds_less_than_one_partition() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let input = dir.path().join("raw");
-    let o = juesuan(&[
-        "synth",
-        "--units",
-        "8",
-        "--years",
-        "2018,2019,2020,2021,2022,2023",
-        "--seed",
-        "5",
-        "--out",
-        input.to_str().expect("utf-8"),
-    ]);
-    ok(&o, "synth");
+    let input = synth(dir.path(), 8, "2018,2019,2020,2021,2022,2023");
     let config = dir.path().join("small.toml");
     std::fs::write(&config, "records_in_memory = 1500\n").expect("config");
     let streamed = dir.path().join("streamed");
@@ -699,6 +687,10 @@ fn a_run_over_many_partitions_holds_less_than_one_partition() {
         peak <= 1500 + 3 * per_input,
         "held {peak} records at once with a budget of 1,500"
     );
+    // What the budget did not keep was spilled and read back, never interpreted again.
+    let (spilled_inputs, again) = spilled(&o);
+    assert!(spilled_inputs >= 6 * 8, "{spilled_inputs} inputs spilled");
+    assert_eq!(again, 0, "inputs interpreted twice");
     // A run that keeps everything writes the same warehouse.
     let held = dir.path().join("held");
     let o = run_to(&input, held.to_str().expect("utf-8"), &["--jobs", "2"], &[]);
@@ -708,5 +700,80 @@ fn a_run_over_many_partitions_holds_less_than_one_partition() {
         "the default budget keeps this corpus: {} of {corpus}",
         peak_records(&o)
     );
+    assert_eq!(spilled(&o), (0, 0));
     assert_eq!(dump(&streamed), dump(&held));
+}
+
+/// With no budget at all, every input with records is spilled and read back: the
+/// warehouse is the one a run keeping everything writes, and each input's warnings are
+/// logged once, not again when the build reads it (two units beyond the listed ones of
+/// 西城区 warn that they are not official townships).
+#[test]
+fn a_spilled_input_is_read_back_and_warns_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = synth(dir.path(), 17, "2023");
+    let config = dir.path().join("none.toml");
+    std::fs::write(&config, "records_in_memory = 1\n").expect("config");
+    let warnings = |o: &Output| {
+        stderr(o)
+            .lines()
+            .filter(|l| l.contains(" WARN ") && l.contains("is not a township"))
+            .count()
+    };
+    let warn = [("RUST_LOG", "warn".to_string())];
+    let spilled_run = dir.path().join("spilled");
+    let o = run_to(
+        &input,
+        spilled_run.to_str().expect("utf-8"),
+        &["--config", config.to_str().expect("utf-8")],
+        &warn,
+    );
+    ok(&o, "run with no budget");
+    let (spilled_inputs, again) = spilled(&o);
+    assert!(spilled_inputs >= 17 * 2, "{spilled_inputs} inputs spilled");
+    assert_eq!(again, 0);
+    let spilled_warnings = warnings(&o);
+    let held = dir.path().join("held");
+    let o = run_to(&input, held.to_str().expect("utf-8"), &[], &warn);
+    ok(&o, "run with the default budget");
+    assert_eq!(spilled(&o), (0, 0));
+    // 合成第16 and 合成第17: one summary workbook each.
+    assert_eq!(warnings(&o), 2, "{}", stderr(&o));
+    assert_eq!(spilled_warnings, warnings(&o));
+    assert_eq!(dump(&spilled_run), dump(&held));
+}
+
+/// `juesuan synth` of `units` units and `years` (seed 5) into `dir/raw`.
+fn synth(dir: &Path, units: usize, years: &str) -> PathBuf {
+    let input = dir.join("raw");
+    let units = units.to_string();
+    let o = juesuan(&[
+        "synth",
+        "--units",
+        &units,
+        "--years",
+        years,
+        "--seed",
+        "5",
+        "--out",
+        input.to_str().expect("utf-8"),
+    ]);
+    ok(&o, "synth");
+    input
+}
+
+/// The summary's inputs spilled and inputs interpreted again.
+fn spilled(o: &Output) -> (usize, usize) {
+    let out = stdout(o);
+    let number = |before: &str| -> usize {
+        out.split(before)
+            .next()
+            .and_then(|head| head.rsplit([' ', ';']).find(|w| !w.is_empty()))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no count before {before:?} in:\n{out}"))
+    };
+    (
+        number(" inputs' records spilled"),
+        number(" interpreted again"),
+    )
 }

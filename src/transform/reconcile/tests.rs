@@ -132,7 +132,7 @@ fn a_list_total_is_checked_with_interval_arithmetic() {
             ..Extraction::default()
         };
         x.lists.push(ListTotal {
-            what: "政府购买服务",
+            what: "政府购买服务".into(),
             total: wan("30.00"),
             items: items.iter().map(|i| wan(i)).collect(),
             at: at(7),

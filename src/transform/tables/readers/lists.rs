@@ -130,7 +130,7 @@ pub fn purchased_services(t: &TableContext, out: &mut Extraction) -> Result<usiz
             if items > 0 {
                 // Checked by reconcile, within the rounding of every cell.
                 out.lists.push(ListTotal {
-                    what: "政府购买服务",
+                    what: "政府购买服务".into(),
                     total: v,
                     items: listed,
                     at: t.provenance(r),
