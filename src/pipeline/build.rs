@@ -155,6 +155,8 @@ pub(crate) fn build<'a>(
             || {
                 chunk
                     .par_iter()
+                    // One group per task, as inputs are read (records.rs).
+                    .with_max_len(1)
                     .map(|g| build_group(records, &kept, g, checks, &totals))
                     .collect::<Vec<_>>()
             },
