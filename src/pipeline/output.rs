@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use arrow::array::RecordBatch;
 use parquet::arrow::ArrowWriter;
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::load::dataset::{partition_label, Dataset, PartitionKey};
@@ -56,43 +57,65 @@ impl<'a> Output<'a> {
         })
     }
 
+    /// Appends the groups' rows (sorted by key) to their partitions' files. Each dataset's
+    /// batches go to its own file in group order, the datasets' files written in parallel:
+    /// the files are the same whatever the thread count.
     pub(super) fn accept(&mut self, groups: Vec<GroupOut>) -> Result<()> {
-        for g in groups.into_iter().filter(|g| g.write) {
-            let partition = &g.key.0;
-            if self.open.as_ref().is_some_and(|o| o.key != *partition) {
+        let mut groups = groups.into_iter().filter(|g| g.write).peekable();
+        while let Some(first) = groups.next() {
+            let partition = first.key.0.clone();
+            let mut run = vec![first];
+            while let Some(g) = groups.next_if(|g| g.key.0 == partition) {
+                run.push(g);
+            }
+            if self.open.as_ref().is_some_and(|o| o.key != partition) {
                 self.close()?;
             }
             if self.open.is_none() {
-                self.open = Some(self.open_partition(partition)?);
+                self.open = Some(self.open_partition(&partition)?);
             }
             let Some(open) = self.open.as_mut() else {
                 continue;
             };
-            self.built.checks += g.checks;
-            open.errors += g.errors;
-            for (unit, counts) in g.by_unit {
-                let sum = self.built.by_unit.entry(unit).or_default();
-                for (s, n) in sum.iter_mut().zip(counts) {
-                    *s += n;
+            let mut by_dataset: Vec<Vec<RecordBatch>> =
+                open.writers.iter().map(|_| Vec::new()).collect();
+            for g in run {
+                self.built.checks += g.checks;
+                open.errors += g.errors;
+                for (unit, counts) in g.by_unit {
+                    let sum = self.built.by_unit.entry(unit).or_default();
+                    for (s, n) in sum.iter_mut().zip(counts) {
+                        *s += n;
+                    }
+                }
+                for ((_, batch), batches) in g.batches.into_iter().zip(&mut by_dataset) {
+                    match batch {
+                        // The first batch that cannot be encoded fails the partition.
+                        Err(reason) if open.failed.is_none() => open.failed = Some(reason),
+                        Err(_) => {}
+                        Ok(batch) => batches.push(batch),
+                    }
                 }
             }
-            for ((dataset, batch), (_, writer, path)) in
-                g.batches.into_iter().zip(&mut open.writers)
-            {
-                if open.failed.is_some() {
-                    break;
-                }
-                match batch {
-                    Ok(batch) => {
-                        *open.rows.entry(dataset).or_default() += batch.num_rows();
-                        writer.write(&batch).map_err(|e| Error::Parquet {
+            if open.failed.is_some() {
+                continue;
+            }
+            for ((dataset, _, _), batches) in open.writers.iter().zip(&by_dataset) {
+                *open.rows.entry(*dataset).or_default() +=
+                    batches.iter().map(RecordBatch::num_rows).sum::<usize>();
+            }
+            open.writers
+                .par_iter_mut()
+                .zip(by_dataset)
+                .with_max_len(1)
+                .try_for_each(|((_, writer, path), batches)| {
+                    batches.iter().try_for_each(|batch| {
+                        writer.write(batch).map_err(|e| Error::Parquet {
                             path: path.clone(),
                             reason: e.to_string(),
-                        })?;
-                    }
-                    Err(reason) => open.failed = Some(reason),
-                }
-            }
+                        })
+                    })
+                })?;
         }
         Ok(())
     }
@@ -148,12 +171,21 @@ impl<'a> Output<'a> {
             self.built.failed.insert(open.key, reason);
             return Ok(());
         }
+        // Each file's last row group is encoded as it closes: in parallel.
+        let closed: Vec<(Dataset, PathBuf)> = open
+            .writers
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|(dataset, writer, path)| match writer.close() {
+                Ok(_) => Ok((dataset, path)),
+                Err(e) => Err(Error::Parquet {
+                    path,
+                    reason: e.to_string(),
+                }),
+            })
+            .collect::<Result<_>>()?;
         let mut counts = BTreeMap::new();
-        for (dataset, writer, path) in open.writers {
-            writer.close().map_err(|e| Error::Parquet {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?;
+        for (dataset, path) in closed {
             let relative = dataset.partition_path(&open.key);
             self.target
                 .warehouse

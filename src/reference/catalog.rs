@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::model::Level;
 use crate::reference::bundled::Files;
+use crate::reference::text::name_key;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,6 +29,9 @@ pub struct CodeRow {
     pub valid_to: Option<i32>,
     pub evidence: String,
     pub source: String,
+    /// `name_key` of the name, made once at load: what printed names are compared with.
+    #[serde(skip)]
+    pub key: String,
 }
 
 impl CodeRow {
@@ -46,6 +50,9 @@ pub struct AliasRow {
     pub valid_to: Option<i32>,
     pub evidence: String,
     pub source: String,
+    /// `name_key` of the alias, made once at load.
+    #[serde(skip)]
+    pub key: String,
 }
 
 /// A code replaced by another from `year` on (renumbered, merged into another, moved to
@@ -101,8 +108,8 @@ impl Catalog {
     /// The catalogue CSVs from a directory or the embedded copy.
     pub fn from_files(files: &Files) -> Result<Catalog> {
         let mut hasher = Sha256::new();
-        let functions: Vec<CodeRow> = read_csv(files, "functions.csv", &mut hasher)?;
-        let aliases: Vec<AliasRow> = read_csv(files, "aliases.csv", &mut hasher)?;
+        let mut functions: Vec<CodeRow> = read_csv(files, "functions.csv", &mut hasher)?;
+        let mut aliases: Vec<AliasRow> = read_csv(files, "aliases.csv", &mut hasher)?;
         let cofog: Vec<CofogRow> = read_csv(files, "cofog.csv", &mut hasher)?;
         // Optional: a catalogue without renumbered codes needs no crosswalk file.
         let crosswalk: Vec<CrosswalkRow> = if files.read("crosswalk.csv")?.is_some() {
@@ -110,7 +117,13 @@ impl Catalog {
         } else {
             Vec::new()
         };
-        let economic: Vec<CodeRow> = read_csv(files, "economic.csv", &mut hasher)?;
+        let mut economic: Vec<CodeRow> = read_csv(files, "economic.csv", &mut hasher)?;
+        for row in functions.iter_mut().chain(&mut economic) {
+            row.key = name_key(&row.name);
+        }
+        for row in &mut aliases {
+            row.key = name_key(&row.alias);
+        }
         let digest = hasher.finalize();
         let version = format!("sha256:{}", &hex(&digest)[..16]);
 
@@ -221,26 +234,26 @@ impl Catalog {
         year: i32,
     ) -> Option<(String, crate::model::ClassificationStatus)> {
         use crate::model::ClassificationStatus;
-        use crate::reference::text::{name_key, strip_ordinal};
+        use crate::reference::text::strip_ordinal;
         let key = name_key(strip_ordinal(name));
         let keys = [key.clone(), format!("{key}支出")];
-        let matches = |n: &str| keys.iter().any(|k| *k == name_key(n));
+        let matches = |n: &str| keys.iter().any(|k| k == n);
         let codes = &self.categories;
         if let Some(code) = codes
             .iter()
-            .find(|c| self.function(c, year).is_some_and(|r| matches(&r.name)))
+            .find(|c| self.function(c, year).is_some_and(|r| matches(&r.key)))
         {
             return Some((code.to_string(), ClassificationStatus::ResolvedByName));
         }
         if let Some(code) = codes
             .iter()
-            .find(|c| self.other_periods(c, year).any(|r| matches(&r.name)))
+            .find(|c| self.other_periods(c, year).any(|r| matches(&r.key)))
         {
             return Some((code.to_string(), ClassificationStatus::Crosswalked));
         }
         codes
             .iter()
-            .find(|c| self.aliases(c, year).any(|a| matches(&a.alias)))
+            .find(|c| self.aliases(c, year).any(|a| matches(&a.key)))
             .map(|c| (c.to_string(), ClassificationStatus::ResolvedByName))
     }
 

@@ -133,15 +133,15 @@ fn status_of(catalog: &Catalog, code: &str, printed_name: &str, year: i32) -> Cl
         return ClassificationStatus::Unknown;
     };
     let key = name_key(printed_name);
-    if key.is_empty() || key == name_key(&row.name) {
+    if key.is_empty() || key == row.key {
         return ClassificationStatus::Exact;
     }
     if catalog
         .other_periods(code, year)
-        .any(|r| name_key(&r.name) == key)
+        .any(|r| r.key == key)
         || catalog
             .aliases(code, year)
-            .any(|a| a.kind == "former" && name_key(&a.alias) == key)
+            .any(|a| a.kind == "former" && a.key == key)
     {
         // The printed name is this code's name of another year (207 文化体育与传媒支出), or a
         // former name still printed by old templates (20805 行政事业单位离退休).
@@ -346,6 +346,7 @@ mod tests {
             valid_to: None,
             evidence: "proposed".into(),
             source: "test".into(),
+            key: crate::reference::text::name_key(name),
         };
         let twins = [
             row("2999901", "甲乙丙丁戊己"),

@@ -37,7 +37,7 @@ enum Verdict {
 fn index(catalog: &Catalog, year: i32) -> HashMap<String, Vec<String>> {
     let mut by: HashMap<String, Vec<String>> = HashMap::new();
     for row in catalog.functions_in(year) {
-        by.entry(name_key(&row.name))
+        by.entry(row.key.clone())
             .or_default()
             .push(row.code.clone());
     }
@@ -49,7 +49,7 @@ fn judge(catalog: &Catalog, names: &HashMap<String, Vec<String>>, r: &Expenditur
     let year = r.unit.year;
     let known_alias = catalog
         .aliases(&r.code.code, year)
-        .any(|a| name_key(&a.alias) == key);
+        .any(|a| a.key == key);
     if known_alias || r.code.status == ClassificationStatus::Crosswalked {
         return Verdict::Variant;
     }

@@ -110,7 +110,7 @@ pub fn economic_table(t: &TableContext, fund: Fund, out: &mut Extraction) -> Res
                 .unwrap_or_else(|| clean_name(&rest));
             let (name, status) = match t.catalog.economic(&code, year) {
                 Some(row)
-                    if name_key(&row.name) == name_key(&name_printed)
+                    if row.key == name_key(&name_printed)
                         || name_printed.is_empty() =>
                 {
                     (row.name.clone(), ClassificationStatus::Exact)
