@@ -210,7 +210,9 @@ pub struct ExpenditureRow {
     pub fund: Fund,
     /// The table (`table03`, `table05` …) or the report.
     pub source: Source,
-    pub code: ClassifiedCode,
+    /// Shared by the rows of the same code, name and year (see `classify_shared`).
+    #[serde(with = "super::shared")]
+    pub code: Arc<ClassifiedCode>,
     pub name_printed: String,
     pub actual: Yuan,
     pub basic: Option<Yuan>,

@@ -57,9 +57,10 @@ impl<'a> Output<'a> {
         })
     }
 
-    /// Appends the groups' rows (sorted by key) to their partitions' files. Each dataset's
-    /// batches go to its own file in group order, the datasets' files written in parallel:
-    /// the files are the same whatever the thread count.
+    /// Appends the groups' rows (sorted by key) to their partitions' files: each dataset's
+    /// batches to its own file, in group order. On one thread, beside the build of the next
+    /// groups: writing the datasets in parallel as well saved no time at 10,000 workbooks
+    /// and kept 20–30 MB more resident (both threads encoding at once).
     pub(super) fn accept(&mut self, groups: Vec<GroupOut>) -> Result<()> {
         let mut groups = groups.into_iter().filter(|g| g.write).peekable();
         while let Some(first) = groups.next() {
@@ -105,9 +106,8 @@ impl<'a> Output<'a> {
                     batches.iter().map(RecordBatch::num_rows).sum::<usize>();
             }
             open.writers
-                .par_iter_mut()
+                .iter_mut()
                 .zip(by_dataset)
-                .with_max_len(1)
                 .try_for_each(|((_, writer, path), batches)| {
                     batches.iter().try_for_each(|batch| {
                         writer.write(batch).map_err(|e| Error::Parquet {

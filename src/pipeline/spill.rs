@@ -97,7 +97,10 @@ impl Spill {
         match shared::scope(|| postcard::take_from_bytes::<Extraction>(&bytes)) {
             Ok((extraction, [])) => Some(extraction),
             Ok((_, rest)) => {
-                tracing::warn!(left = rest.len(), "a spilled input does not read back whole; it is interpreted again");
+                tracing::warn!(
+                    left = rest.len(),
+                    "a spilled input does not read back whole; it is interpreted again"
+                );
                 None
             }
             Err(e) => {
@@ -170,12 +173,9 @@ mod tests {
             units: &units,
             limits: &limits,
         };
-        let inputs = discover(&[
-            repo.join("data/raw"),
-            repo.join("../shared/reference/pdf"),
-        ])
-        .expect("inputs")
-        .inputs;
+        let inputs = discover(&[repo.join("data/raw"), repo.join("../shared/reference/pdf")])
+            .expect("inputs")
+            .inputs;
         let dir = tempfile::tempdir().expect("temp");
         let spill = Spill::new(dir.path());
         #[cfg(unix)]
@@ -187,7 +187,12 @@ mod tests {
             assert!(spill.put(i, &x), "{}", input.relative);
             let back = spill.get(i).unwrap_or_else(|| panic!("{}", input.relative));
             assert_eq!(format!("{back:?}"), format!("{x:?}"), "{}", input.relative);
-            assert_eq!(shared_values(&back), shared_values(&x), "{}", input.relative);
+            assert_eq!(
+                shared_values(&back),
+                shared_values(&x),
+                "{}",
+                input.relative
+            );
             records += x.records();
             if input.relative.ends_with(".pdf") {
                 pdf_rows += x.records();
@@ -196,11 +201,18 @@ mod tests {
             compact += spill.index()[&i].1;
         }
         assert_eq!(spill.len(), inputs.len());
-        assert!(inputs.len() >= 107 && records > 3_000, "{} inputs, {records} records", inputs.len());
+        assert!(
+            inputs.len() >= 107 && records > 3_000,
+            "{} inputs, {records} records",
+            inputs.len()
+        );
         assert!(pdf_rows >= 200, "{pdf_rows} records of the real PDFs");
         eprintln!("{records} records, {pdf_rows} of the PDFs; {compact} bytes spilled, {plain} without sharing");
         // The unit and the file are written once per input, not once per row.
-        assert!(compact * 2 < plain, "{compact} bytes spilled, {plain} without sharing");
+        assert!(
+            compact * 2 < plain,
+            "{compact} bytes spilled, {plain} without sharing"
+        );
 
         // An entry cut short, or with bytes after it, is no entry.
         let (offset, len) = spill.index()[&0];

@@ -2,9 +2,13 @@
 //! level, parents, the canonical name for the year, COFOG, and a status saying how sure
 //! the match is. Unknown codes are kept as printed with status `unknown`, never guessed.
 
+use std::hash::BuildHasher;
+use std::sync::Arc;
+
 use crate::model::{ClassificationStatus, ClassifiedCode, Level};
 use crate::reference::catalog::Catalog;
 use crate::reference::text::name_key;
+use crate::FastMap;
 
 /// Classifies `code` (canonical digits from [`crate::reference::text::split_code`]) with
 /// the name printed next to it. `printed_parents` supplies names printed on the parent
@@ -63,6 +67,104 @@ pub fn classify(
         status,
         code_printed: None,
     })
+}
+
+/// What a reader knows of a row's status beyond the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// As the catalogue has it.
+    Classified,
+    /// This status, whatever the catalogue says (a row found by its name).
+    Set(ClassificationStatus),
+    /// This status, unless the code is unknown.
+    SetIfKnown(ClassificationStatus),
+}
+
+/// [`classify`], its status as `status` says, shared:
+/// the same code printed with the same name in the same year (every table of every workbook
+/// of a template prints it so) is classified once per thread and its rows share one value,
+/// which they then carry, write and drop as one. A classification that used names printed
+/// on parent rows (codes the catalogue lacks) depends on its table, and is not shared.
+pub fn classify_shared(
+    catalog: &Catalog,
+    code: &str,
+    printed_name: &str,
+    year: i32,
+    printed_parent: &dyn Fn(&str) -> Option<String>,
+    status: Status,
+) -> Option<Arc<ClassifiedCode>> {
+    MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if memo.catalog != catalog.version {
+            memo.catalog.clone_from(&catalog.version);
+            memo.map.clear();
+        }
+        let hash = memo
+            .map
+            .hasher()
+            .hash_one((code, printed_name, year, status));
+        if let Some(hit) = memo.map.get(&hash).and_then(|bucket| {
+            bucket.iter().find(|e| {
+                e.code == code && e.name == printed_name && e.year == year && e.status == status
+            })
+        }) {
+            return Some(hit.classified.clone());
+        }
+        let consulted = std::cell::Cell::new(false);
+        let parent = |c: &str| {
+            consulted.set(true);
+            printed_parent(c)
+        };
+        let mut classified = classify(catalog, code, printed_name, year, &parent)?;
+        match status {
+            Status::Classified => {}
+            Status::Set(s) => classified.status = s,
+            Status::SetIfKnown(s) if classified.status != ClassificationStatus::Unknown => {
+                classified.status = s;
+            }
+            Status::SetIfKnown(_) => {}
+        }
+        let classified = Arc::new(classified);
+        if !consulted.get() {
+            // Bounded: a hostile input of endless distinct names only ever costs a clear.
+            if memo.len >= MEMO_ENTRIES {
+                memo.map.clear();
+                memo.len = 0;
+            }
+            memo.len += 1;
+            memo.map.entry(hash).or_default().push(Shared {
+                code: code.to_string(),
+                name: printed_name.to_string(),
+                year,
+                status,
+                classified: classified.clone(),
+            });
+        }
+        Some(classified)
+    })
+}
+
+/// Classifications shared on a thread (at most this many).
+const MEMO_ENTRIES: usize = 8192;
+
+struct Shared {
+    code: String,
+    name: String,
+    year: i32,
+    status: Status,
+    classified: Arc<ClassifiedCode>,
+}
+
+#[derive(Default)]
+struct Memo {
+    /// The catalogue's version the entries were classified against.
+    catalog: String,
+    map: FastMap<u64, Vec<Shared>>,
+    len: usize,
+}
+
+thread_local! {
+    static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::default();
 }
 
 /// The least similarity at which a name-only row is taken for a catalogue name.
@@ -136,9 +238,7 @@ fn status_of(catalog: &Catalog, code: &str, printed_name: &str, year: i32) -> Cl
     if key.is_empty() || key == row.key {
         return ClassificationStatus::Exact;
     }
-    if catalog
-        .other_periods(code, year)
-        .any(|r| r.key == key)
+    if catalog.other_periods(code, year).any(|r| r.key == key)
         || catalog
             .aliases(code, year)
             .any(|a| a.kind == "former" && a.key == key)
@@ -218,6 +318,65 @@ mod tests {
                 assert_eq!(c.level, Level::Item);
             }
         }
+    }
+
+    /// The same code, name and year classify to one shared value, equal to `classify`'s;
+    /// a status set by the reader is part of what is shared; a classification that took
+    /// names from the parent rows of its table is that table's alone.
+    #[test]
+    fn a_classification_is_shared_unless_it_used_printed_parents() {
+        let catalog = catalog();
+        let none = |_: &str| None;
+        let shared = |code: &str, name: &str, status: Status| {
+            classify_shared(&catalog, code, name, 2023, &none, status).expect("classified")
+        };
+        let a = shared("2010101", "行政运行", Status::Classified);
+        let b = shared("2010101", "行政运行", Status::Classified);
+        assert!(Arc::ptr_eq(&a, &b));
+        let plain = classify(&catalog, "2010101", "行政运行", 2023, &none).expect("classified");
+        assert_eq!(*a, plain);
+        // Another printed name, year or status is another value.
+        let variant = shared("2010101", "行政运行支出x", Status::Classified);
+        assert!(!Arc::ptr_eq(&a, &variant));
+        assert_eq!(variant.status, ClassificationStatus::NameVariant);
+        let by_name = shared(
+            "2010101",
+            "行政运行",
+            Status::Set(ClassificationStatus::ResolvedByName),
+        );
+        assert_eq!(by_name.status, ClassificationStatus::ResolvedByName);
+        assert_eq!(a.status, ClassificationStatus::Exact);
+        // A code the catalogue does not know keeps `unknown` unless the reader insists.
+        let unknown = |status| shared("2980101", "某项支出", status).status;
+        let known_only = Status::SetIfKnown(ClassificationStatus::Crosswalked);
+        assert_eq!(unknown(known_only), ClassificationStatus::Unknown);
+        let set = Status::Set(ClassificationStatus::Crosswalked);
+        assert_eq!(unknown(set), ClassificationStatus::Crosswalked);
+        // Names of its 类 and 款 printed on the table's parent rows: not shared.
+        let printed = |name: &'static str| move |c: &str| (c == "298").then(|| name.to_string());
+        let first = classify_shared(
+            &catalog,
+            "2980101",
+            "某项支出",
+            2023,
+            &printed("甲类"),
+            Status::Classified,
+        )
+        .expect("classified");
+        let second = classify_shared(
+            &catalog,
+            "2980101",
+            "某项支出",
+            2023,
+            &printed("乙类"),
+            Status::Classified,
+        )
+        .expect("classified");
+        assert_eq!(
+            (first.category_name.as_str(), second.category_name.as_str()),
+            ("甲类", "乙类")
+        );
+        assert!(!Arc::ptr_eq(&first, &second));
     }
 
     #[test]

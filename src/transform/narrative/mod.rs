@@ -17,7 +17,7 @@ use crate::model::{
     ClassificationStatus, ExpenditureRow, Fact, Origin, Provenance, Source, SourceFile, Stage,
 };
 use crate::reference::text::name_key;
-use crate::transform::classify::classify;
+use crate::transform::classify::{classify_shared, Status};
 use crate::transform::document::{self, keep, Place};
 use crate::transform::identify::{ContentHints, PathHints};
 use crate::transform::tables::Context;
@@ -285,11 +285,18 @@ pub fn interpret(
         }
         let printed_name = line.below.last().unwrap_or(&line.name);
         let classified = resolved.and_then(|(code, status)| {
-            let mut c = classify(ctx.catalog, &code, printed_name, unit.year, &|_| None)?;
-            if status != ClassificationStatus::Exact && c.status != ClassificationStatus::Unknown {
-                c.status = status;
-            }
-            Some(c)
+            let status = match status {
+                ClassificationStatus::Exact => Status::Classified,
+                other => Status::SetIfKnown(other),
+            };
+            classify_shared(
+                ctx.catalog,
+                &code,
+                printed_name,
+                unit.year,
+                &|_| None,
+                status,
+            )
         });
         let Some(code) = classified else {
             out.reject(

@@ -47,9 +47,7 @@ fn index(catalog: &Catalog, year: i32) -> HashMap<String, Vec<String>> {
 fn judge(catalog: &Catalog, names: &HashMap<String, Vec<String>>, r: &ExpenditureRow) -> Verdict {
     let key = name_key(crate::reference::text::strip_ordinal(&r.name_printed));
     let year = r.unit.year;
-    let known_alias = catalog
-        .aliases(&r.code.code, year)
-        .any(|a| a.key == key);
+    let known_alias = catalog.aliases(&r.code.code, year).any(|a| a.key == key);
     if known_alias || r.code.status == ClassificationStatus::Crosswalked {
         return Verdict::Variant;
     }

@@ -46,7 +46,7 @@ fn row(code: &str, actual: &str, basic: Option<&str>, project: Option<&str>) -> 
         unit: unit(),
         fund: Fund::All,
         source: Source::Table(TableKind::Expenditure),
-        code: ClassifiedCode {
+        code: Arc::new(ClassifiedCode {
             code: code.into(),
             level,
             category_code: code[..3].into(),
@@ -59,7 +59,7 @@ fn row(code: &str, actual: &str, basic: Option<&str>, project: Option<&str>) -> 
             status: ClassificationStatus::Exact,
             cofog: None,
             code_printed: None,
-        },
+        }),
         name_printed: code.into(),
         actual: wan(actual),
         basic: basic.map(wan),
@@ -303,8 +303,9 @@ fn former_and_variant_names_are_info_once_per_name() {
     let named = |code: &str, printed: &str, status: ClassificationStatus, line: u32| {
         let mut r = row(code, "1.00", None, None);
         r.name_printed = printed.into();
-        r.code.name = "文化旅游体育与传媒支出".into();
-        r.code.status = status;
+        let c = Arc::make_mut(&mut r.code);
+        c.name = "文化旅游体育与传媒支出".into();
+        c.status = status;
         r.provenance = at(line);
         r
     };
@@ -360,7 +361,7 @@ fn former_and_variant_names_are_info_once_per_name() {
         ClassificationStatus::Crosswalked,
         5,
     );
-    moved.code.code_printed = Some("20799".into());
+    Arc::make_mut(&mut moved.code).code_printed = Some("20799".into());
     assert!(run(&[], &[moved], &policy).is_empty());
 }
 

@@ -271,8 +271,9 @@ fn a_table_printed_in_the_other_unit_is_named_against_the_tables_that_agree() {
 fn a_code_printed_with_another_codes_name_and_a_name_with_two_codes() {
     let named = |name: &str| {
         let mut r = table_row(TableKind::Expenditure, "2080505", name, wan("160.75"));
-        r.code.status = ClassificationStatus::NameVariant;
-        r.code.name = "机关事业单位基本养老保险缴费支出".into();
+        let c = Arc::make_mut(&mut r.code);
+        c.status = ClassificationStatus::NameVariant;
+        c.name = "机关事业单位基本养老保险缴费支出".into();
         r.unit = Arc::new(UnitIdentity {
             year: 2024,
             ..(*unit()).clone()

@@ -109,10 +109,7 @@ pub fn economic_table(t: &TableContext, fund: Fund, out: &mut Extraction) -> Res
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| clean_name(&rest));
             let (name, status) = match t.catalog.economic(&code, year) {
-                Some(row)
-                    if row.key == name_key(&name_printed)
-                        || name_printed.is_empty() =>
-                {
+                Some(row) if row.key == name_key(&name_printed) || name_printed.is_empty() => {
                     (row.name.clone(), ClassificationStatus::Exact)
                 }
                 Some(row) => (row.name.clone(), ClassificationStatus::NameVariant),

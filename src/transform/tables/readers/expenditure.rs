@@ -287,13 +287,15 @@ pub fn expenditure_table(
         pending
     {
         let parent_name = |c: &str| printed.get(c).cloned();
-        let Some(mut classified) = classify(t.catalog, &code, &name_printed, year, &parent_name)
+        let status = match by_name {
+            true => Status::Set(ClassificationStatus::ResolvedByName),
+            false => Status::Classified,
+        };
+        let Some(classified) =
+            classify_shared(t.catalog, &code, &name_printed, year, &parent_name, status)
         else {
             continue;
         };
-        if by_name {
-            classified.status = ClassificationStatus::ResolvedByName;
-        }
         let provenance = t.provenance(r);
         if classified.status == ClassificationStatus::Unknown {
             out.findings.push(Finding {

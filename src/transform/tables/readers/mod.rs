@@ -12,7 +12,9 @@ use crate::model::{
 use crate::reference::catalog::Catalog;
 use crate::reference::tables::{is_total_label, TableKind};
 use crate::reference::text::{clean_name, name_key};
-use crate::transform::classify::{best_fuzzy, classify, FUZZY_MARGIN, FUZZY_THRESHOLD};
+use crate::transform::classify::{
+    best_fuzzy, classify_shared, Status, FUZZY_MARGIN, FUZZY_THRESHOLD,
+};
 use crate::transform::tables::header::{code_table_row, numeric_row, read_header, Block, Header};
 use crate::transform::{Extraction, ListTotal};
 

@@ -315,12 +315,16 @@ pub fn summary_table(t: &TableContext, out: &mut Extraction) -> Result<usize, St
             continue;
         };
         let name_printed = clean_name(crate::reference::text::strip_ordinal(&label));
-        let Some(mut classified) =
-            classify(t.catalog, &code, &name_printed, t.unit.year, &|_| None)
-        else {
+        let Some(classified) = classify_shared(
+            t.catalog,
+            &code,
+            &name_printed,
+            t.unit.year,
+            &|_| None,
+            Status::Set(status),
+        ) else {
             continue;
         };
-        classified.status = status;
         out.expenditure.push(ExpenditureRow {
             unit: t.unit.clone(),
             fund: Fund::All,
