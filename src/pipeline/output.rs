@@ -105,17 +105,16 @@ impl<'a> Output<'a> {
                 *open.rows.entry(*dataset).or_default() +=
                     batches.iter().map(RecordBatch::num_rows).sum::<usize>();
             }
-            open.writers
-                .iter_mut()
-                .zip(by_dataset)
-                .try_for_each(|((_, writer, path), batches)| {
+            open.writers.iter_mut().zip(by_dataset).try_for_each(
+                |((_, writer, path), batches)| {
                     batches.iter().try_for_each(|batch| {
                         writer.write(batch).map_err(|e| Error::Parquet {
                             path: path.clone(),
                             reason: e.to_string(),
                         })
                     })
-                })?;
+                },
+            )?;
         }
         Ok(())
     }
