@@ -299,7 +299,6 @@ fn open_warehouse(
     Ok((warehouse, cache, previous))
 }
 
-/// `held`, when it fits in what is left of `budget` records (counted in `kept`).
 /// `held`, when its records fit in what is left of `budget` (counted in `kept`); else
 /// they are spilled and let go.
 fn keep_or_spill<'a>(

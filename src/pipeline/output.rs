@@ -89,21 +89,21 @@ impl<'a> Output<'a> {
                         *s += n;
                     }
                 }
-                for ((_, batch), batches) in g.batches.into_iter().zip(&mut by_dataset) {
+                for ((dataset, batch), batches) in g.batches.into_iter().zip(&mut by_dataset) {
                     match batch {
-                        // The first batch that cannot be encoded fails the partition.
+                        // The first batch that cannot be encoded fails the partition (whose
+                        // files and counts are then dropped).
                         Err(reason) if open.failed.is_none() => open.failed = Some(reason),
                         Err(_) => {}
-                        Ok(batch) => batches.push(batch),
+                        Ok(batch) => {
+                            *open.rows.entry(dataset).or_default() += batch.num_rows();
+                            batches.push(batch);
+                        }
                     }
                 }
             }
             if open.failed.is_some() {
                 continue;
-            }
-            for ((dataset, _, _), batches) in open.writers.iter().zip(&by_dataset) {
-                *open.rows.entry(*dataset).or_default() +=
-                    batches.iter().map(RecordBatch::num_rows).sum::<usize>();
             }
             open.writers.iter_mut().zip(by_dataset).try_for_each(
                 |((_, writer, path), batches)| {

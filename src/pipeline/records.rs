@@ -90,18 +90,18 @@ impl<'a> Records<'a> {
         live: &'a Live,
     ) -> Records<'a> {
         Records {
-            pool,
-            ctx,
             cache,
             reread: plan.reread,
-            inputs: &plan.inputs,
-            files: &plan.files,
-            keys: &plan.keys,
-            opened: &plan.opened,
-            live,
             spill: cache.map(|c| Spill::new(c.dir())),
-            logged: plan.inputs.iter().map(|_| AtomicBool::new(false)).collect(),
-            again: AtomicUsize::new(0),
+            ..Records::uncached(
+                pool,
+                ctx,
+                &plan.inputs,
+                &plan.files,
+                &plan.keys,
+                &plan.opened,
+                live,
+            )
         }
     }
 

@@ -96,8 +96,10 @@ pub fn classify_shared(
     MEMO.with(|memo| {
         let mut memo = memo.borrow_mut();
         if memo.catalog != catalog.version {
-            memo.catalog.clone_from(&catalog.version);
-            memo.map.clear();
+            *memo = Memo {
+                catalog: catalog.version.clone(),
+                ..Memo::default()
+            };
         }
         let hash = memo
             .map
