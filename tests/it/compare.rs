@@ -410,3 +410,27 @@ fn levels_districts_and_an_empty_selection() {
     assert_eq!(none.status.code(), Some(0));
     assert!(stderr(&none).contains("no execution rows for year 2023, fund general_public, district 东城区; the warehouse has years 2022, 2023"), "{}", stderr(&none));
 }
+
+#[test]
+fn each_units_findings_and_rejects_are_counted_from_the_warehouse() {
+    let c = json(&["--year", "2023", "--level", "category"]);
+    let wh = sample_run().warehouse();
+    for (dataset, field) in [("findings", "findings"), ("rejects", "rejects")] {
+        let rows = read_dataset(&wh.join(dataset));
+        let mut expected: BTreeMap<String, u64> = BTreeMap::new();
+        for r in find(&rows, &[("year", "2023")]) {
+            *expected.entry(r["unit_id"].clone()).or_default() += 1;
+        }
+        let mut counted = 0;
+        for u in c["units"].as_array().expect("units") {
+            let id = u["unit_id"].as_str().expect("unit_id");
+            let n = u[field].as_u64().expect("count");
+            assert_eq!(n, expected.get(id).copied().unwrap_or(0), "{dataset} of {id}");
+            counted += n;
+        }
+        if dataset == "findings" {
+            // The sample's 新街口 report has findings: the count is not vacuously zero.
+            assert!(counted > 0, "no findings counted");
+        }
+    }
+}
