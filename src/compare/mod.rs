@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use polars::prelude::*;
+use polars_core::prelude::*;
+use polars_io::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};

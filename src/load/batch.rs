@@ -4,10 +4,8 @@
 
 use std::sync::Arc;
 
-use arrow::array::{
-    ArrayRef, Decimal128Array, Float64Builder, Int32Builder, Int8Builder, RecordBatch,
-    StringBuilder,
-};
+use arrow_array::builder::{Float64Builder, Int32Builder, Int8Builder, StringBuilder};
+use arrow_array::{ArrayRef, Decimal128Array, RecordBatch};
 use rust_decimal::Decimal;
 
 use crate::load::dataset::Dataset;

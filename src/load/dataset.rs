@@ -52,13 +52,13 @@ impl Dataset {
     }
 
     /// The Arrow schema of [`Dataset::spec`], built once.
-    pub fn arrow_schema(self) -> arrow::datatypes::SchemaRef {
+    pub fn arrow_schema(self) -> arrow_schema::SchemaRef {
         Self::built()[self.index()].1.clone()
     }
 
     /// Every dataset's spec and Arrow schema, in the order of [`Dataset::ALL`].
-    fn built() -> &'static [(DatasetSpec, arrow::datatypes::SchemaRef)] {
-        static BUILT: std::sync::LazyLock<Vec<(DatasetSpec, arrow::datatypes::SchemaRef)>> =
+    fn built() -> &'static [(DatasetSpec, arrow_schema::SchemaRef)] {
+        static BUILT: std::sync::LazyLock<Vec<(DatasetSpec, arrow_schema::SchemaRef)>> =
             std::sync::LazyLock::new(|| {
                 Dataset::ALL
                     .into_iter()

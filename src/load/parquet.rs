@@ -1,6 +1,6 @@
 //! The Parquet writer: settings chosen explicitly, one file per partition.
 
-use arrow::array::RecordBatch;
+use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;

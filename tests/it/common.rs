@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use arrow::array::{
+use arrow_array::{
     Array, Decimal128Array, Float64Array, Int32Array, Int8Array, RecordBatch, StringArray,
 };
-use arrow::datatypes::DataType;
+use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use rust_decimal::Decimal;
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use arrow::datatypes::DataType;
+use arrow_schema::DataType;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
