@@ -425,7 +425,11 @@ fn each_units_findings_and_rejects_are_counted_from_the_warehouse() {
         for u in c["units"].as_array().expect("units") {
             let id = u["unit_id"].as_str().expect("unit_id");
             let n = u[field].as_u64().expect("count");
-            assert_eq!(n, expected.get(id).copied().unwrap_or(0), "{dataset} of {id}");
+            assert_eq!(
+                n,
+                expected.get(id).copied().unwrap_or(0),
+                "{dataset} of {id}"
+            );
             counted += n;
         }
         if dataset == "findings" {
