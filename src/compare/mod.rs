@@ -316,6 +316,35 @@ fn floats(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
         .collect())
 }
 
+/// The rows a comparison shows: the fund's rows at the level asked for (and the `total`
+/// rows), in the district asked for if one was.
+fn selection(df: &DataFrame, args: &CompareArgs) -> PolarsResult<BooleanChunked> {
+    let total = equals(df, "code", "total")?;
+    let fund = equals(df, "fund", &args.fund)?;
+    let mut keep = match args.level {
+        Level::Total => &fund & &total,
+        level => {
+            let wanted: i8 = match level {
+                Level::Category => 1,
+                Level::Section => 2,
+                _ => 3,
+            };
+            let at_level = not_null(
+                df.column("level")?
+                    .as_materialized_series()
+                    .i8()?
+                    .equal(wanted),
+            )?;
+            &fund & &(&total | &at_level)
+        }
+    };
+    if let Some(d) = &args.district {
+        let named = &equals(df, "district", d)? | &equals(df, "district_code", d)?;
+        keep = &keep & &named;
+    }
+    Ok(keep)
+}
+
 pub fn compare(warehouse: &Path, args: &CompareArgs) -> Result<Comparison> {
     let err = |e: PolarsError| polars_error(warehouse, e.to_string());
     let (rate_column, budget_column) = match args.basis {
@@ -337,52 +366,12 @@ pub fn compare(warehouse: &Path, args: &CompareArgs) -> Result<Comparison> {
         "basis",
         "source_file",
     ];
-    let df = match read_year(warehouse, "execution", args.year, &columns)? {
-        Some(df) => df,
-        None => DataFrame::empty_with_schema(&Schema::from_iter([
-            Field::new("unit_id".into(), DataType::String),
-            Field::new("unit_name".into(), DataType::String),
-            Field::new("district".into(), DataType::String),
-            Field::new("district_code".into(), DataType::String),
-            Field::new("code".into(), DataType::String),
-            Field::new("name".into(), DataType::String),
-            Field::new("level".into(), DataType::Int8),
-            Field::new("fund".into(), DataType::String),
-            Field::new("actual".into(), DataType::Decimal(18, 2)),
-            Field::new(budget_column.into(), DataType::Decimal(18, 2)),
-            Field::new(rate_column.into(), DataType::Float64),
-            Field::new("basis".into(), DataType::String),
-            Field::new("source_file".into(), DataType::String),
-        ])),
+    // A year without files has no rows: the same empty comparison as a selection of none.
+    let Some(df) = read_year(warehouse, "execution", args.year, &columns)? else {
+        return Ok(comparison(args, Vec::new(), BTreeMap::new(), Vec::new()));
     };
-    let keep = (|| -> PolarsResult<BooleanChunked> {
-        let total = equals(&df, "code", "total")?;
-        let mut keep = equals(&df, "fund", &args.fund)?;
-        keep = match args.level {
-            Level::Total => &keep & &total,
-            level => {
-                let wanted: i8 = match level {
-                    Level::Category => 1,
-                    Level::Section => 2,
-                    _ => 3,
-                };
-                let at_level = not_null(
-                    df.column("level")?
-                        .as_materialized_series()
-                        .i8()?
-                        .equal(wanted),
-                )?;
-                &keep & &(&total | &at_level)
-            }
-        };
-        if let Some(d) = &args.district {
-            let named = &equals(&df, "district", d)? | &equals(&df, "district_code", d)?;
-            keep = &keep & &named;
-        }
-        Ok(keep)
-    })()
-    .map_err(err)?;
-    let mut df = df
+    let keep = selection(&df, args).map_err(err)?;
+    let df = df
         .filter(&keep)
         .and_then(|df| {
             df.sort(
@@ -391,8 +380,6 @@ pub fn compare(warehouse: &Path, args: &CompareArgs) -> Result<Comparison> {
             )
         })
         .map_err(err)?;
-    df.rename(budget_column, "budget".into()).map_err(err)?;
-    df.rename(rate_column, "rate".into()).map_err(err)?;
     let (unit_id, unit_name, district, district_code, code, name, basis, source_file) = (
         strings(&df, "unit_id").map_err(err)?,
         strings(&df, "unit_name").map_err(err)?,
@@ -405,8 +392,8 @@ pub fn compare(warehouse: &Path, args: &CompareArgs) -> Result<Comparison> {
     );
     let (actual, budget, rate) = (
         decimals(&df, "actual").map_err(err)?,
-        decimals(&df, "budget").map_err(err)?,
-        floats(&df, "rate").map_err(err)?,
+        decimals(&df, budget_column).map_err(err)?,
+        floats(&df, rate_column).map_err(err)?,
     );
 
     let mut units: BTreeMap<(String, String), UnitLine> = BTreeMap::new();
@@ -515,7 +502,16 @@ pub fn compare(warehouse: &Path, args: &CompareArgs) -> Result<Comparison> {
         }
     }
 
-    Ok(Comparison {
+    Ok(comparison(args, codes, total_median, units))
+}
+
+fn comparison(
+    args: &CompareArgs,
+    codes: Vec<CodeColumn>,
+    total_median: BTreeMap<String, f64>,
+    units: Vec<UnitLine>,
+) -> Comparison {
+    Comparison {
         year: args.year,
         fund: args.fund.clone(),
         level: match args.level {
@@ -532,7 +528,7 @@ pub fn compare(warehouse: &Path, args: &CompareArgs) -> Result<Comparison> {
         codes,
         total_median,
         units,
-    })
+    }
 }
 
 /// Ranks cells by rate (1 = highest), sets each one's gap to the median, returns the median.
